@@ -1,0 +1,38 @@
+"""Test settings: fast hashing, in-memory email, a private cache.
+
+DATABASE_URL and REDIS_URL, when set, switch the suite to PostgreSQL and Redis.
+"""
+
+import os
+
+from .base import *  # noqa: F403
+from .base import REDIS_URL, env
+
+DEBUG = False
+SECRET_KEY = "test-only-key-with-enough-length-to-satisfy-the-checks-0123456789"  # noqa: S105
+ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+STORAGES["staticfiles"] = {  # noqa: F405
+    "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+}
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=ROOT_DIR / "var" / "test-media")  # noqa: F405
+PRIVATE_MEDIA_ROOT = ROOT_DIR / "var" / "test-private-media"  # noqa: F405
+if REDIS_URL:
+    CACHES["default"]["KEY_PREFIX"] = "assosolos-test"  # noqa: F405
+    CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "assosolos-test"  # noqa: F405
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Tasks run in-process unless a test starts a real cluster.
+Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
+WHITENOISE_AUTOREFRESH = True
+LANGUAGE_CODE = "fr"
+LOGGING = {"version": 1, "disable_existing_loggers": False}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    (ROOT_DIR / "var").mkdir(exist_ok=True)  # noqa: F405
+    # A file, not shared-cache memory: concurrent tests need SQLite's busy timeout,
+    # which shared-cache mode ignores (it fails at once with "table is locked").
+    # One file per test process, so parallel runs never share a database.
+    DATABASES["default"]["TEST"] = {  # noqa: F405
+        "NAME": str(ROOT_DIR / "var" / f"test-{os.getpid()}.sqlite3")  # noqa: F405
+    }

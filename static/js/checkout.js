@@ -1,0 +1,100 @@
+// Checkout: pay with Stripe.js, then go to the confirmation page, which waits for
+// the webhook by polling the order's status. The server never trusts this script:
+// tickets are sold only when Stripe's signed webhook says the payment succeeded.
+(function () {
+  "use strict";
+
+  function countdown(element, onExpired) {
+    const seconds = parseInt(element.dataset.secondsLeft, 10);
+    if (isNaN(seconds)) return;
+    const deadline = Date.now() + seconds * 1000;
+    function tick() {
+      const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
+      const minutes = Math.floor(left / 60);
+      element.textContent = "(" + minutes + ":" + String(left % 60).padStart(2, "0") + ")";
+      if (left === 0) {
+        onExpired();
+        return;
+      }
+      window.setTimeout(tick, 1000);
+    }
+    tick();
+  }
+
+  function setUpPayment(form) {
+    const button = document.getElementById("pay-button");
+    const errors = document.getElementById("card-errors");
+    const data = form.dataset;
+    let expired = false;
+
+    const timer = document.getElementById("checkout-countdown");
+    if (timer) {
+      countdown(timer, function () {
+        expired = true;
+        button.disabled = true;
+        errors.textContent = data.messageExpired;
+      });
+    }
+    if (typeof window.Stripe !== "function") {
+      errors.textContent = data.messageFailed;
+      return;
+    }
+    const stripe = window.Stripe(data.publishableKey, { locale: data.locale });
+    const card = stripe.elements({ locale: data.locale }).create("card", { hidePostalCode: true });
+    card.mount("#card-element");
+    card.on("change", function (event) {
+      errors.textContent = event && event.error ? event.error.message : "";
+    });
+    button.disabled = expired;
+
+    form.addEventListener("submit", async function (event) {
+      event.preventDefault();
+      if (expired || button.disabled) return;
+      button.disabled = true;
+      form.setAttribute("aria-busy", "true");
+      errors.textContent = "";
+      const result = await stripe.confirmCardPayment(data.clientSecret, {
+        payment_method: {
+          card: card,
+          billing_details: { name: data.buyerName, email: data.buyerEmail },
+        },
+      });
+      form.removeAttribute("aria-busy");
+      if (result.error) {
+        errors.textContent = result.error.message || data.messageFailed;
+        button.disabled = expired;
+        return;
+      }
+      window.location.assign(data.confirmationUrl);
+    });
+  }
+
+  // Confirmation page: reload once the order's state changes (e.g. the webhook
+  // arrived), for two minutes; the page's refresh link covers the rest.
+  function pollStatus(element) {
+    const url = element.dataset.statusUrl;
+    const initial = element.dataset.state;
+    const stopAt = Date.now() + 120 * 1000;
+    async function poll() {
+      try {
+        const response = await fetch(url, { headers: { Accept: "application/json" } });
+        if (response.ok) {
+          const body = await response.json();
+          if (body.state !== initial) {
+            window.location.reload();
+            return;
+          }
+        }
+      } catch (error) {
+        // Offline for a moment: try again at the next tick.
+      }
+      if (Date.now() < stopAt) window.setTimeout(poll, 2000);
+    }
+    window.setTimeout(poll, 1000);
+  }
+
+  const form = document.getElementById("checkout-form");
+  if (form) setUpPayment(form);
+  const state = document.getElementById("order-state");
+  if (state && state.dataset.statusUrl) pollStatus(state);
+})();

@@ -1,0 +1,123 @@
+"""Fixtures shared by the whole suite.
+
+Tests that need PostgreSQL, Redis or Chromium skip when those are absent on a
+developer's machine, but fail with CI=true: CI must run every one of them.
+"""
+
+import os
+import shutil
+
+import pytest
+from django.conf import settings
+from django.core.cache import cache
+
+from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
+
+
+def skip_or_fail(reason: str) -> None:
+    """Skip on a laptop that lacks a service; fail in CI, where nothing may be skipped."""
+    if IN_CI:
+        pytest.fail(f"CI must run this test: {reason}")
+    pytest.skip(reason)
+
+
+def is_postgres() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if "browser" in item.keywords:
+            # Playwright's sync API runs an event loop in the test's thread.
+            os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    # Rate limits count in the cache; no test may inherit another's counts.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def require_postgres():
+    if not is_postgres():
+        skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
+
+
+@pytest.fixture
+def require_redis():
+    if not settings.REDIS_URL:
+        skip_or_fail("needs Redis: set REDIS_URL=redis://…")
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def user(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff_user(db):
+    return StaffFactory(email="staff@example.org")
+
+
+# --- Browser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _playwright_browser():
+    if not CHROMIUM:
+        skip_or_fail("needs the system Chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_page(_playwright_browser, live_server, settings):
+    """A fresh browser context on the live server; the page's base URL is the server's."""
+    settings.ALLOWED_HOSTS = ["*"]
+    context = _playwright_browser.new_context(
+        base_url=live_server.url, locale="fr-FR", viewport={"width": 1280, "height": 900}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def artifacts_dir():
+    """Where browser tests leave screenshots for people to look at."""
+    path = settings.ROOT_DIR / "test-artifacts"
+    path.mkdir(exist_ok=True)
+    return path
