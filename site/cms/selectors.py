@@ -1,0 +1,71 @@
+"""Read-only queries for the CMS pages, menus and search."""
+
+import re
+
+from django.db.models import Count, QuerySet
+from taggit.models import Tag
+from wagtail.models import Page, Site
+
+from .models import ArticleIndexPage, ArticlePage, ContentPage
+
+SEARCH_QUERY_MAX_LENGTH = 200
+
+
+def article_list_latest(*, root: Page, limit: int = 3) -> QuerySet[ArticlePage]:
+    """The newest live, public articles under `root`."""
+    return (
+        ArticlePage.objects.live()
+        .public()
+        .descendant_of(root)
+        .order_by("-date", "-first_published_at")[:limit]
+    )
+
+
+def article_list_for_index(*, index: ArticleIndexPage, tag: str = "") -> QuerySet[ArticlePage]:
+    """The live articles of an index, newest first, optionally those with a tag (by slug)."""
+    articles = ArticlePage.objects.live().child_of(index)
+    if tag:
+        articles = articles.filter(tags__slug=tag)
+    return (
+        articles.select_related("owner")
+        .prefetch_related("tags")
+        .order_by("-date", "-first_published_at", "-pk")
+        .distinct()
+    )
+
+
+def article_tag_list(*, index: ArticleIndexPage) -> QuerySet[Tag]:
+    """Tags used by the live articles of an index, most used first."""
+    article_ids = ArticlePage.objects.live().child_of(index).values("pk")
+    return (
+        Tag.objects.filter(cms_articlepagetag_items__content_object__in=article_ids)
+        .annotate(article_count=Count("cms_articlepagetag_items"))
+        .order_by("-article_count", "name")
+    )
+
+
+def menu_page_list(*, site: Site | None) -> QuerySet[Page]:
+    """Live pages right under the site's root that editors put in the menu."""
+    if site is None:
+        return Page.objects.none()
+    return site.root_page.get_children().live().in_menu().order_by("path")
+
+
+def footer_page_list(*, site: Site | None) -> QuerySet[ContentPage]:
+    """Live content pages of the site flagged for the footer (legal notices)."""
+    if site is None:
+        return ContentPage.objects.none()
+    return ContentPage.objects.live().in_site(site).filter(show_in_footer=True).order_by("path")
+
+
+def page_search(*, query: str, site: Site | None):
+    """Live, public pages of the site matching `query`, best first."""
+    # Search on words only: quotes, stars and brackets are operators to SQLite's
+    # full-text engine, and a stray one is a syntax error there.
+    words = " ".join(re.sub(r"[^\w\s]+", " ", query[:SEARCH_QUERY_MAX_LENGTH]).split())
+    if not words:
+        return Page.objects.none()
+    pages = Page.objects.live().public()
+    if site is not None:
+        pages = pages.in_site(site)
+    return pages.specific().search(words)

@@ -1,0 +1,70 @@
+from contextlib import suppress
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _
+from wagtail.models import Site
+
+from cms.selectors import footer_page_list, menu_page_list
+
+register = template.Library()
+
+
+def _site(request):
+    return Site.find_for_request(request) if request is not None else None
+
+
+def _aria_current(path: str, url: str, *, section: bool = True) -> str:
+    """ "page" on the link's own page, "true" anywhere inside its section."""
+    if not url or not path:
+        return ""
+    if path == url:
+        return "page"
+    if section and url != "/" and path.startswith(url):
+        return "true"
+    return ""
+
+
+@register.inclusion_tag("cms/tags/main_menu.html", takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    items = [
+        {"title": page.title, "url": page.get_url(request)}
+        for page in menu_page_list(site=_site(request))
+    ]
+    # The associations directory is another app's; the menu must not break without it.
+    with suppress(NoReverseMatch):
+        items.append({"title": _("Associations"), "url": reverse("associations:list")})
+    for item in items:
+        item["current"] = _aria_current(path, item["url"])
+    return {"items": items}
+
+
+@register.inclusion_tag("cms/tags/footer_links.html", takes_context=True)
+def footer_links(context):
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    items = []
+    for page in footer_page_list(site=_site(request)):
+        url = page.get_url(request)
+        items.append(
+            {"title": page.title, "url": url, "current": _aria_current(path, url, section=False)}
+        )
+    return {"items": items}
+
+
+@register.inclusion_tag("cms/tags/breadcrumb.html", takes_context=True)
+def breadcrumb(context, page):
+    """The path from the site's home page down to `page`, for the breadcrumb trail."""
+    request = context.get("request")
+    site = _site(request)
+    ancestors = page.get_ancestors().live()
+    if site is not None:
+        ancestors = ancestors.filter(depth__gte=site.root_page.depth)
+    else:
+        ancestors = ancestors.filter(depth__gt=1)
+    return {
+        "ancestors": [{"title": a.title, "url": a.get_url(request)} for a in ancestors],
+        "page": page,
+    }
