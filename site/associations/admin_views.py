@@ -1,0 +1,249 @@
+"""CMS admin screens where platform staff review associations.
+
+A read-only viewset (list, inspect) plus one view per decision; the decisions
+themselves are the services' (`association_verify`, `_reject`, `_suspend`).
+"""
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path, reverse
+from django.utils.functional import cached_property
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import FormView
+from wagtail.admin import messages
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
+from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import selectors, services
+from .forms import DecisionForm
+from .models import Association
+
+Status = Association.Status
+
+# decision name → (status it leads to, service, button label, success message)
+DECISIONS = {
+    "verify": (
+        Status.VERIFIED,
+        services.association_verify,
+        _("Verify"),
+        _("%(name)s is verified; its owners have been told by email."),
+    ),
+    "reject": (
+        Status.REJECTED,
+        services.association_reject,
+        _("Reject"),
+        _("%(name)s is rejected; its owners have been told by email."),
+    ),
+    "suspend": (
+        Status.SUSPENDED,
+        services.association_suspend,
+        _("Suspend"),
+        _("%(name)s is suspended; its owners have been told by email."),
+    ),
+}
+
+
+def available_decisions(association: Association) -> list[str]:
+    return [
+        name
+        for name, (status, *_rest) in DECISIONS.items()
+        if services.association_decision_allowed(association=association, status=status)
+    ]
+
+
+class AssociationIndexView(IndexView):
+    def get_base_queryset(self):
+        # Pending first, then suspended, verified and rejected.
+        return selectors.associations_for_review()
+
+
+class AssociationInspectView(InspectView):
+    template_name = "associations/admin/inspect.html"
+    decision_url_names: dict[str, str] = {}
+
+    def get_field_display_value(self, field_name, field):
+        value = super().get_field_display_value(field_name, field)
+        return "—" if value in (None, "") else value
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        association = self.object
+        context["documents"] = selectors.association_documents(association=association)
+        context["team"] = selectors.association_team(association=association)
+        context["status_changes"] = association.status_changes.select_related("decided_by")
+        if self.user_has_permission("change"):
+            context["decisions"] = [
+                {
+                    "name": name,
+                    "label": DECISIONS[name][2],
+                    "url": reverse(self.decision_url_names[name], args=[association.pk]),
+                }
+                for name in available_decisions(association)
+            ]
+        return context
+
+
+class AssociationDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView):
+    """Confirm one decision about an association, with a reason when it is required."""
+
+    model = Association
+    permission_required = "change"
+    template_name = "associations/admin/decision.html"
+    form_class = DecisionForm
+    decision = ""
+    index_url_name = None
+    inspect_url_name = None
+    header_icon = "group"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.object = get_object_or_404(Association, pk=kwargs["pk"])
+
+    @cached_property
+    def status(self) -> str:
+        return DECISIONS[self.decision][0]
+
+    def get_page_title(self):
+        return DECISIONS[self.decision][2]
+
+    def get_page_subtitle(self):
+        return self.object.name
+
+    def get_breadcrumbs_items(self):
+        return self.breadcrumbs_items + [
+            {"url": reverse(self.index_url_name), "label": _("Associations")},
+            {"url": self.get_inspect_url(), "label": self.object.name},
+            {"url": "", "label": self.get_page_title()},
+        ]
+
+    def get_inspect_url(self) -> str:
+        return reverse(self.inspect_url_name, args=[self.object.pk])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["reason_required"] = self.status != Status.VERIFIED
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            object=self.object,
+            association=self.object,
+            decision=self.decision,
+            allowed=services.association_decision_allowed(
+                association=self.object, status=self.status
+            ),
+            inspect_url=self.get_inspect_url(),
+            submit_label=DECISIONS[self.decision][2],
+        )
+        return context
+
+    def form_valid(self, form):
+        _status, service, _label, success = DECISIONS[self.decision]
+        try:
+            service(
+                association=self.object,
+                staff_user=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, success % {"name": self.object.name})
+        return redirect(self.get_inspect_url())
+
+
+class AssociationViewSet(ModelViewSet):
+    """Associations in the CMS admin: review and decide, no editing or deleting."""
+
+    model = Association
+    name = "association_review"
+    url_prefix = "associations"
+    icon = "group"
+    menu_label = _("Associations")
+    menu_order = 250
+    add_to_admin_menu = True
+    index_view_class = AssociationIndexView
+    inspect_view_class = AssociationInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_filter = ["status"]
+    list_per_page = 50
+    search_fields = ["name", "commune", "postcode", "rna_number", "siren", "contact_email"]
+    list_display = [
+        "name",
+        StatusTagColumn(
+            "status",
+            label=_("Status"),
+            accessor="get_status_display",
+            primary=lambda a: a.status == Status.PENDING,
+            sort_key="status",
+        ),
+        Column("commune", label=_("Commune"), sort_key="commune"),
+        Column("identifier", label=_("RNA / SIREN"), accessor=lambda a: a.rna_number or a.siren),
+        DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
+    ]
+    inspect_view_fields = [
+        "name",
+        "status",
+        "status_reason",
+        "status_changed_by",
+        "status_changed_at",
+        "legal_form",
+        "rna_number",
+        "siren",
+        "address",
+        "postcode",
+        "commune",
+        "contact_email",
+        "purpose",
+        "website",
+        "linkedin_url",
+        "facebook_url",
+        "instagram_url",
+        "x_url",
+        "created_by",
+        "created_at",
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        # Associations are created on the site and change status through decisions only.
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            usage_url_name=None,
+            **kwargs,
+        )
+
+    def get_inspect_view_kwargs(self, **kwargs):
+        return super().get_inspect_view_kwargs(
+            decision_url_names={name: self.get_url_name(name) for name in DECISIONS}, **kwargs
+        )
+
+    def decision_view(self, decision: str):
+        return self.construct_view(
+            AssociationDecisionView,
+            decision=decision,
+            index_url_name=self.get_url_name("index"),
+            inspect_url_name=self.get_url_name("inspect"),
+        )
+
+    def get_urlpatterns(self):
+        urlpatterns = [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+        urlpatterns += [
+            path(f"{name}/<int:pk>/", self.decision_view(name), name=name) for name in DECISIONS
+        ]
+        return urlpatterns

@@ -1,0 +1,170 @@
+"""Reads about associations, and every "may this user…?" question in one place.
+
+Views, templates, the CMS admin and the lottery and group apps ask these
+functions; none of them decide permissions on their own.
+"""
+
+from typing import Any
+
+from django.db.models import Case, IntegerField, QuerySet, Value, When
+
+from .models import Association, AssociationDocument, Invitation, Membership
+from .validators import normalise_identifier
+
+Role = Membership.Role
+MANAGER_ROLES = (Role.OWNER, Role.ADMIN)
+
+
+def _is_signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def association_role(*, user: Any, association: Association) -> str | None:
+    """The user's role in the association, or None for a non-member."""
+    if not _is_signed_in(user):
+        return None
+    return (
+        Membership.objects.filter(association=association, user=user)
+        .values_list("role", flat=True)
+        .first()
+    )
+
+
+def association_is_member(*, user: Any, association: Association) -> bool:
+    return association_role(user=user, association=association) is not None
+
+
+def association_is_owner(*, user: Any, association: Association) -> bool:
+    return association_role(user=user, association=association) == Role.OWNER
+
+
+def association_can_manage(*, user: Any, association: Association) -> bool:
+    """Owners and admins manage an association; platform staff use the CMS admin."""
+    return association_role(user=user, association=association) in MANAGER_ROLES
+
+
+def association_can_view_dashboard(*, user: Any, association: Association) -> bool:
+    return association_is_member(user=user, association=association)
+
+
+def association_can_read_documents(*, user: Any, association: Association) -> bool:
+    """Documents are private: the association's managers and platform staff only."""
+    if not _is_signed_in(user):
+        return False
+    if user.is_staff and user.is_active:
+        return True
+    return association_can_manage(user=user, association=association)
+
+
+def association_can_assign_role(*, user: Any, association: Association, role: str) -> bool:
+    """Managers give the admin and member roles; only owners give the owner role."""
+    actor_role = association_role(user=user, association=association)
+    if role == Role.OWNER:
+        return actor_role == Role.OWNER
+    return actor_role in MANAGER_ROLES
+
+
+def membership_can_be_changed_by(*, membership: Membership, user: Any) -> bool:
+    """Whether `user` may change this membership's role or remove it.
+
+    Managers handle admins and members; an owner's membership is for owners only.
+    """
+    actor_role = association_role(user=user, association=membership.association)
+    if membership.role == Role.OWNER:
+        return actor_role == Role.OWNER
+    return actor_role in MANAGER_ROLES
+
+
+def association_owner_count(*, association: Association) -> int:
+    return Membership.objects.filter(association=association, role=Role.OWNER).count()
+
+
+def association_is_active(*, association: Association) -> bool:
+    """Only a verified association may run lotteries and groups."""
+    return association.status == Association.Status.VERIFIED
+
+
+def associations_managed_by(*, user: Any) -> QuerySet[Association]:
+    if not _is_signed_in(user):
+        return Association.objects.none()
+    return Association.objects.filter(
+        memberships__user=user, memberships__role__in=MANAGER_ROLES
+    ).distinct()
+
+
+def memberships_of_user(*, user: Any) -> QuerySet[Membership]:
+    """The user's memberships, with their associations, for "my associations"."""
+    if not _is_signed_in(user):
+        return Membership.objects.none()
+    return (
+        Membership.objects.filter(user=user)
+        .select_related("association")
+        .order_by("association__name")
+    )
+
+
+def associations_public() -> QuerySet[Association]:
+    """Associations anyone may see: the verified ones."""
+    return Association.objects.filter(status=Association.Status.VERIFIED).order_by("name")
+
+
+def associations_for_review() -> QuerySet[Association]:
+    """Every association for platform staff, the ones waiting for a decision first."""
+    return Association.objects.annotate(
+        review_order=Case(
+            When(status=Association.Status.PENDING, then=Value(0)),
+            When(status=Association.Status.SUSPENDED, then=Value(1)),
+            When(status=Association.Status.VERIFIED, then=Value(2)),
+            default=Value(3),
+            output_field=IntegerField(),
+        )
+    ).order_by("review_order", "created_at", "pk")
+
+
+def association_team(*, association: Association) -> QuerySet[Membership]:
+    order = Case(
+        When(role=Role.OWNER, then=Value(0)),
+        When(role=Role.ADMIN, then=Value(1)),
+        default=Value(2),
+        output_field=IntegerField(),
+    )
+    return (
+        Membership.objects.filter(association=association)
+        .select_related("user")
+        .annotate(role_order=order)
+        .order_by("role_order", "joined_at", "pk")
+    )
+
+
+def association_manager_emails(*, association: Association, owners_only: bool = False) -> list[str]:
+    roles = [Role.OWNER] if owners_only else list(MANAGER_ROLES)
+    return list(
+        Membership.objects.filter(association=association, role__in=roles, user__is_active=True)
+        .order_by("joined_at", "pk")
+        .values_list("user__email", flat=True)
+    )
+
+
+def association_pending_invitations(*, association: Association) -> list[Invitation]:
+    invitations = Invitation.objects.filter(
+        association=association, accepted_at__isnull=True, revoked_at__isnull=True
+    ).select_related("invited_by")
+    return [invitation for invitation in invitations if not invitation.is_expired]
+
+
+def association_documents(*, association: Association) -> QuerySet[AssociationDocument]:
+    return AssociationDocument.objects.filter(association=association).order_by(
+        "kind", "uploaded_at", "pk"
+    )
+
+
+def association_identifier_taken(*, field: str, value: str, exclude_pk: int | None = None) -> bool:
+    """Whether another association already has this RNA number or SIREN."""
+    assert field in {"rna_number", "siren"}
+    normalised = normalise_identifier(value)
+    if not normalised:
+        return False
+    queryset = Association.objects.filter(**{field: normalised})
+    if exclude_pk is not None:
+        queryset = queryset.exclude(pk=exclude_pk)
+    return queryset.exists()
