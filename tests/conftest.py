@@ -28,13 +28,6 @@ def is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
-def pytest_collection_modifyitems(config, items):
-    for item in items:
-        if "browser" in item.keywords:
-            # Playwright's sync API runs an event loop in the test's thread.
-            os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits count in the cache; no test may inherit another's counts.
@@ -78,12 +71,18 @@ def staff_user(db):
 # --- Browser ---------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def _playwright_browser():
+    # Module scope: Playwright's sync API keeps an event loop running in this thread
+    # while it is open, which async tests in other modules must not inherit.
     if not CHROMIUM:
         skip_or_fail("needs the system Chromium (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
+    # The ORM refuses to run in a thread with a running event loop; Playwright's
+    # loop only drives the browser, so the test's own queries are safe.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as pw:
         browser = pw.chromium.launch(
             executable_path=CHROMIUM,
@@ -100,6 +99,10 @@ def _playwright_browser():
         )
         yield browser
         browser.close()
+    if previous is None:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+    else:
+        os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
 @pytest.fixture

@@ -48,7 +48,7 @@ def test_home_lists_the_three_latest_live_articles_newest_first(client, article_
 
     section = page.find(id="latest-articles-title").find_parent("section")
     assert card_titles(section) == ["Article du 5", "Article du 4", "Article du 3"]
-    assert section.find("a", string="All articles")["href"] == article_index.url
+    assert section.find("a", string="Tous les articles")["href"] == article_index.url
 
 
 def test_home_shows_no_article_section_without_articles(client, home_page):
@@ -183,7 +183,7 @@ def test_article_index_filters_by_tag(client, twelve_articles):
 
     page = soup(response)
     assert card_titles(page) == ["Conseil 12", "Conseil 09", "Conseil 06", "Conseil 03"]
-    assert "4 articles tagged “linkedin”" in page.get_text()
+    assert "4 articles avec le mot-clé « linkedin »" in page.get_text()
     current = page.select_one(".tags a[aria-current=page]")
     assert current.get_text(strip=True) == "LinkedIn"
 

@@ -53,7 +53,7 @@ def test_empty_query_shows_a_prompt_and_no_results(search, home_page, query):
     page = BeautifulSoup(response.content, "html.parser")
     assert page.select_one(".search-results") is None
     assert page.select_one("p.empty") is None
-    assert "Type one or more words" in page.get_text()
+    assert "Saisissez un ou plusieurs mots" in page.get_text()
 
 
 def test_query_without_match_says_so(search, article_index):
@@ -64,7 +64,7 @@ def test_query_without_match_says_so(search, article_index):
     assert response.status_code == 200
     page = BeautifulSoup(response.content, "html.parser")
     assert page.select_one(".search-results") is None
-    assert "No page matches “zzqxw”" in page.select_one("p.empty").get_text()
+    assert "Aucune page ne correspond à « zzqxw »" in page.select_one("p.empty").get_text()
 
 
 @pytest.mark.parametrize(
