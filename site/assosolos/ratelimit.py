@@ -1,0 +1,54 @@
+"""Fixed-window rate limits counted in the shared cache (Redis in production).
+
+Used for purchases here and for room messages later; login and signup are limited
+by allauth's own settings.
+"""
+
+import hashlib
+import time
+from collections.abc import Callable
+from functools import wraps
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+
+
+def ratelimit_consume(*, scope: str, key: str, limit: int, period: int) -> bool:
+    """Count one attempt for `key`; return False once `limit` attempts were made in the window."""
+    window = int(time.time() // period)
+    digest = hashlib.sha256(key.encode()).hexdigest()[:32]
+    cache_key = f"ratelimit:{scope}:{digest}:{window}"
+    # add() is atomic: only the first attempt of a window creates the counter.
+    if cache.add(cache_key, 1, timeout=period + 1):
+        return True
+    try:
+        count = cache.incr(cache_key)
+    except ValueError:  # expired between add() and incr()
+        cache.add(cache_key, 1, timeout=period + 1)
+        return True
+    return count <= limit
+
+
+def client_key(request: HttpRequest) -> str:
+    """Who is acting: the signed-in user, else the client's address."""
+    if request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def ratelimit(*, scope: str, limit: int, period: int, methods: tuple[str, ...] = ("POST",)):
+    """Refuse a view with 429 and a readable page once the client exceeds the limit."""
+
+    def decorator(view: Callable[..., HttpResponse]):
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if request.method in methods and not ratelimit_consume(
+                scope=scope, key=client_key(request), limit=limit, period=period
+            ):
+                return render(request, "429.html", {"retry_after": period}, status=429)
+            return view(request, *args, **kwargs)
+
+        return wrapped
+
+    return decorator
