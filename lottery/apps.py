@@ -3,11 +3,15 @@ from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
-def _schedules_after_migrate(sender, **kwargs):
+def _schedules_after_migrate(sender, using="default", **kwargs):
     # Periodic tasks exist wherever the database does, with no manual step.
+    from django.db import connections
+    from django_q.models import Schedule
+
     from .tasks import schedules_ensure
 
-    schedules_ensure()
+    if Schedule._meta.db_table in connections[using].introspection.table_names():
+        schedules_ensure()
 
 
 class LotteryConfig(AppConfig):

@@ -254,4 +254,7 @@ LOGGING = {
 # How long an online order holds its numbers while the buyer pays.
 LOTTERY_RESERVATION_MINUTES = env.int("LOTTERY_RESERVATION_MINUTES", default=15)
 LOTTERY_MAX_TICKETS_PER_ORDER = 100
+# Orders one person may start per period (seconds): holds tie up numbers for others.
+LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)
+LOTTERY_PURCHASE_RATE_PERIOD = 60
 LOTTERY_MAX_TICKETS = 100_000

@@ -1,0 +1,295 @@
+"""Ticket rush: reserved tickets per second with many buyers at once, on PostgreSQL.
+
+Compares the project's reservation (`lottery.services.order_reserve`: numbered
+rows taken with `FOR UPDATE SKIP LOCKED`, the lottery row never locked) with the
+textbook baseline (lock the lottery row with SELECT … FOR UPDATE, count the
+tickets held, insert the new ones), in the same process, on the same data.
+
+Run from the repository root:
+
+    DATABASE_URL=postgres://USER@HOST:5432/NAME python bench/ticket_rush.py
+
+It creates its own database (test_NAME), migrates it, and drops it at the end.
+The last line printed is one JSON object with the figures.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import threading
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path[:0] = [str(ROOT), str(ROOT / "site")]
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assosolos.settings.test")
+
+import django  # noqa: E402
+
+django.setup()
+
+from datetime import date, timedelta  # noqa: E402
+
+from django.db import connection, connections, transaction  # noqa: E402
+from django.utils import timezone  # noqa: E402
+
+from accounts.models import User  # noqa: E402
+from associations.models import Association  # noqa: E402
+from lottery import selectors, services  # noqa: E402
+from lottery.models import Lottery, Order, Prize, Ticket  # noqa: E402
+
+
+class BaselineSoldOut(Exception):
+    pass
+
+
+def baseline_reserve(*, lottery: Lottery, buyer: User, quantity: int) -> Order:
+    """The textbook approach: one lock on the lottery row serialises every buyer."""
+    now = timezone.now()
+    with transaction.atomic():
+        current = Lottery.objects.select_for_update().get(pk=lottery.pk)
+        if current.status != Lottery.Status.OPEN:
+            raise BaselineSoldOut
+        held = Ticket.objects.filter(
+            lottery=current, status__in=(Ticket.Status.RESERVED, Ticket.Status.SOLD)
+        ).count()
+        if held + quantity > current.ticket_cap:
+            raise BaselineSoldOut
+        if current.per_person_cap is not None:
+            mine = selectors.buyer_ticket_count(lottery_id=current.pk, buyer_id=buyer.pk)
+            if mine + quantity > current.per_person_cap:
+                raise BaselineSoldOut
+        order = Order.objects.create(
+            lottery=current,
+            buyer=buyer,
+            buyer_email=buyer.email,
+            quantity=quantity,
+            amount_cents=selectors.price_for_quantity(lottery=current, quantity=quantity),
+            status=Order.Status.PENDING,
+            expires_at=now + timedelta(minutes=15),
+        )
+        Ticket.objects.bulk_create(
+            Ticket(lottery=current, number=held + i, status=Ticket.Status.RESERVED, order=order)
+            for i in range(1, quantity + 1)
+        )
+    return order
+
+
+def ours_reserve(*, lottery: Lottery, buyer: User, quantity: int) -> Order:
+    return services.order_reserve(lottery=lottery, buyer=buyer, quantity=quantity)
+
+
+RESERVE = {"ours": ours_reserve, "baseline": baseline_reserve}
+
+
+def make_lottery(association: Association, *, cap: int, tag: str, pre_create: bool) -> Lottery:
+    now = timezone.now()
+    lottery = Lottery.objects.create(
+        association=association,
+        title=f"Bench {tag}",
+        slug=f"bench-{tag}",
+        authorisation_reference="BENCH",
+        authorisation_date=date.today(),
+        ticket_price_cents=200,
+        ticket_cap=cap,
+        per_person_cap=cap,
+        sales_open_at=now - timedelta(hours=1),
+        sales_close_at=now + timedelta(days=1),
+        draw_at=now + timedelta(days=2),
+    )
+    Prize.objects.create(lottery=lottery, rank=1, name="Atelier", value_cents=100)
+    if pre_create:
+        services.lottery_request_open(lottery=lottery, by=None)
+    else:
+        Lottery.objects.filter(pk=lottery.pk).update(status=Lottery.Status.OPEN)
+    lottery.refresh_from_db()
+    return lottery
+
+
+def _client_process(reserve_name, lottery_id, buyer_ids, args, barrier, results):
+    """One web-worker-like process: `threads` connections placing orders for its buyers."""
+    reserve = RESERVE[reserve_name]
+    lottery = Lottery.objects.get(pk=lottery_id)
+    buyers = list(User.objects.filter(pk__in=buyer_ids).order_by("pk"))
+    connections.close_all()
+    threads = args.threads // args.processes
+    chunks = [buyers[i::threads] for i in range(threads)]
+    ready = threading.Barrier(threads + 1)
+    go = threading.Event()
+    counts = {"ok": 0, "sold_out": 0, "error": 0}
+    errors: list[str] = []
+    lock = threading.Lock()
+
+    def worker(chunk):
+        ok = sold_out = failed = 0
+        try:
+            connection.ensure_connection()  # connecting is not part of the measure
+            ready.wait()
+            go.wait()
+            for _round in range(args.orders_each):
+                for buyer in chunk:
+                    try:
+                        reserve(lottery=lottery, buyer=buyer, quantity=args.quantity)
+                        ok += 1
+                    except (services.SoldOut, BaselineSoldOut):
+                        sold_out += 1
+                    except Exception as exc:  # noqa: BLE001 - counted and reported
+                        failed += 1
+                        with lock:
+                            errors.append(repr(exc))
+        finally:
+            connection.close()
+            with lock:
+                counts["ok"] += ok
+                counts["sold_out"] += sold_out
+                counts["error"] += failed
+
+    pool = [threading.Thread(target=worker, args=(c,)) for c in chunks]
+    for t in pool:
+        t.start()
+    ready.wait()
+    barrier.wait()
+    go.set()
+    for t in pool:
+        t.join()
+    results.put((counts, errors[:3]))
+
+
+def rush(reserve_name: str, lottery: Lottery, buyers: list[User], args) -> tuple[float, dict]:
+    """All buyers place `orders_each` orders, over `processes` × (threads/processes) connections.
+
+    Processes, like a server's workers, so that the client's own interpreter lock
+    does not cap the approach that runs in parallel.
+    """
+    ctx = multiprocessing.get_context("fork")
+    barrier = ctx.Barrier(args.processes + 1)
+    results = ctx.Queue()
+    ids = [b.pk for b in buyers]
+    connections.close_all()  # no connection may be shared with the children
+    procs = [
+        ctx.Process(
+            target=_client_process,
+            args=(reserve_name, lottery.pk, ids[i :: args.processes], args, barrier, results),
+        )
+        for i in range(args.processes)
+    ]
+    for p in procs:
+        p.start()
+    barrier.wait(timeout=120)
+    started = time.perf_counter()
+    outcomes = [results.get(timeout=600) for _p in procs]
+    elapsed = time.perf_counter() - started
+    for p in procs:
+        p.join()
+    counts = {"ok": 0, "sold_out": 0, "error": 0}
+    for part, errors in outcomes:
+        for key in counts:
+            counts[key] += part[key]
+        if errors:
+            print("errors:", errors, file=sys.stderr)
+    return elapsed, counts
+
+
+def oversold(lottery: Lottery) -> int:
+    """Tickets claimed beyond the cap, plus numbers outside 1..cap or held twice."""
+    claimed = sum(
+        Order.objects.filter(
+            lottery=lottery, status__in=(Order.Status.PENDING, Order.Status.PAID)
+        ).values_list("quantity", flat=True)
+    )
+    held = Ticket.objects.filter(
+        lottery=lottery, status__in=(Ticket.Status.RESERVED, Ticket.Status.SOLD)
+    )
+    numbers = list(held.values_list("number", flat=True))
+    bad = sum(1 for n in numbers if not 1 <= n <= lottery.ticket_cap)
+    return max(claimed - lottery.ticket_cap, 0) + (len(numbers) - len(set(numbers))) + bad
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--buyers", type=int, default=100)
+    parser.add_argument("--threads", type=int, default=40, help="database connections in all")
+    parser.add_argument("--processes", type=int, default=4, help="client processes")
+    parser.add_argument("--orders-each", type=int, default=6)
+    parser.add_argument("--quantity", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+
+    if connection.vendor != "postgresql":
+        sys.exit("Set DATABASE_URL to a PostgreSQL database: this benchmark measures its locking.")
+    # Demand exceeds the cap by a sixth, so every run ends in a sold-out rush.
+    cap = args.buyers * args.orders_each * args.quantity * 5 // 6
+
+    creation = connection.creation
+    old_name = connection.settings_dict["NAME"]
+    # Its own database, never the one a test run is using.
+    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{old_name}"
+    creation.create_test_db(verbosity=0, autoclobber=True)
+    try:
+        association = Association.objects.create(
+            name="Bench",
+            slug="bench",
+            rna_number="W000000001",
+            address="1 rue du Banc",
+            postcode="75001",
+            commune="Paris",
+            purpose="Benchmark",
+            contact_email="bench@example.org",
+            status=Association.Status.VERIFIED,
+        )
+        buyers = User.objects.bulk_create(
+            User(email=f"buyer{i}@example.org") for i in range(args.buyers)
+        )
+        results: dict[str, list[float]] = {"ours": [], "baseline": []}
+        total_oversold = 0
+        for rep in range(args.repeat):
+            # Alternate who goes first, so neither always meets a warmer cache.
+            order = ("ours", "baseline") if rep % 2 == 0 else ("baseline", "ours")
+            for name in order:
+                lottery = make_lottery(
+                    association, cap=cap, tag=f"{name}-{rep}", pre_create=name == "ours"
+                )
+                elapsed, counts = rush(name, lottery, buyers, args)
+                reserved = counts["ok"] * args.quantity
+                over = oversold(lottery)
+                total_oversold += over
+                tps = reserved / elapsed
+                results[name].append(tps)
+                print(
+                    f"rep {rep + 1} {name:8} {reserved:5d} reserved of cap {cap} "
+                    f"in {elapsed:6.2f} s = {tps:8.1f} tickets/s, "
+                    f"sold out {counts['sold_out']}, errors {counts['error']}, oversold {over}",
+                    flush=True,
+                )
+    finally:
+        connections.close_all()
+        creation.destroy_test_db(old_name, verbosity=0)
+
+    ours = statistics.median(results["ours"])
+    baseline = statistics.median(results["baseline"])
+    print(
+        json.dumps(
+            {
+                "ratio": round(ours / baseline, 2),
+                "ours_tps": round(ours, 1),
+                "baseline_tps": round(baseline, 1),
+                "oversold": total_oversold,
+                "buyers": args.buyers,
+                "connections": args.threads,
+                "processes": args.processes,
+                "orders_each": args.orders_each,
+                "tickets_per_order": args.quantity,
+                "cap": cap,
+                "repetitions": args.repeat,
+            }
+        )
+    )
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,137 @@
+"""Demo lotteries: a "Loteries" page under the home page and one open lottery for each
+verified demo association, with prizes in kind and bundles.
+
+Idempotent: the page and lotteries are found by slug; a second run changes nothing.
+"""
+
+from collections.abc import Callable
+from datetime import timedelta
+
+from django.db import transaction
+from django.utils import timezone
+
+from associations.demo import ASSOCIATIONS
+from associations.models import Association, Membership
+
+from . import services
+from .models import Bundle, Lottery, LotteryIndexPage, Prize
+
+INDEX_SLUG = "loteries-solidaires"
+
+RULES = (
+    "Article 1 — L'association organise une loterie autorisée par arrêté du maire, "
+    "au profit de ses actions d'entraide.\n"
+    "Article 2 — Les billets sont numérotés et vendus en ligne ou auprès des bénévoles. "
+    "Le tirage a lieu à la date indiquée, de façon publique et vérifiable.\n"
+    "Article 3 — Les lots sont exclusivement en nature. Ils ne peuvent être échangés "
+    "contre leur valeur en argent.\n"
+    "Article 4 — Les gagnants sont prévenus par courriel et disposent de deux mois "
+    "pour retirer leur lot."
+)
+
+PRIZES = [
+    (
+        "Six mois d'accompagnement en petit groupe",
+        "Une place dans un groupe d'entraide : séances toutes les deux semaines, "
+        "relecture de votre profil et de vos publications.",
+        30000,
+    ),
+    (
+        "Séance photo professionnelle",
+        "Un portrait réalisé par un photographe indépendant, pour votre profil.",
+        15000,
+    ),
+    (
+        "Panier de produits locaux",
+        "Des produits de producteurs de la région.",
+        4500,
+    ),
+]
+
+
+def _index_page(log: Callable[[str], None]) -> LotteryIndexPage | None:
+    from cms.models import HomePage
+
+    existing = LotteryIndexPage.objects.first()
+    if existing is not None:
+        return existing
+    home = HomePage.objects.first()
+    if home is None:
+        log("No home page: the lottery listing page is not created.")
+        return None
+    index = LotteryIndexPage(
+        title="Loteries",
+        slug=INDEX_SLUG,
+        show_in_menus=True,
+        intro=(
+            "<p>Chaque billet finance une association et peut vous ouvrir une place "
+            "dans un groupe d'entraide.</p>"
+        ),
+    )
+    home.add_child(instance=index)
+    index.save_revision().publish()
+    log(f"Created the page {index.title}")
+    return index
+
+
+def _owner(association: Association):
+    membership = (
+        association.memberships.filter(role=Membership.Role.OWNER).select_related("user").first()
+    )
+    return membership.user if membership else None
+
+
+def demo_create(*, log: Callable[[str], None] = print) -> None:
+    slugs = [data["slug"] for data in ASSOCIATIONS]
+    associations = list(
+        Association.objects.filter(slug__in=slugs, status=Association.Status.VERIFIED).order_by(
+            "name"
+        )
+    )
+    if not associations:
+        log("No verified demo association: run associations.demo first. No lottery created.")
+        return
+    now = timezone.now()
+    with transaction.atomic():
+        _index_page(log)
+        for association in associations:
+            slug = f"tombola-{association.slug}"[:160]
+            if Lottery.objects.filter(slug=slug).exists():
+                continue
+            owner = _owner(association)
+            lottery = services.lottery_create(
+                association=association,
+                by=owner,
+                slug=slug,
+                title=f"Tombola solidaire — {association.name}",
+                description=(
+                    f"Soutenez {association.name} : chaque billet finance nos ateliers, "
+                    "et le premier lot ouvre une place dans un groupe d'entraide."
+                ),
+                rules=RULES,
+                authorisation_reference=f"ARR-{now.year}-{association.pk:03d}",
+                authorisation_date=(now - timedelta(days=20)).date(),
+                ticket_price_cents=200,
+                ticket_cap=2000,
+                per_person_cap=50,
+                costs_cents=3000,
+                sales_open_at=now - timedelta(days=1),
+                sales_close_at=now + timedelta(days=30),
+                draw_at=now + timedelta(days=31),
+            )
+            for rank, (name, description, value) in enumerate(PRIZES, start=1):
+                services.prize_save(
+                    prize=Prize(
+                        lottery=lottery,
+                        rank=rank,
+                        name=name,
+                        description=description,
+                        value_cents=value,
+                    )
+                )
+            for quantity, price in ((5, 800), (10, 1500)):
+                services.bundle_save(
+                    bundle=Bundle(lottery=lottery, quantity=quantity, price_cents=price)
+                )
+            services.lottery_request_open(lottery=lottery, by=owner)
+            log(f"Created the lottery {lottery.title}")

@@ -1,0 +1,261 @@
+"""Forms for association admins and buyers. The rules they show come from `services`."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.forms import BaseModelFormSet, modelformset_factory
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Bundle, Lottery, Order, Prize
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+AMOUNT = re.compile(r"^\d{1,7}([.,]\d{1,2})?$")
+
+
+def cents_to_text(cents: int | None) -> str:
+    if cents is None:
+        return ""
+    return f"{cents // 100},{cents % 100:02d}"
+
+
+class EuroField(forms.Field):
+    """An amount typed in euros ("2", "2,50", "2.5"), cleaned to integer cents; never a float."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault(
+            "widget",
+            forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10}),
+        )
+        super().__init__(*args, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, int):
+            return cents_to_text(value)
+        return value
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if isinstance(value, int):  # already cents (a disabled field's initial value)
+            return value
+        text = str(value).replace("€", "").replace("\u00a0", "").replace(" ", "").strip()
+        if not AMOUNT.match(text):
+            raise ValidationError(
+                _("Enter an amount in euros, such as 2 or 2,50."), code="invalid_amount"
+            )
+        try:
+            cents = Decimal(text.replace(",", ".")) * 100
+        except InvalidOperation as exc:  # pragma: no cover - the pattern rules it out
+            raise ValidationError(_("Enter an amount in euros."), code="invalid_amount") from exc
+        return int(cents)
+
+
+def _datetime_widget():
+    return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+
+def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form)."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)
+
+
+class LotteryForm(forms.ModelForm):
+    ticket_price_cents = EuroField(label=_("Ticket price (€)"))
+    costs_cents = EuroField(
+        label=_("Organising costs (€)"),
+        required=False,
+        help_text=_("Printing, fees and other costs, counted in the 15% guideline."),
+    )
+
+    class Meta:
+        model = Lottery
+        fields = [
+            "title",
+            "description",
+            "rules",
+            "authorisation_reference",
+            "authorisation_date",
+            "ticket_price_cents",
+            "ticket_cap",
+            "per_person_cap",
+            "costs_cents",
+            "sales_open_at",
+            "sales_close_at",
+            "draw_at",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "rules": forms.Textarea(attrs={"rows": 8}),
+            "authorisation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "sales_open_at": _datetime_widget(),
+            "sales_close_at": _datetime_widget(),
+            "draw_at": _datetime_widget(),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("sales_open_at", "sales_close_at", "draw_at"):
+            self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
+        if self.instance.pk and self.instance.status == Lottery.Status.OPEN:
+            for name, field in self.fields.items():
+                if name not in services.EDITABLE_WHILE_OPEN:
+                    field.disabled = True
+                    field.help_text = _("Fixed once sales are open.")
+
+    def clean_costs_cents(self):
+        return self.cleaned_data.get("costs_cents") or 0
+
+    def clean(self):
+        cleaned = super().clean()
+        candidate = Lottery(
+            **{name: cleaned.get(name, getattr(self.instance, name)) for name in self._meta.fields}
+        )
+        try:
+            services.lottery_validate(lottery=candidate)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                for message in messages:
+                    if field not in self.errors:
+                        self.add_error(field if field in self.fields else None, message)
+        return cleaned
+
+    def _post_clean(self):
+        # Model validation would complain about the association and slug, set by the service.
+        pass
+
+    def changed_values(self) -> dict:
+        """The values the admin may set; fields fixed once sales are open are left out."""
+        return {
+            name: self.cleaned_data[name]
+            for name in self._meta.fields
+            if not self.fields[name].disabled
+        }
+
+
+class PrizeForm(forms.ModelForm):
+    value_cents = EuroField(label=_("Value (€)"), required=False)
+
+    class Meta:
+        model = Prize
+        fields = ["rank", "name", "description", "image", "value_cents", "quantity"]
+        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+
+    def clean_value_cents(self):
+        return self.cleaned_data.get("value_cents") or 0
+
+
+class BundleForm(forms.ModelForm):
+    price_cents = EuroField(label=_("Price (€)"))
+
+    class Meta:
+        model = Bundle
+        fields = ["quantity", "price_cents"]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("quantity") is not None and "price_cents" in cleaned:
+            try:
+                services.bundle_validate(
+                    bundle=Bundle(quantity=cleaned["quantity"], price_cents=cleaned["price_cents"])
+                )
+            except ValidationError as exc:
+                apply_errors(self, exc)
+        return cleaned
+
+
+class _LotteryFormSet(BaseModelFormSet):
+    def __init__(self, *args, lottery: Lottery, **kwargs):
+        self.lottery = lottery
+        kwargs.setdefault("queryset", self.model.objects.filter(lottery=lottery))
+        super().__init__(*args, **kwargs)
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        form.instance.lottery = self.lottery
+        return form
+
+
+class BundleFormSetBase(_LotteryFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            quantity = form.cleaned_data.get("quantity")
+            if quantity in seen:
+                form.add_error("quantity", _("There is already a bundle of this many tickets."))
+            seen.add(quantity)
+
+
+PrizeFormSet = modelformset_factory(
+    Prize, form=PrizeForm, formset=_LotteryFormSet, extra=1, can_delete=True
+)
+BundleFormSet = modelformset_factory(
+    Bundle, form=BundleForm, formset=BundleFormSetBase, extra=1, can_delete=True
+)
+
+
+class OfflineSaleForm(forms.Form):
+    channel = forms.ChoiceField(
+        label=_("Paid by"),
+        choices=[(Order.Channel.CASH, _("Cash")), (Order.Channel.CHEQUE, _("Cheque"))],
+        widget=forms.RadioSelect,
+        initial=Order.Channel.CASH,
+    )
+    quantity = forms.IntegerField(label=_("Number of tickets"), min_value=1)
+    receipt_number = forms.CharField(
+        label=_("Receipt number"),
+        max_length=50,
+        help_text=_("The number on the receipt handed to the buyer."),
+    )
+    buyer_name = forms.CharField(label=_("Buyer's name"), max_length=150, required=False)
+    buyer_email = forms.EmailField(
+        label=_("Buyer's email"),
+        required=False,
+        help_text=_("Optional: to tell the buyer if the lottery is cancelled."),
+    )
+    amount_cents = EuroField(
+        label=_("Amount received (€)"),
+        required=False,
+        help_text=_("Leave empty for the usual price (bundles included)."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["quantity"].max_value = getattr(settings, "LOTTERY_MAX_TICKETS_PER_ORDER", 100)
+        self.fields["quantity"].widget.attrs["max"] = self.fields["quantity"].max_value
+
+
+class BuyForm(forms.Form):
+    quantity = forms.IntegerField(label=_("Number of tickets"), min_value=1)
+
+    def __init__(self, *args, lottery: Lottery, **kwargs):
+        super().__init__(*args, **kwargs)
+        limit = getattr(settings, "LOTTERY_MAX_TICKETS_PER_ORDER", 100)
+        if lottery.per_person_cap:
+            limit = min(limit, lottery.per_person_cap)
+        self.fields["quantity"] = forms.IntegerField(
+            label=_("Number of tickets"),
+            min_value=1,
+            max_value=limit,
+            error_messages={
+                "max_value": _("You can buy at most %(limit_value)s tickets at once."),
+                "min_value": _("Choose at least one ticket."),
+            },
+        )

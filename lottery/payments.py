@@ -1,0 +1,309 @@
+"""Stripe: PaymentIntents, refunds and reconciliation around the order services.
+
+This module talks to Stripe and applies what Stripe reports through the services
+in `lottery.services`, which alone decide whether an order can be served.
+Amounts are integer cents from the order to Stripe and back.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import stripe
+from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext as _
+from django_q.tasks import async_task
+
+from .models import Lottery, Order
+from .services import order_confirm_payment, order_mark_refunded, order_release
+
+logger = logging.getLogger(__name__)
+
+CURRENCY = "eur"
+# A page must not hang for Stripe's default 80 seconds.
+STRIPE_TIMEOUT_SECONDS = 20
+STRIPE_NETWORK_RETRIES = 2
+# Refunds already made (or under way) for a PaymentIntent; a new one is never needed then.
+LIVE_REFUND_STATUSES = frozenset({"pending", "requires_action", "succeeded"})
+
+
+class PaymentError(Exception):
+    """Stripe refused a request or could not be reached. The message can be shown as it is."""
+
+
+@dataclass(frozen=True)
+class RefundResult:
+    refund_id: str
+    created: bool
+
+
+@functools.lru_cache(maxsize=4)
+def _client(api_key: str, api_base: str) -> stripe.StripeClient:
+    return stripe.StripeClient(
+        api_key,
+        base_addresses={"api": api_base} if api_base else None,
+        max_network_retries=STRIPE_NETWORK_RETRIES,
+        http_client=stripe.new_default_http_client(timeout=STRIPE_TIMEOUT_SECONDS),
+    )
+
+
+def stripe_client() -> stripe.StripeClient:
+    if not settings.STRIPE_SECRET_KEY:
+        raise PaymentError(_("Online payment is not available at the moment."))
+    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
+
+
+def _unavailable(exc: stripe.StripeError) -> PaymentError:
+    logger.warning("Stripe request failed: %s", exc)
+    return PaymentError(
+        _("The payment service did not answer. Nothing was charged; please try again in a moment.")
+    )
+
+
+# --- PaymentIntents ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CheckoutIntent:
+    """What the checkout page needs from a PaymentIntent."""
+
+    client_secret: str
+    status: str
+
+    @property
+    def paid(self) -> bool:
+        # The buyer already paid (the webhook is on its way): never offer to pay again.
+        return self.status in ("succeeded", "processing", "requires_capture")
+
+
+def payment_intent_create(*, order: Order) -> CheckoutIntent:
+    """Return the order's PaymentIntent for the checkout page, creating it the first time.
+
+    The idempotency key makes a retried creation return the same PaymentIntent.
+    Raises PaymentError; the order and its reservation stay as they were.
+    """
+    client = stripe_client()
+    try:
+        if order.stripe_payment_intent_id:
+            intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id)
+            return CheckoutIntent(intent.client_secret, intent.status)
+        intent = client.v1.payment_intents.create(
+            params={
+                "amount": order.amount_cents,
+                "currency": CURRENCY,
+                "payment_method_types": ["card"],
+                "metadata": {"order_id": str(order.pk), "lottery_id": str(order.lottery_id)},
+            },
+            options={"idempotency_key": f"order-{order.pk}-pi"},
+        )
+        recorded = Order.objects.filter(pk=order.pk, stripe_payment_intent_id__isnull=True).update(
+            stripe_payment_intent_id=intent.id
+        )
+        if not recorded:
+            # Another request recorded its PaymentIntent first: pay that one.
+            order.refresh_from_db(fields=["stripe_payment_intent_id"])
+            if order.stripe_payment_intent_id != intent.id:
+                intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id)
+        order.stripe_payment_intent_id = intent.id
+        return CheckoutIntent(intent.client_secret, intent.status)
+    except stripe.StripeError as exc:
+        raise _unavailable(exc) from exc
+
+
+def payment_intent_retrieve(*, payment_intent_id: str) -> dict[str, Any]:
+    try:
+        intent = stripe_client().v1.payment_intents.retrieve(payment_intent_id)
+    except stripe.StripeError as exc:
+        raise _unavailable(exc) from exc
+    return intent.to_dict()
+
+
+def _order_for_intent(payment_intent_id: str | None) -> Order | None:
+    if not payment_intent_id:
+        return None
+    return Order.objects.filter(stripe_payment_intent_id=payment_intent_id).first()
+
+
+# --- Refunds -------------------------------------------------------------------------
+
+
+def _refund_ensure(*, payment_intent_id: str, idempotency_key: str, metadata: dict) -> RefundResult:
+    """Refund a PaymentIntent in full unless a refund of it exists already."""
+    client = stripe_client()
+    try:
+        existing = client.v1.refunds.list(params={"payment_intent": payment_intent_id})
+        for refund in existing.data:
+            if refund.status in LIVE_REFUND_STATUSES:
+                return RefundResult(refund.id, created=False)
+        refund = client.v1.refunds.create(
+            params={"payment_intent": payment_intent_id, "metadata": metadata},
+            options={"idempotency_key": idempotency_key},
+        )
+    except stripe.StripeError as exc:
+        raise _unavailable(exc) from exc
+    return RefundResult(refund.id, created=True)
+
+
+def payment_refund(*, order_id: int) -> RefundResult:
+    """Refund an online order's payment in full, exactly once, and record the refund id.
+
+    The order row stays locked while Stripe is asked, so two callers never both
+    refund; a refund Stripe made before a crash is found and reused. Does not
+    change the order's status (see `order_mark_refunded`). Raises PaymentError.
+    """
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.stripe_refund_id:
+            return RefundResult(order.stripe_refund_id, created=False)
+        if not order.stripe_payment_intent_id:
+            raise ValueError(f"Order {order_id} has no payment to refund.")
+        result = _refund_ensure(
+            payment_intent_id=order.stripe_payment_intent_id,
+            idempotency_key=f"order-{order.pk}-refund",
+            metadata={"order_id": str(order.pk), "lottery_id": str(order.lottery_id)},
+        )
+        Order.objects.filter(pk=order.pk).update(stripe_refund_id=result.refund_id)
+    return result
+
+
+def _refund_email_queue(order_id: int) -> None:
+    transaction.on_commit(lambda: async_task("lottery.tasks.order_refund_email_send", order_id))
+
+
+# --- Applying what Stripe reports ----------------------------------------------------
+
+
+def payment_success_apply(*, intent: dict[str, Any]) -> str:
+    """A PaymentIntent succeeded: sell the order's tickets, or refund it when it cannot be served.
+
+    Safe to call any number of times, in any order with the other events.
+    Returns what happened: "paid", "refunded" or "unknown".
+    """
+    order = _order_for_intent(intent.get("id"))
+    if order is None:
+        return _orphan_payment_refund(intent)
+    if intent.get("amount") != order.amount_cents or intent.get("currency") != CURRENCY:
+        logger.error("PaymentIntent %s does not match order %s", intent.get("id"), order.pk)
+        served = False
+    else:
+        served = order_confirm_payment(order_id=order.pk, payment_intent_id=intent["id"])
+    if served:
+        return "paid"
+    refund = payment_refund(order_id=order.pk)
+    order_mark_refunded(order_id=order.pk, refund_id=refund.refund_id)
+    if refund.created:
+        _refund_email_queue(order.pk)
+    return "refunded"
+
+
+def _orphan_payment_refund(intent: dict[str, Any]) -> str:
+    """Money paid on a PaymentIntent no order holds: never keep it if it was ours."""
+    metadata = intent.get("metadata") or {}
+    order_id = str(metadata.get("order_id", ""))
+    if not order_id.isdigit() or not Order.objects.filter(pk=int(order_id)).exists():
+        logger.info("Ignoring PaymentIntent %s: no order of ours", intent.get("id"))
+        return "unknown"
+    logger.error("Refunding PaymentIntent %s held by no order", intent["id"])
+    _refund_ensure(
+        payment_intent_id=intent["id"],
+        idempotency_key=f"{intent['id']}-refund",
+        metadata=metadata,
+    )
+    return "refunded"
+
+
+def payment_failure_apply(*, intent: dict[str, Any]) -> str:
+    """A payment failed or was cancelled: release the reservation (a no-op once paid)."""
+    order = _order_for_intent(intent.get("id"))
+    if order is None:
+        return "unknown"
+    order_release(order_id=order.pk, status=Order.Status.FAILED)
+    return "released"
+
+
+def charge_refund_apply(*, charge: dict[str, Any]) -> str:
+    """A charge was refunded (by us or from Stripe's dashboard): void the order's tickets.
+
+    Partial refunds leave the order as it is.
+    """
+    order = _order_for_intent(charge.get("payment_intent"))
+    if order is None:
+        return "unknown"
+    if not charge.get("refunded"):
+        return "partial"
+    refunds = (charge.get("refunds") or {}).get("data") or []
+    refund_id = order.stripe_refund_id or (refunds[0]["id"] if refunds else "")
+    order_mark_refunded(order_id=order.pk, refund_id=refund_id)
+    return "refunded"
+
+
+def payment_intent_apply(*, intent: dict[str, Any]) -> str:
+    """Apply a PaymentIntent's current state, as read from Stripe."""
+    status = intent.get("status")
+    if status == "succeeded":
+        return payment_success_apply(intent=intent)
+    if status == "canceled" or (
+        status == "requires_payment_method" and intent.get("last_payment_error")
+    ):
+        return payment_failure_apply(intent=intent)
+    # Not paid yet: the buyer may still be typing; the hold's expiry handles silence.
+    return "waiting"
+
+
+def payment_reconcile(*, order: Order) -> str:
+    """Ask Stripe about an order's PaymentIntent and apply it, as the webhook would have.
+
+    Raises PaymentError when Stripe cannot be reached.
+    """
+    if not order.stripe_payment_intent_id:
+        return "waiting"
+    intent = payment_intent_retrieve(payment_intent_id=order.stripe_payment_intent_id)
+    with transaction.atomic():
+        return payment_intent_apply(intent=intent)
+
+
+# --- Cancelled lotteries -------------------------------------------------------------
+
+
+def lottery_refunds_issue(*, lottery_id: int) -> dict[str, int]:
+    """Refund every paid order of a cancelled lottery and tell each buyer, once per order.
+
+    Run it any number of times: an order is refunded and emailed only while it is
+    still PAID, under its row lock, and Stripe is asked for an existing refund
+    first. Cash and cheque orders are marked refunded, to be reimbursed by hand.
+    Orders Stripe could not refund stay PAID for the next run.
+    """
+    counts = {"refunded": 0, "by_hand": 0, "failed": 0}
+    if not Lottery.objects.filter(pk=lottery_id, status=Lottery.Status.CANCELLED).exists():
+        return counts
+    paid = Order.objects.filter(lottery_id=lottery_id, status=Order.Status.PAID)
+    for order_id in list(paid.values_list("pk", flat=True)):
+        try:
+            with transaction.atomic():
+                order = Order.objects.select_for_update().get(pk=order_id)
+                if order.status != Order.Status.PAID:
+                    continue
+                if order.channel == Order.Channel.ONLINE:
+                    refund_id = payment_refund(order_id=order.pk).refund_id
+                    counts["refunded"] += 1
+                else:
+                    refund_id = ""
+                    counts["by_hand"] += 1
+                order_mark_refunded(order_id=order.pk, refund_id=refund_id)
+                _refund_email_queue(order.pk)
+        except PaymentError:
+            counts["failed"] += 1
+    return counts
+
+
+def lotteries_with_refunds_due() -> list[int]:
+    """Cancelled lotteries that still have paid orders (a refund run failed or never ran)."""
+    return list(
+        Order.objects.filter(lottery__status=Lottery.Status.CANCELLED, status=Order.Status.PAID)
+        .values_list("lottery_id", flat=True)
+        .distinct()
+    )

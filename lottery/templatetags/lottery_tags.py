@@ -1,0 +1,36 @@
+from django import template
+from django.utils.translation import get_language
+
+register = template.Library()
+
+
+@register.filter
+def euros(cents) -> str:
+    """Integer cents as a price: "2,50 €" in French, "€2.50" in English."""
+    if cents in (None, ""):
+        return ""
+    cents = int(cents)
+    sign = "-" if cents < 0 else ""
+    whole, rest = divmod(abs(cents), 100)
+    if (get_language() or "fr").startswith("fr"):
+        amount = f"{whole:,}".replace(",", "\u202f")
+        return f"{sign}{amount},{rest:02d}\u00a0€" if rest else f"{sign}{amount}\u00a0€"
+    amount = f"{whole:,}"
+    return f"{sign}€{amount}.{rest:02d}" if rest else f"{sign}€{amount}"
+
+
+@register.filter
+def status_badge(status: str) -> str:
+    """The badge class that goes with a lottery or order status."""
+    return {
+        "open": "badge-ok",
+        "paid": "badge-ok",
+        "draft": "",
+        "pending": "badge-warn",
+        "closed": "badge-warn",
+        "drawn": "",
+        "cancelled": "badge-err",
+        "expired": "badge-err",
+        "failed": "badge-err",
+        "refunded": "badge-err",
+    }.get(status, "")

@@ -1,0 +1,496 @@
+"""Lottery pages: the association dashboard, the public page and buy form, "My tickets".
+
+Views stay thin: permissions from `associations.selectors`, rules in `services`,
+reads in `selectors`.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Iterable, Iterator
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from associations.models import Association
+from associations.selectors import association_can_manage
+from assosolos.ratelimit import ratelimit
+
+from . import selectors, services
+from .charts import sales_chart
+from .forms import (
+    BundleFormSet,
+    BuyForm,
+    LotteryForm,
+    OfflineSaleForm,
+    PrizeFormSet,
+    apply_errors,
+)
+from .models import Lottery, Order, Ticket
+
+# --- Public --------------------------------------------------------------------------
+
+
+def lottery_public_context(*, request: HttpRequest, lottery: Lottery) -> dict:
+    """What the public lottery page shows; used by the Wagtail index page's route too."""
+    now = timezone.now()
+    on_sale = lottery.status == Lottery.Status.OPEN and (
+        lottery.sales_open_at <= now < lottery.sales_close_at
+    )
+    held = 0
+    if request.user.is_authenticated:
+        held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=request.user.pk)
+    tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+    return {
+        "lottery": lottery,
+        "prizes": list(lottery.prizes.all()),
+        "choices": selectors.purchase_choices(lottery=lottery),
+        "tickets_left": tickets_left,
+        "on_sale": on_sale and tickets_left > 0,
+        "sold_out": on_sale and tickets_left == 0,
+        "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
+        "buy_url": reverse("lottery:buy", args=[lottery.slug]),
+        "held": held,
+        "now": now,
+    }
+
+
+def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
+    """The lottery page when the CMS has no lottery index page; else a redirect to it."""
+    lottery = selectors.lottery_public_get(slug=slug)
+    if lottery is None:
+        raise Http404
+    url = lottery.get_absolute_url()
+    if url != request.path:
+        return redirect(url)
+    return render(
+        request,
+        "lottery/lottery_page.html",
+        lottery_public_context(request=request, lottery=lottery),
+    )
+
+
+@require_POST
+@ratelimit(
+    scope="purchase",
+    limit=settings.LOTTERY_PURCHASE_RATE_LIMIT,
+    period=settings.LOTTERY_PURCHASE_RATE_PERIOD,
+)
+def buy(request: HttpRequest, slug: str) -> HttpResponse:
+    lottery = selectors.lottery_public_get(slug=slug)
+    if lottery is None:
+        raise Http404
+    page_url = lottery.get_absolute_url()
+    if not request.user.is_authenticated:
+        return redirect_to_login(page_url)
+    form = BuyForm(request.POST, lottery=lottery)
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for message in errors:
+                messages.error(request, message)
+        return redirect(page_url)
+    try:
+        order = services.order_reserve(
+            lottery=lottery, buyer=request.user, quantity=form.cleaned_data["quantity"]
+        )
+    except services.PurchaseError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(page_url)
+    return redirect("lottery:checkout", order_id=order.pk)
+
+
+@login_required
+def my_tickets(request: HttpRequest) -> HttpResponse:
+    return render(
+        request,
+        "lottery/my_tickets.html",
+        {"groups": selectors.tickets_of_user(user=request.user)},
+    )
+
+
+# --- Dashboard -----------------------------------------------------------------------
+
+
+def _managed_association(request: HttpRequest, association_slug: str) -> Association:
+    association = get_object_or_404(Association, slug=association_slug)
+    if not association_can_manage(user=request.user, association=association):
+        raise PermissionDenied
+    return association
+
+
+def _managed_lottery(
+    request: HttpRequest, association_slug: str, lottery_slug: str
+) -> tuple[Association, Lottery]:
+    association = _managed_association(request, association_slug)
+    lottery = get_object_or_404(Lottery, association=association, slug=lottery_slug)
+    return association, lottery
+
+
+def _manage_url(lottery: Lottery) -> str:
+    return reverse("lottery:manage", args=[lottery.association.slug, lottery.slug])
+
+
+@login_required
+def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
+    association = _managed_association(request, association_slug)
+    lotteries = list(selectors.lotteries_of_association(association=association))
+    for lottery in lotteries:
+        lottery.left = selectors.lottery_tickets_left(lottery=lottery)
+    return render(
+        request,
+        "lottery/manage_list.html",
+        {"association": association, "lotteries": lotteries},
+    )
+
+
+@login_required
+def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
+    association = _managed_association(request, association_slug)
+    form = LotteryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            lottery = services.lottery_create(
+                association=association, by=request.user, **form.changed_values()
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The lottery is saved as a draft. Now add its prizes."))
+            return redirect("lottery:manage_prizes", association.slug, lottery.slug)
+    return render(
+        request,
+        "lottery/manage_form.html",
+        {"association": association, "form": form, "lottery": None},
+    )
+
+
+@login_required
+def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    orders = list(selectors.lottery_orders(lottery=lottery)[:20])
+    numbers = selectors.ticket_numbers(orders=orders)
+    for order in orders:
+        order.numbers = numbers[order.pk]
+    return render(
+        request,
+        "lottery/manage.html",
+        {
+            "association": association,
+            "lottery": lottery,
+            "figures": selectors.lottery_figures(lottery=lottery),
+            "warnings": selectors.lottery_warnings(lottery=lottery),
+            "prizes": list(lottery.prizes.all()),
+            "bundles": list(lottery.bundles.all()),
+            "orders": orders,
+            "transitions": list(lottery.transitions.select_related("by")),
+            "chart": sales_chart(
+                selectors.lottery_sales_series(lottery=lottery), cap=lottery.ticket_cap
+            ),
+            "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
+            "now": timezone.now(),
+        },
+    )
+
+
+@login_required
+def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    if lottery.status not in (Lottery.Status.DRAFT, Lottery.Status.OPEN):
+        messages.error(request, _("This lottery can no longer be changed."))
+        return redirect(_manage_url(lottery))
+    form = LotteryForm(request.POST or None, instance=lottery)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.lottery_update(lottery=lottery, by=request.user, **form.changed_values())
+        except ValidationError as exc:
+            lottery.refresh_from_db()
+            apply_errors(form, exc)
+        else:
+            messages.success(request, _("The lottery is saved."))
+            return redirect(_manage_url(lottery))
+    return render(
+        request,
+        "lottery/manage_form.html",
+        {"association": association, "form": form, "lottery": lottery},
+    )
+
+
+def _formset_page(request, association_slug, lottery_slug, *, formset_class, save, delete, kind):
+    association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    editable = lottery.status == Lottery.Status.DRAFT
+    formset = formset_class(request.POST or None, request.FILES or None, lottery=lottery)
+    if request.method == "POST":
+        if not editable:
+            messages.error(request, _("Prizes and bundles can only change before sales open."))
+            return redirect(_manage_url(lottery))
+        if formset.is_valid():
+            try:
+                with transaction.atomic():
+                    for form in formset.deleted_forms:
+                        if form.instance.pk:
+                            delete(form.instance)
+                    for form in formset.forms:
+                        if form in formset.deleted_forms or not form.has_changed():
+                            continue
+                        instance = form.save(commit=False)
+                        instance.lottery = lottery
+                        save(instance)
+            except ValidationError as exc:
+                for message in exc.messages:
+                    messages.error(request, message)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(request.path)
+    return render(
+        request,
+        "lottery/manage_formset.html",
+        {
+            "association": association,
+            "lottery": lottery,
+            "formset": formset,
+            "kind": kind,
+            "editable": editable,
+            "warnings": selectors.lottery_warnings(lottery=lottery) if kind == "prizes" else [],
+        },
+    )
+
+
+@login_required
+def manage_prizes(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    return _formset_page(
+        request,
+        association_slug,
+        lottery_slug,
+        formset_class=PrizeFormSet,
+        save=lambda prize: services.prize_save(prize=prize),
+        delete=lambda prize: services.prize_delete(prize=prize),
+        kind="prizes",
+    )
+
+
+@login_required
+def manage_bundles(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    return _formset_page(
+        request,
+        association_slug,
+        lottery_slug,
+        formset_class=BundleFormSet,
+        save=lambda bundle: services.bundle_save(bundle=bundle),
+        delete=lambda bundle: services.bundle_delete(bundle=bundle),
+        kind="bundles",
+    )
+
+
+@login_required
+@require_POST
+def manage_open(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    try:
+        opened = services.lottery_request_open(lottery=lottery, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        if opened:
+            messages.success(request, _("Sales are open."))
+        else:
+            when = date_format(timezone.localtime(lottery.sales_open_at), "DATETIME_FORMAT")
+            messages.success(request, _("Sales will open on %(date)s.") % {"date": when})
+    return redirect(_manage_url(lottery))
+
+
+@login_required
+@require_POST
+def manage_unschedule(
+    request: HttpRequest, association_slug: str, lottery_slug: str
+) -> HttpResponse:
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    services.lottery_unschedule(lottery=lottery, by=request.user)
+    messages.success(request, _("The opening is cancelled; the lottery stays a draft."))
+    return redirect(_manage_url(lottery))
+
+
+@login_required
+@require_POST
+def manage_close(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    if services.lottery_close(lottery_id=lottery.pk, by=request.user):
+        messages.success(request, _("Sales are closed."))
+    else:
+        messages.error(request, _("Only an open lottery can be closed."))
+    return redirect(_manage_url(lottery))
+
+
+@login_required
+def manage_cancel(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    if request.method == "POST":
+        note = request.POST.get("reason", "").strip()
+        try:
+            services.lottery_cancel(lottery=lottery, by=request.user, note=note)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("The lottery is cancelled. Online payments are being refunded."),
+            )
+        return redirect(_manage_url(lottery))
+    figures = selectors.lottery_figures(lottery=lottery)
+    return render(
+        request,
+        "lottery/manage_cancel.html",
+        {"association": association, "lottery": lottery, "figures": figures},
+    )
+
+
+@login_required
+def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    """Record a cash or cheque sale while sales are open."""
+    association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    form = OfflineSaleForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            order = services.order_record_offline(
+                lottery=lottery, by=request.user, **form.cleaned_data
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            numbers = selectors.ticket_numbers(orders=[order])[order.pk]
+            messages.success(
+                request,
+                _("Sale recorded: tickets %(numbers)s.")
+                % {"numbers": ", ".join(str(n) for n in numbers)},
+            )
+            return redirect(request.path)
+    return render(
+        request,
+        "lottery/manage_sale.html",
+        {
+            "association": association,
+            "lottery": lottery,
+            "form": form,
+            "tickets_left": selectors.lottery_tickets_left(lottery=lottery),
+        },
+    )
+
+
+# --- Exports -------------------------------------------------------------------------
+
+
+class _Echo:
+    def write(self, value: str) -> str:
+        return value
+
+
+def _cell(value: object) -> str:
+    """Text a spreadsheet will not run as a formula."""
+    text = "" if value is None else str(value)
+    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + text
+    return text
+
+
+def _euros(cents: int) -> str:
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+def _when(value) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
+
+
+def _csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
+    writer = csv.writer(_Echo())
+
+    def stream() -> Iterator[str]:
+        yield "\ufeff"  # so spreadsheet software reads UTF-8
+        for row in rows:
+            yield writer.writerow([_cell(v) for v in row])
+
+    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@login_required
+def export_orders(request: HttpRequest, association_slug: str, lottery_slug: str):
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+
+    def rows():
+        yield [
+            "order",
+            "created_at",
+            "channel",
+            "status",
+            "buyer_name",
+            "buyer_email",
+            "quantity",
+            "amount_eur",
+            "receipt_number",
+            "paid_at",
+            "refunded_at",
+            "tickets",
+            "payment_intent",
+        ]
+        orders = selectors.lottery_orders(lottery=lottery).order_by("created_at", "pk")
+        for chunk_start in range(0, orders.count(), 500):
+            chunk = list(orders[chunk_start : chunk_start + 500])
+            numbers = selectors.ticket_numbers(orders=chunk)
+            for o in chunk:
+                yield [
+                    o.pk,
+                    _when(o.created_at),
+                    o.channel,
+                    o.status,
+                    o.buyer_name,
+                    o.buyer_email,
+                    o.quantity,
+                    _euros(o.amount_cents),
+                    o.receipt_number,
+                    _when(o.paid_at),
+                    _when(o.refunded_at),
+                    " ".join(str(n) for n in numbers[o.pk]),
+                    o.stripe_payment_intent_id or "",
+                ]
+
+    return _csv_response(rows(), f"{lottery.slug}-orders.csv")
+
+
+@login_required
+def export_tickets(request: HttpRequest, association_slug: str, lottery_slug: str):
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+
+    def rows():
+        yield ["number", "status", "order", "channel", "buyer_name", "buyer_email", "sold_at"]
+        tickets = (
+            Ticket.objects.filter(lottery=lottery)
+            .exclude(status=Ticket.Status.AVAILABLE)
+            .select_related("order")
+            .order_by("number")
+        )
+        for t in tickets.iterator(chunk_size=1000):
+            order: Order | None = t.order
+            yield [
+                t.number,
+                t.status,
+                order.pk if order else "",
+                order.channel if order else "",
+                order.buyer_name if order else "",
+                order.buyer_email if order else "",
+                _when(t.sold_at),
+            ]
+
+    return _csv_response(rows(), f"{lottery.slug}-tickets.csv")

@@ -1,0 +1,109 @@
+"""Lotteries in the CMS admin: platform staff see every lottery (read-only).
+
+Association admins manage their own lotteries from the site's dashboard; the
+life cycle changes through services only, so the CMS offers no edit form.
+"""
+
+from django.urls import path
+from django.utils.translation import gettext_lazy as _
+from wagtail import hooks
+from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.views.generic import IndexView, InspectView
+from wagtail.admin.viewsets.model import ModelViewSet
+
+from . import selectors
+from .models import Lottery
+
+
+class LotteryIndexView(IndexView):
+    def get_base_queryset(self):
+        return super().get_base_queryset().select_related("association")
+
+
+class LotteryInspectView(InspectView):
+    def get_fields_context(self):
+        lottery = self.object
+        figures = selectors.lottery_figures(lottery=lottery)
+        extra = [
+            (_("Tickets sold"), f"{figures.sold} / {lottery.ticket_cap}"),
+            (_("Tickets held awaiting payment"), figures.reserved),
+            (_("Paid orders"), figures.paid_orders),
+            (_("Takings (cents)"), figures.takings_cents),
+        ]
+        extra += [(_("Warning"), w) for w in selectors.lottery_warnings(lottery=lottery)]
+        return super().get_fields_context() + [
+            {"label": label, "value": value, "component": None} for label, value in extra
+        ]
+
+
+class LotteryViewSet(ModelViewSet):
+    model = Lottery
+    name = "lotteries"
+    url_prefix = "loteries"
+    icon = "tag"
+    menu_label = _("Lotteries")
+    menu_order = 260
+    add_to_admin_menu = True
+    index_view_class = LotteryIndexView
+    inspect_view_class = LotteryInspectView
+    inspect_view_enabled = True
+    copy_view_enabled = False
+    list_filter = ["status", "association"]
+    list_per_page = 50
+    search_fields = ["title", "slug", "authorisation_reference"]
+    list_display = [
+        "title",
+        Column("association", label=_("Association"), accessor="association.name"),
+        StatusTagColumn(
+            "status",
+            label=_("Status"),
+            accessor="get_status_display",
+            primary=lambda lottery: lottery.status == Lottery.Status.OPEN,
+            sort_key="status",
+        ),
+        Column("ticket_cap", label=_("Tickets"), sort_key="ticket_cap"),
+        DateColumn("sales_close_at", label=_("Sales close"), sort_key="sales_close_at"),
+        DateColumn("draw_at", label=_("Draw"), sort_key="draw_at"),
+    ]
+    inspect_view_fields = [
+        "title",
+        "association",
+        "status",
+        "slug",
+        "authorisation_reference",
+        "authorisation_date",
+        "ticket_price_cents",
+        "ticket_cap",
+        "per_person_cap",
+        "costs_cents",
+        "sales_open_at",
+        "sales_close_at",
+        "draw_at",
+        "open_requested_at",
+        "created_by",
+        "created_at",
+        "description",
+        "rules",
+    ]
+
+    def get_common_view_kwargs(self, **kwargs):
+        return super().get_common_view_kwargs(
+            add_url_name=None,
+            edit_url_name=None,
+            delete_url_name=None,
+            history_url_name=None,
+            usage_url_name=None,
+            **kwargs,
+        )
+
+    def get_urlpatterns(self):
+        return [
+            path("", self.index_view, name="index"),
+            path("results/", self.index_results_view, name="index_results"),
+            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
+        ]
+
+
+@hooks.register("register_admin_viewset")
+def register_lottery_viewset():
+    return LotteryViewSet()

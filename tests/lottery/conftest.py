@@ -1,0 +1,204 @@
+"""Fixtures for the lottery tests: a real localstripe server and signed webhooks.
+
+Payments are tested with the real `stripe` library talking to localstripe, a fake
+Stripe server started once per test session (see `localstripe_server.py`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pytest
+import stripe
+from django.urls import reverse
+
+from lottery import payments, services
+from lottery.models import Order
+
+SERVER_SCRIPT = Path(__file__).with_name("localstripe_server.py")
+SECRET_KEY = "sk_test_assosolos_localstripe"
+PUBLISHABLE_KEY = "pk_test_assosolos_localstripe"
+WEBHOOK_SECRET = "whsec_assosolos_test_only_secret"
+# Test cards localstripe knows (same numbers as real Stripe's test mode).
+CARD_OK = "4242424242424242"
+CARD_DECLINED = "4000000000000341"
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stripe_signature(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp=None) -> str:
+    """A `Stripe-Signature` header as Stripe computes it: HMAC-SHA256 of `<t>.<payload>`."""
+    timestamp = int(time.time()) if timestamp is None else int(timestamp)
+    signed = f"{timestamp}.".encode() + payload
+    digest = hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+    return f"t={timestamp},v1={digest}"
+
+
+class LocalStripe:
+    """The running fake Stripe, with what the tests do to it from the outside."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.js_url = f"{url}/js.stripe.com/v3/"
+        self.client = stripe.StripeClient(
+            SECRET_KEY, base_addresses={"api": url}, max_network_retries=0
+        )
+
+    def _request(self, method: str, path: str, body: dict | None = None) -> bytes:
+        request = urllib.request.Request(  # noqa: S310 (a local http URL)
+            self.url + path,
+            method=method,
+            data=json.dumps(body).encode() if body is not None else None,
+            headers={"Authorization": f"Bearer {SECRET_KEY}"},
+        )
+        with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
+            return response.read()
+
+    def reset(self) -> None:
+        self._request("DELETE", "/_config/data")
+        self.webhooks_off()
+
+    def webhooks_to(self, url: str, secret: str = WEBHOOK_SECRET) -> None:
+        """Have localstripe sign and send its events to `url`, as Stripe would."""
+        self._request("POST", "/_config/webhooks/assosolos", {"url": url, "secret": secret})
+
+    def webhooks_off(self) -> None:
+        # localstripe cannot forget an endpoint: subscribe it to no event at all.
+        self._request(
+            "POST",
+            "/_config/webhooks/assosolos",
+            {"url": "http://127.0.0.1:9/", "secret": WEBHOOK_SECRET, "events": []},
+        )
+
+    def payment_intent(self, payment_intent_id: str):
+        return self.client.v1.payment_intents.retrieve(payment_intent_id)
+
+    def payment_intents(self) -> list:
+        return list(self.client.v1.payment_intents.list().data)
+
+    def pay(self, payment_intent_id: str, *, card: str = CARD_OK) -> dict:
+        """Pay as the buyer's browser does: confirm with the card and the client secret."""
+        intent = self.payment_intent(payment_intent_id)
+        body = {
+            "key": PUBLISHABLE_KEY,
+            "client_secret": intent.client_secret,
+            "payment_method_data": {
+                "type": "card",
+                "card": {"number": card, "exp_month": "12", "exp_year": "2034", "cvc": "123"},
+            },
+        }
+        try:
+            return json.loads(
+                self._request("POST", f"/v1/payment_intents/{payment_intent_id}/confirm", body)
+            )
+        except urllib.error.HTTPError as exc:  # a declined card: 402, like Stripe
+            assert exc.code == 402, exc.read()
+            return json.loads(exc.read())
+
+    def cancel(self, payment_intent_id: str):
+        return self.client.v1.payment_intents.cancel(payment_intent_id)
+
+    def refunds(self, payment_intent_id: str) -> list:
+        return list(self.client.v1.refunds.list(params={"payment_intent": payment_intent_id}).data)
+
+    def event_payload(self, event_type: str, payment_intent_id: str) -> bytes:
+        """The event localstripe generated, byte for byte as it would deliver it."""
+        events = self.client.v1.events.list(params={"type": event_type}).data
+        for event in events:
+            obj = event.to_dict()["data"]["object"]
+            if payment_intent_id in (obj.get("id"), obj.get("payment_intent")):
+                return self._request("GET", f"/v1/events/{event.id}")
+        raise AssertionError(f"localstripe has no {event_type} event for {payment_intent_id}")
+
+
+@pytest.fixture(scope="session")
+def localstripe_server(tmp_path_factory):
+    """Start localstripe on a free port for the whole session; stop it at the end."""
+    port = _free_port()
+    log_path = tmp_path_factory.mktemp("localstripe") / "server.log"
+    with log_path.open("wb") as log:
+        process = subprocess.Popen(
+            [sys.executable, str(SERVER_SCRIPT), "--port", str(port), "--from-scratch"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        if process.poll() is not None:
+            pytest.fail(f"localstripe did not start:\n{log_path.read_text()[-3000:]}")
+        try:
+            urllib.request.urlopen(f"{url}/js.stripe.com/v3/", timeout=1).close()  # noqa: S310
+            break
+        except (urllib.error.URLError, OSError):
+            if time.monotonic() > deadline:
+                process.kill()
+                pytest.fail(f"localstripe did not answer:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.1)
+    yield url
+    process.terminate()
+    try:
+        process.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
+@pytest.fixture
+def localstripe(localstripe_server, settings) -> LocalStripe:
+    """An empty localstripe, with the site's Stripe settings pointing at it."""
+    settings.STRIPE_API_BASE = localstripe_server
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+    settings.STRIPE_JS_URL = f"{localstripe_server}/js.stripe.com/v3/"
+    fake = LocalStripe(localstripe_server)
+    fake.reset()
+    yield fake
+    fake.webhooks_off()
+
+
+@pytest.fixture
+def stripe_down(settings):
+    """Stripe settings pointing at a port where nothing listens."""
+    settings.STRIPE_API_BASE = f"http://127.0.0.1:{_free_port()}"
+    settings.STRIPE_SECRET_KEY = SECRET_KEY
+    settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
+    settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
+
+
+@pytest.fixture
+def webhook_post(client):
+    """Post a body to the webhook with a signature made with the real secret."""
+
+    def post(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp=None, on=None):
+        return (on or client).post(
+            reverse("lottery:stripe_webhook"),
+            data=payload,
+            content_type="application/json",
+            HTTP_STRIPE_SIGNATURE=stripe_signature(payload, secret=secret, timestamp=timestamp),
+        )
+
+    return post
+
+
+def reserve_with_intent(*, lottery, buyer, quantity: int = 1) -> Order:
+    """A pending order whose PaymentIntent exists on localstripe, as the checkout page leaves it."""
+    order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=quantity)
+    payments.payment_intent_create(order=order)
+    order.refresh_from_db()
+    assert order.stripe_payment_intent_id
+    return order

@@ -1,0 +1,100 @@
+"""Run localstripe for the test suite: `python tests/lottery/localstripe_server.py --port N`.
+
+localstripe's fake Stripe.js skips the confirmation step in `confirmCardPayment()` (its
+issue #253): it only authenticates a PaymentIntent the server already confirmed with a
+3-D Secure card, so a fresh PaymentIntent paid from the browser always fails. Real
+Stripe.js confirms the PaymentIntent from the browser with the card typed in the
+Element, authenticated by the publishable key and the client secret. This wrapper gives
+the fake server and its Stripe.js that behaviour, so the checkout page is tested with
+the call it makes in production, including a retry with another card after a decline.
+Everything else is localstripe unchanged, except that its state stays in memory
+instead of a fixed file shared by every running copy.
+"""
+
+import re
+import sys
+
+from aiohttp import web
+from localstripe import resources, server
+from localstripe.errors import UserError
+
+resources.Store.dump_to_disk = lambda self: None
+resources.Store.try_load_from_disk = lambda self: None
+
+CONFIRM_PATH = re.compile(r"^/v1/payment_intents/(pi_\w+)/confirm$")
+STRIPE_JS_PATH = "/js.stripe.com/v3/"
+
+# Appended to localstripe's Stripe.js: confirm first, then fall back to its own
+# 3-D Secure modal only when the card asks for authentication.
+CONFIRM_CARD_PAYMENT_JS = """
+(function () {
+  const makeStripe = Stripe;
+  Stripe = function (apiKey) {
+    const stripe = makeStripe(apiKey);
+    const authenticate = stripe.confirmCardPayment;
+    stripe.confirmCardPayment = async function (clientSecret, data) {
+      const intent = clientSecret.match(/^(pi_\\w+)_secret_/)[1];
+      const body = {key: apiKey, client_secret: clientSecret};
+      const card = data && data.payment_method && data.payment_method.card;
+      if (card && card.value) {
+        body.payment_method_data = {type: "card", card: card.value.card};
+      }
+      const response = await fetch(
+        `${LOCALSTRIPE_BASE_API}/v1/payment_intents/${intent}/confirm`,
+        {method: "POST", body: JSON.stringify(body)});
+      const result = await response.json().catch(() => ({}));
+      if (response.status !== 200 || result.error) {
+        return {error: result.error || {message: "Payment failed."}};
+      }
+      if (result.status === "requires_action") {
+        return authenticate(clientSecret, data);
+      }
+      return {paymentIntent: result};
+    };
+    return stripe;
+  };
+})();
+"""
+
+
+async def browser_confirm(data: dict, intent_id: str) -> web.Response:
+    intent = resources.PaymentIntent._api_retrieve(intent_id)
+    if data.get("client_secret") != intent.client_secret:
+        raise UserError(401, "Unauthorized")
+    if intent.status not in ("requires_payment_method", "requires_confirmation"):
+        raise UserError(400, "This PaymentIntent cannot be confirmed.")
+    method_data = data.get("payment_method_data") or {}
+    if method_data:
+        card = dict(method_data.get("card") or {})
+        method = resources.PaymentMethod(type="card", card=card)
+        intent.payment_method = method.id
+    if not intent.payment_method:
+        raise UserError(400, "A payment method is required.")
+    if intent.latest_charge is not None and intent.latest_charge.status == "failed":
+        # A declined attempt does not end a PaymentIntent on Stripe: the buyer may retry.
+        intent.latest_charge = None
+    # Declined cards raise a 402 here, after localstripe sent payment_failed.
+    intent._confirm(on_failure_now=intent._report_failure)
+    return server.json_response(intent._export())
+
+
+@web.middleware
+async def browser_payments(request, handler):
+    if request.method == "GET" and request.path == STRIPE_JS_PATH:
+        response = server.localstripe_js(request)
+        response.text = response.text + CONFIRM_CARD_PAYMENT_JS
+        return response
+    match = CONFIRM_PATH.match(request.path)
+    if request.method == "POST" and match:
+        data = await server.get_post_data(request, remove_auth=False) or {}
+        key = data.get("key")
+        if isinstance(key, str) and key.startswith("pk_"):
+            return await browser_confirm(data, match[1])
+    return await handler(request)
+
+
+# After the error middleware (which turns UserError into JSON), before the auth one.
+server.app.middlewares.insert(1, browser_payments)
+
+if __name__ == "__main__":
+    sys.exit(server.start())
