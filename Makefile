@@ -1,6 +1,6 @@
 # Two commands on a fresh clone with only Python 3.11+:
 #   make run   — the site on the embedded default (SQLite, demo data) at http://127.0.0.1:8000/
-#   make test  — the test suite
+#   make test  — the test suite (PYTEST_ARGS passes options to pytest)
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -20,13 +20,11 @@ install: $(BIN)/.installed
 run: install
 	$(BIN)/python manage.py migrate --noinput
 	$(BIN)/python manage.py demo_data
-	@echo "Starting the task queue and the web server on http://$(HOST):$(PORT)/"
-	@$(BIN)/python manage.py qcluster & qpid=$$!; \
-	trap 'kill $$qpid 2>/dev/null' EXIT INT TERM; \
-	$(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task queue and a local fake Stripe"
+	HOST=$(HOST) PORT=$(PORT) $(BIN)/python scripts/dev_server.py
 
 test: install
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

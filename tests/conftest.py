@@ -28,6 +28,17 @@ def is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
+def pytest_collection_modifyitems(config, items):
+    # Mark what needs a real service, so a run can select or deselect it
+    # (CI's SQLite pass leaves these to its PostgreSQL + Redis pass).
+    for item in items:
+        fixtures = getattr(item, "fixturenames", ())
+        if "require_postgres" in fixtures:
+            item.add_marker(pytest.mark.postgres)
+        if "require_redis" in fixtures:
+            item.add_marker(pytest.mark.redis)
+
+
 @pytest.fixture(autouse=True)
 def _clear_cache():
     # Rate limits count in the cache; no test may inherit another's counts.
