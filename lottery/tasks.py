@@ -6,6 +6,7 @@ import logging
 from collections import Counter
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -82,6 +83,9 @@ def payments_reconcile() -> dict[str, int]:
     are replayed (orders that expired meanwhile are served or refunded); refunds
     of cancelled lotteries that failed are tried again.
     """
+    if not settings.STRIPE_SECRET_KEY:
+        # Online payment is off: no PaymentIntent exists to settle.
+        return {"not_configured": 1}
     now = timezone.now()
     outcomes: Counter[str] = Counter()
     for order in selectors.orders_pending_for_reconcile(older_than=now - RECONCILE_AFTER):

@@ -259,3 +259,9 @@ def test_reconciliation_runs_every_minute():
 
     schedule = Schedule.objects.get(func="lottery.tasks.payments_reconcile")
     assert (schedule.schedule_type, schedule.minutes, schedule.repeats) == (Schedule.MINUTES, 1, -1)
+
+
+def test_reconciliation_without_stripe_configured_does_nothing_quietly(settings, caplog):
+    settings.STRIPE_SECRET_KEY = ""
+    assert tasks.payments_reconcile() == {"not_configured": 1}
+    assert not [r for r in caplog.records if r.levelname == "WARNING"]
