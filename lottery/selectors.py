@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum
@@ -86,10 +87,25 @@ def price_for_quantity(
     if quantity <= 0:
         return 0
     if bundles is None:
-        sizes = list(Bundle.objects.filter(lottery=lottery).values_list("quantity", "price_cents"))
+        sizes = Bundle.objects.filter(lottery=lottery).values_list("quantity", "price_cents")
     else:
-        sizes = [(b.quantity, b.price_cents) for b in bundles]
-    options = [(1, lottery.ticket_price_cents)] + [(q, p) for q, p in sizes if q > 0]
+        sizes = ((b.quantity, b.price_cents) for b in bundles)
+    return price_from_table(
+        unit_cents=lottery.ticket_price_cents, bundles=tuple(sizes), quantity=quantity
+    )
+
+
+@lru_cache(maxsize=1024)
+def price_from_table(
+    *, unit_cents: int, bundles: tuple[tuple[int, int], ...], quantity: int
+) -> int:
+    """`price_for_quantity` from a price table: the single price and (size, price) bundles.
+
+    Pure, so its answers are kept: a rush asks the same few questions again and again.
+    """
+    if quantity <= 0:
+        return 0
+    options = [(1, unit_cents)] + [(q, p) for q, p in bundles if q > 0]
     best = [0] + [None] * quantity
     for n in range(1, quantity + 1):
         candidates = [

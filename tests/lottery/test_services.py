@@ -1,10 +1,12 @@
 """Lottery services: validation, life cycle, reservations, payments, refunds, cash sales."""
 
+import threading
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from associations.models import Association
@@ -316,6 +318,121 @@ def test_per_person_cap_counts_held_and_paid_tickets_but_not_expired_ones():
     services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
 
 
+def test_the_returned_order_is_the_saved_one():
+    lottery = open_lottery(ticket_price_cents=250)
+    buyer = UserFactory()
+    order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
+    saved = Order.objects.get(pk=order.pk)
+    for name in ("lottery_id", "buyer_id", "buyer_email", "quantity", "amount_cents", "status"):
+        assert getattr(order, name) == getattr(saved, name), name
+    assert order.expires_at == saved.expires_at
+    assert order.amount_cents == 500
+    assert order.channel == Order.Channel.ONLINE
+    assert order.receipt_number == ""
+    assert numbers_of(order) == [1, 2]
+
+
+# The PostgreSQL path keeps each lottery's price table between orders: it must never
+# charge or limit from a copy that no longer matches the lottery (a database restored,
+# a test database reusing ids). Here the copy is made stale by writing behind the
+# services' back, since they refuse these changes once sales are open.
+
+
+def test_a_bundle_added_behind_the_kept_price_table_is_charged():
+    lottery = open_lottery(ticket_price_cents=200)
+    first = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=5)
+    assert first.amount_cents == 1000
+    BundleFactory.create(lottery=lottery, quantity=5, price_cents=700)
+    order = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=5)
+    assert order.amount_cents == 700
+    assert Order.objects.get(pk=order.pk).amount_cents == 700
+    assert numbers_of(order) == [6, 7, 8, 9, 10]
+
+
+def test_a_per_person_cap_set_behind_the_kept_price_table_is_enforced():
+    lottery = open_lottery(per_person_cap=None)
+    buyer = UserFactory()
+    services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
+    Lottery.objects.filter(pk=lottery.pk).update(per_person_cap=3)
+    with pytest.raises(services.PerPersonCapReached) as exc:
+        services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
+    assert "3" in exc.value.messages[0]
+    assert "1" in exc.value.messages[0]
+    assert Order.objects.filter(buyer=buyer).count() == 1
+    assert lottery.tickets.exclude(status=Ticket.Status.AVAILABLE).count() == 2
+    services.order_reserve(lottery=lottery, buyer=buyer, quantity=1)
+
+
+@pytest.mark.parametrize("stop", ["close", "cancel"])
+def test_a_lottery_stopped_after_a_sale_sells_nothing_more(stop):
+    lottery = open_lottery()
+    services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
+    if stop == "close":
+        services.lottery_close(lottery_id=lottery.pk)
+    else:
+        services.lottery_cancel(lottery=lottery, by=None)
+    with pytest.raises(services.SalesNotOpen):
+        services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
+    assert Order.objects.filter(lottery=lottery).count() == 1
+    # Closing keeps the earlier hold (it may still be paid); cancelling releases it.
+    held = lottery.tickets.filter(status=Ticket.Status.RESERVED).count()
+    assert held == (1 if stop == "close" else 0)
+
+
+def test_a_quantity_above_the_cap_is_refused_before_anything_is_held():
+    lottery = open_lottery(ticket_cap=5)
+    with pytest.raises(services.InvalidQuantity):
+        services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=6)
+    assert not Order.objects.exists()
+    assert lottery.tickets.filter(status=Ticket.Status.AVAILABLE).count() == 5
+
+
+def test_a_missing_lottery_raises_does_not_exist():
+    lottery = open_lottery()
+    services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
+    missing = Lottery(pk=lottery.pk + 1000)
+    with pytest.raises(Lottery.DoesNotExist):
+        services.order_reserve(lottery=missing, buyer=UserFactory(), quantity=1)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_outside_any_transaction_refusals_leave_nothing_and_release_the_buyer_lock():
+    """As the buy view calls it: on PostgreSQL, each reservation is its own transaction."""
+    lottery = open_lottery(ticket_cap=4, per_person_cap=3)
+    buyer = UserFactory()
+    order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=3)
+    assert numbers_of(order) == [1, 2, 3]
+    with pytest.raises(services.PerPersonCapReached):
+        services.order_reserve(lottery=lottery, buyer=buyer, quantity=1)
+    with pytest.raises(services.SoldOut) as exc:
+        services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=2)
+    assert "1" in exc.value.messages[0]
+    services.lottery_close(lottery_id=lottery.pk)
+    with pytest.raises(services.SalesNotOpen):
+        services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
+    assert list(Order.objects.filter(lottery=lottery)) == [order]
+    assert lottery.tickets.filter(status=Ticket.Status.RESERVED).count() == 3
+    assert not connection.in_atomic_block
+    if connection.vendor == "postgresql":
+        # The buyer lock went with the reservation's transaction: another session gets it.
+        key = services._advisory_key("lottery-buyer", lottery.pk, buyer.pk)
+        got = []
+
+        def other_session():
+            try:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])
+                    got.append(cursor.fetchone()[0])
+                    cursor.execute("SELECT pg_advisory_unlock_all()")
+            finally:
+                connection.close()
+
+        thread = threading.Thread(target=other_session)
+        thread.start()
+        thread.join(timeout=30)
+        assert got == [True]
+
+
 # --- Expiry and release --------------------------------------------------------------
 
 
@@ -561,3 +678,29 @@ def test_price_takes_the_cheapest_mix_of_bundles_and_singles(quantity, expected)
     BundleFactory(lottery=lottery, quantity=5, price_cents=800)
     BundleFactory(lottery=lottery, quantity=10, price_cents=1500)
     assert selectors.price_for_quantity(lottery=lottery, quantity=quantity) == expected
+
+
+def test_an_edit_from_a_stale_copy_cannot_slip_in_once_sales_opened():
+    stale = LotteryFactory()
+    PrizeFactory(lottery=stale)
+    services.lottery_request_open(lottery=Lottery.objects.get(pk=stale.pk), by=None)
+    assert stale.status == Lottery.Status.DRAFT  # the copy in hand does not know
+    with pytest.raises(ValidationError) as caught:
+        services.lottery_update(lottery=stale, by=None, ticket_price_cents=100)
+    assert "ticket_price_cents" in caught.value.message_dict
+    with pytest.raises(ValidationError):
+        services.bundle_save(bundle=BundleFactory.build(lottery=stale, quantity=3))
+    fresh = Lottery.objects.get(pk=stale.pk)
+    assert fresh.ticket_price_cents == 200
+    assert fresh.status == Lottery.Status.OPEN
+    assert not fresh.bundles.exists()
+
+
+def test_a_text_edit_from_a_stale_copy_never_writes_an_old_status_back():
+    stale = LotteryFactory()
+    PrizeFactory(lottery=stale)
+    services.lottery_request_open(lottery=Lottery.objects.get(pk=stale.pk), by=None)
+    services.lottery_update(lottery=stale, by=None, description="Nouveau texte")
+    fresh = Lottery.objects.get(pk=stale.pk)
+    assert fresh.status == Lottery.Status.OPEN
+    assert fresh.description == "Nouveau texte"
