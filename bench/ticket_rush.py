@@ -36,6 +36,7 @@ django.setup()
 from datetime import date, timedelta  # noqa: E402
 
 from django.db import connection, connections, transaction  # noqa: E402
+from django.db.models import Count  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from accounts.models import User  # noqa: E402
@@ -210,6 +211,26 @@ def oversold(lottery: Lottery) -> int:
     return max(claimed - lottery.ticket_cap, 0) + (len(numbers) - len(set(numbers))) + bad
 
 
+def mismatched(lottery: Lottery) -> int:
+    """Orders not holding exactly as many numbers as they claim, plus numbers held for no order.
+
+    `oversold` alone would miss an order counted as sold but given fewer numbers.
+    """
+    held = dict(
+        Ticket.objects.filter(
+            lottery=lottery, status__in=(Ticket.Status.RESERVED, Ticket.Status.SOLD)
+        )
+        .values_list("order_id")
+        .annotate(n=Count("pk"))
+        .values_list("order_id", "n")
+    )
+    live = Order.objects.filter(
+        lottery=lottery, status__in=(Order.Status.PENDING, Order.Status.PAID)
+    ).values_list("pk", "quantity")
+    wrong = sum(1 for pk, quantity in live if held.pop(pk, 0) != quantity)
+    return wrong + sum(held.values())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--buyers", type=int, default=100)
@@ -246,7 +267,7 @@ def main() -> None:
             User(email=f"buyer{i}@example.org") for i in range(args.buyers)
         )
         results: dict[str, list[float]] = {"ours": [], "baseline": []}
-        total_oversold = 0
+        total_oversold = total_mismatched = 0
         for rep in range(args.repeat):
             # Alternate who goes first, so neither always meets a warmer cache.
             order = ("ours", "baseline") if rep % 2 == 0 else ("baseline", "ours")
@@ -258,12 +279,15 @@ def main() -> None:
                 reserved = counts["ok"] * args.quantity
                 over = oversold(lottery)
                 total_oversold += over
+                wrong = mismatched(lottery)
+                total_mismatched += wrong
                 tps = reserved / elapsed
                 results[name].append(tps)
                 print(
                     f"rep {rep + 1} {name:8} {reserved:5d} reserved of cap {cap} "
                     f"in {elapsed:6.2f} s = {tps:8.1f} tickets/s, "
-                    f"sold out {counts['sold_out']}, errors {counts['error']}, oversold {over}",
+                    f"sold out {counts['sold_out']}, errors {counts['error']}, oversold {over}, "
+                    f"mismatched {wrong}",
                     flush=True,
                 )
     finally:
@@ -279,6 +303,7 @@ def main() -> None:
                 "ours_tps": round(ours, 1),
                 "baseline_tps": round(baseline, 1),
                 "oversold": total_oversold,
+                "mismatched": total_mismatched,
                 "buyers": args.buyers,
                 "connections": args.threads,
                 "processes": args.processes,
