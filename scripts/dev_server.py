@@ -35,6 +35,8 @@ def wait_for(url: str, seconds: float = 30) -> None:
 
 
 def main() -> int:
+    # A plain SIGTERM would end this process without stopping the ones it started.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     env = dict(os.environ)
     processes: list[subprocess.Popen] = []
     if not env.get("STRIPE_SECRET_KEY"):
