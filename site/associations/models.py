@@ -78,6 +78,22 @@ class Association(models.Model):
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # What managers may change after registration; identifiers and status stay.
+    EDITABLE_FIELDS = (
+        "name",
+        "address",
+        "postcode",
+        "commune",
+        "purpose",
+        "contact_email",
+        "website",
+        "linkedin_url",
+        "facebook_url",
+        "instagram_url",
+        "x_url",
+        "logo",
+    )
+
     class Meta:
         verbose_name = _("association")
         verbose_name_plural = _("associations")

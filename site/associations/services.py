@@ -255,28 +255,16 @@ def association_details_update(
     """Managers update their association's public details (not its identifiers)."""
     if not selectors.association_can_manage(user=user, association=association):
         raise PermissionDenied
-    allowed = {
-        "name",
-        "address",
-        "postcode",
-        "commune",
-        "purpose",
-        "contact_email",
-        "website",
-        "linkedin_url",
-        "facebook_url",
-        "instagram_url",
-        "x_url",
-        "logo",
-    }
-    unknown = set(fields) - allowed
-    assert not unknown, f"not editable here: {unknown}"
+    unknown = set(fields) - set(Association.EDITABLE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not editable by managers: {sorted(unknown)}")
     for name, value in fields.items():
         if name == "logo" and value is None:
             continue
         setattr(association, name, value.strip() if isinstance(value, str) else value)
     association.full_clean(exclude=["logo"], validate_constraints=False)
-    association.save()
+    # Only the edited fields: a staff decision taken meanwhile must not be undone.
+    association.save(update_fields=[*fields, "updated_at"])
     return association
 
 

@@ -498,3 +498,25 @@ def test_members_can_leave(team):
 def test_an_admin_removes_a_member(team):
     services.membership_remove(membership=_membership(team, team.member), actor=team.admin)
     assert not selectors.association_is_member(user=team.member, association=team.association)
+
+
+def test_a_details_edit_never_undoes_a_staff_decision_taken_meanwhile(team):
+    stale = Association.objects.get(pk=team.association.pk)
+    services.association_suspend(
+        association=Association.objects.get(pk=team.association.pk),
+        staff_user=StaffFactory(),
+        reason="Statuts à mettre à jour.",
+    )
+    services.association_details_update(
+        association=stale, user=team.owner, purpose="Un nouvel objet."
+    )
+    fresh = Association.objects.get(pk=team.association.pk)
+    assert fresh.status == Association.Status.SUSPENDED
+    assert fresh.purpose == "Un nouvel objet."
+
+
+def test_identifiers_cannot_be_changed_through_the_details(team):
+    with pytest.raises(ValueError, match="rna_number"):
+        services.association_details_update(
+            association=team.association, user=team.owner, rna_number="W123456789"
+        )
