@@ -4,12 +4,12 @@ Association admins manage their own lotteries from the site's dashboard; the
 life cycle changes through services only, so the CMS offers no edit form.
 """
 
-from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views.generic import IndexView, InspectView
-from wagtail.admin.viewsets.model import ModelViewSet
+
+from assosolos.admin_viewsets import ReadOnlyModelViewSet
 
 from . import selectors
 from .models import Lottery
@@ -36,7 +36,7 @@ class LotteryInspectView(InspectView):
         ]
 
 
-class LotteryViewSet(ModelViewSet):
+class LotteryViewSet(ReadOnlyModelViewSet):
     model = Lottery
     name = "lotteries"
     url_prefix = "loteries"
@@ -85,23 +85,6 @@ class LotteryViewSet(ModelViewSet):
         "description",
         "rules",
     ]
-
-    def get_common_view_kwargs(self, **kwargs):
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
-
-    def get_urlpatterns(self):
-        return [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
 
 
 @hooks.register("register_admin_viewset")

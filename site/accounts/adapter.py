@@ -1,5 +1,4 @@
 from allauth.account.adapter import DefaultAccountAdapter
-from django.conf import settings
 from django.db import transaction
 
 
@@ -11,6 +10,3 @@ class AccountAdapter(DefaultAccountAdapter):
         # commits, so no email announces an account that was rolled back.
         message = self.render_mail(template_prefix, email, context)
         transaction.on_commit(message.send)
-
-    def get_from_email(self):
-        return settings.DEFAULT_FROM_EMAIL

@@ -15,7 +15,8 @@ from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
-from wagtail.admin.viewsets.model import ModelViewSet
+
+from assosolos.admin_viewsets import ReadOnlyModelViewSet
 
 from . import selectors, services
 from .forms import DecisionForm
@@ -160,7 +161,7 @@ class AssociationDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin,
         return redirect(self.get_inspect_url())
 
 
-class AssociationViewSet(ModelViewSet):
+class AssociationViewSet(ReadOnlyModelViewSet):
     """Associations in the CMS admin: review and decide, no editing or deleting."""
 
     model = Association
@@ -213,17 +214,6 @@ class AssociationViewSet(ModelViewSet):
         "created_at",
     ]
 
-    def get_common_view_kwargs(self, **kwargs):
-        # Associations are created on the site and change status through decisions only.
-        return super().get_common_view_kwargs(
-            add_url_name=None,
-            edit_url_name=None,
-            delete_url_name=None,
-            history_url_name=None,
-            usage_url_name=None,
-            **kwargs,
-        )
-
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
             decision_url_names={name: self.get_url_name(name) for name in DECISIONS}, **kwargs
@@ -238,12 +228,7 @@ class AssociationViewSet(ModelViewSet):
         )
 
     def get_urlpatterns(self):
-        urlpatterns = [
-            path("", self.index_view, name="index"),
-            path("results/", self.index_results_view, name="index_results"),
-            path("inspect/<int:pk>/", self.inspect_view, name="inspect"),
-        ]
-        urlpatterns += [
+        # Associations are created on the site and change status through decisions only.
+        return super().get_urlpatterns() + [
             path(f"{name}/<int:pk>/", self.decision_view(name), name=name) for name in DECISIONS
         ]
-        return urlpatterns

@@ -72,9 +72,6 @@ def manager_of(association, role=Membership.Role.ADMIN):
     return MembershipFactory(association=association, role=role).user
 
 
-__all__ = ["AssociationFactory", "MembershipFactory"]
-
-
 def paid_order(*, lottery: Lottery, buyer=None, quantity: int = 1, pi: str = "") -> Order:
     buyer = buyer or UserFactory()
     order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=quantity)

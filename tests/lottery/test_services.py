@@ -12,9 +12,9 @@ from django.utils import timezone
 from associations.models import Association
 from lottery import selectors, services
 from lottery.models import Lottery, LotteryTransition, Order, Ticket
+from tests.associations.factories import AssociationFactory
 from tests.factories import UserFactory
 from tests.lottery.factories import (
-    AssociationFactory,
     BundleFactory,
     LotteryFactory,
     PrizeFactory,

@@ -11,11 +11,10 @@ from django.utils import timezone
 from associations.models import Association, Membership
 from lottery import services
 from lottery.models import Bundle, Lottery, Order, Prize, Ticket
+from tests.associations.factories import AssociationFactory, MembershipFactory
 from tests.factories import UserFactory
 from tests.lottery.factories import (
-    AssociationFactory,
     LotteryFactory,
-    MembershipFactory,
     PrizeFactory,
     manager_of,
     open_lottery,
