@@ -1,6 +1,6 @@
 """Lotteries, their prizes and bundles, orders and numbered tickets.
 
-Rules (what may change when, who may buy how many) live in `services.py` and
+Rules (what may change when, who may buy how many) live in `services` (a package by topic) and
 `selectors.py`; the models hold data and database-level guarantees.
 """
 

@@ -47,9 +47,9 @@ def test_prizes_come_in_rank_order():
 
 
 def test_opening_twice_creates_no_duplicate_tickets():
-    from lottery import services
+    from lottery.services import lifecycle
 
     lottery = open_lottery(ticket_cap=10)
     with transaction.atomic():
-        services._open(lottery, note="again")  # ignore_conflicts keeps it idempotent
+        lifecycle._open(lottery, note="again")  # ignore_conflicts keeps it idempotent
     assert lottery.tickets.count() == 10

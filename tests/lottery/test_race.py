@@ -16,6 +16,8 @@ from django.urls import reverse
 
 from lottery import services
 from lottery.models import Order, Ticket
+from lottery.services import orders as order_services
+from lottery.services import reservations
 from tests.factories import UserFactory
 from tests.lottery.factories import open_lottery
 
@@ -89,7 +91,7 @@ def _claimed(lottery) -> int:
 
 
 def test_without_locking_the_rush_oversells(require_postgres, monkeypatch):
-    monkeypatch.setattr(services, "RESERVATION_LOCKING", False)
+    monkeypatch.setattr(reservations, "RESERVATION_LOCKING", False)
     lottery = _lottery_with_last_tickets()
     buyers = [UserFactory() for _ in range(BUYERS)]
 
@@ -101,7 +103,7 @@ def test_without_locking_the_rush_oversells(require_postgres, monkeypatch):
 
 
 def test_with_locking_exactly_the_last_tickets_are_reserved(require_postgres):
-    assert services.RESERVATION_LOCKING is True
+    assert reservations.RESERVATION_LOCKING is True
     lottery = _lottery_with_last_tickets()
     buyers = [UserFactory() for _ in range(BUYERS)]
 
@@ -161,7 +163,7 @@ def test_concurrent_duplicate_confirms_sell_once_and_email_once(require_postgres
         with lock:
             queued.append(args)
 
-    monkeypatch.setattr(services, "async_task", fake_async_task)
+    monkeypatch.setattr(order_services, "async_task", fake_async_task)
     lottery = open_lottery()
     order = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=3)
     # The hold has expired and been released: every confirm races to re-reserve.

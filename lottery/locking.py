@@ -1,0 +1,107 @@
+"""The one way the money path takes row locks, always in the same order.
+
+Lock order (every service follows it, so two of them can never wait on each other
+in a cycle):
+
+1. the lottery row (`FOR UPDATE` to change the lottery, `FOR SHARE` to keep it from
+   changing while an order moves: many payments may share it, a cancellation waits);
+2. order rows, by ascending primary key;
+3. ticket rows, which the ticket statements lock themselves, after 1 and 2.
+
+A buyer's advisory lock (`reservations._buyer_lock`) is not a row lock: it is taken
+after the lottery and before the orders.
+
+Every lock is taken inside a transaction with a lock timeout
+(`LOTTERY_LOCK_TIMEOUT_MS`), so a stuck holder makes the waiter fail with a clear
+error instead of piling up connections. Outside a transaction a row lock would be
+released at once, so the helper refuses to run there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.db import connection
+
+from .models import Lottery, Order
+
+
+class LockOutsideTransaction(RuntimeError):
+    """A row lock was asked for outside `transaction.atomic()`: it would protect nothing."""
+
+
+def _lock_timeout() -> None:
+    if connection.vendor == "postgresql":
+        timeout_ms = int(getattr(settings, "LOTTERY_LOCK_TIMEOUT_MS", 5000))
+        with connection.cursor() as cursor:
+            # SET LOCAL lasts until the end of the current transaction.
+            cursor.execute("SELECT set_config('lock_timeout', %s, true)", [f"{timeout_ms}ms"])
+
+
+def _require_transaction() -> None:
+    if not connection.in_atomic_block:
+        raise LockOutsideTransaction("Money-path locks are taken inside transaction.atomic().")
+
+
+def money_path_lock(
+    *,
+    lottery_id: int,
+    order_ids: Iterable[int] = (),
+    lottery_shared: bool = False,
+) -> tuple[Lottery, dict[int, Order]]:
+    """Lock a lottery row, then some of its orders, in the documented order.
+
+    Returns the lottery and the orders found, by primary key (a missing order is
+    simply absent). `lottery_shared=True` takes the lottery row `FOR SHARE`: enough
+    to keep its status from changing under an order, without serialising payments.
+    """
+    _require_transaction()
+    _lock_timeout()
+    lotteries = Lottery.objects.filter(pk=lottery_id)
+    lottery = (
+        lotteries.select_for_update().get()
+        if not lottery_shared or connection.vendor != "postgresql"
+        else _select_for_share(lotteries)
+    )
+    orders: dict[int, Order] = {}
+    ids = sorted(set(order_ids))
+    if ids:
+        for order in (
+            Order.objects.select_for_update()
+            .filter(pk__in=ids, lottery_id=lottery_id)
+            .order_by("pk")
+        ):
+            orders[order.pk] = order
+    return lottery, orders
+
+
+def lottery_lock(lottery_id: int) -> Lottery:
+    """Lock one lottery row to change it (step 1 of the lock order)."""
+    lottery, _orders = money_path_lock(lottery_id=lottery_id)
+    return lottery
+
+
+def order_lock(order_id: int) -> tuple[Lottery, Order] | None:
+    """Lock an order for a change of status: its lottery shared first, then the order.
+
+    Returns None when no such order exists.
+    """
+    _require_transaction()
+    lottery_id = Order.objects.filter(pk=order_id).values_list("lottery_id", flat=True).first()
+    if lottery_id is None:
+        return None
+    lottery, orders = money_path_lock(
+        lottery_id=lottery_id, order_ids=[order_id], lottery_shared=True
+    )
+    order = orders.get(order_id)
+    return None if order is None else (lottery, order)
+
+
+def _select_for_share(queryset) -> Lottery:
+    """`SELECT … FOR SHARE`, which Django's ORM does not spell; then the row itself."""
+    table = Lottery._meta.db_table
+    pk = queryset.values_list("pk", flat=True).get()
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT id FROM {table} WHERE id = %s FOR SHARE", [pk])  # noqa: S608 (table name from the model)
+    return Lottery.objects.get(pk=pk)

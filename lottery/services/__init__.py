@@ -1,0 +1,76 @@
+"""Writes for lotteries, by topic; every public name is importable from here.
+
+- `setup`: validation, creation and edits, prizes and bundles;
+- `lifecycle`: opening, closing, cancelling, each change recorded;
+- `reservations`: holding numbered tickets for a buyer, never past the cap;
+- `orders`: cash sales, payments confirmed, holds released, refunds.
+
+Row locks go through `lottery.locking`, in the order written there.
+"""
+
+from .errors import InvalidQuantity, PerPersonCapReached, PurchaseError, SalesNotOpen, SoldOut
+from .lifecycle import (
+    lotteries_sales_sweep,
+    lottery_cancel,
+    lottery_close,
+    lottery_open,
+    lottery_request_open,
+    lottery_unschedule,
+)
+from .orders import (
+    order_confirm_payment,
+    order_mark_refunded,
+    order_record_offline,
+    order_release,
+    reservations_expire,
+)
+from .reservations import SALE_FIELDS, order_reserve
+from .setup import (
+    EDITABLE_WHILE_OPEN,
+    RESERVED_SLUGS,
+    bundle_delete,
+    bundle_save,
+    bundle_validate,
+    lottery_create,
+    lottery_slug_unique,
+    lottery_update,
+    lottery_validate,
+    lottery_validate_for_opening,
+    prize_delete,
+    prize_save,
+    prize_validate,
+)
+
+__all__ = [
+    "EDITABLE_WHILE_OPEN",
+    "RESERVED_SLUGS",
+    "SALE_FIELDS",
+    "InvalidQuantity",
+    "PerPersonCapReached",
+    "PurchaseError",
+    "SalesNotOpen",
+    "SoldOut",
+    "bundle_delete",
+    "bundle_save",
+    "bundle_validate",
+    "lotteries_sales_sweep",
+    "lottery_cancel",
+    "lottery_close",
+    "lottery_create",
+    "lottery_open",
+    "lottery_request_open",
+    "lottery_slug_unique",
+    "lottery_unschedule",
+    "lottery_update",
+    "lottery_validate",
+    "lottery_validate_for_opening",
+    "order_confirm_payment",
+    "order_mark_refunded",
+    "order_record_offline",
+    "order_release",
+    "order_reserve",
+    "prize_delete",
+    "prize_save",
+    "prize_validate",
+    "reservations_expire",
+]

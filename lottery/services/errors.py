@@ -1,0 +1,50 @@
+"""Purchase errors: each carries the message shown to the buyer as it is."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+from ..models import Lottery
+
+logger = logging.getLogger(__name__)
+
+Status = Lottery.Status
+
+
+class PurchaseError(ValidationError):
+    """A purchase that cannot go through; the message is shown to the buyer as it is."""
+
+    default_message = _("This purchase is not possible.")
+    default_code = "purchase"
+
+    def __init__(self, message: Any = None, code: str | None = None, params: Any = None) -> None:
+        super().__init__(
+            message or self.default_message, code=code or self.default_code, params=params
+        )
+
+
+class SoldOut(PurchaseError):
+    default_message = _("Sorry, there are not enough tickets left for this purchase.")
+    default_code = "sold_out"
+
+
+class SalesNotOpen(PurchaseError):
+    default_message = _("Ticket sales are not open for this lottery.")
+    default_code = "sales_not_open"
+
+
+class PerPersonCapReached(PurchaseError):
+    default_message = _("You have reached the number of tickets one person may buy.")
+    default_code = "per_person_cap"
+
+
+class InvalidQuantity(PurchaseError):
+    default_message = _("Choose a number of tickets between 1 and the number on sale.")
+    default_code = "invalid_quantity"
+
+
+# --- Validation ----------------------------------------------------------------------

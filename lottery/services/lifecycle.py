@@ -1,0 +1,153 @@
+"""A lottery's life cycle: draft, open, closed, cancelled; every change recorded."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
+
+from ..locking import lottery_lock
+from ..models import Lottery, LotteryTransition, Order, Ticket
+from .setup import lottery_validate_for_opening
+
+logger = logging.getLogger(__name__)
+
+Status = Lottery.Status
+
+TICKET_BATCH_SIZE = 2000
+
+
+def _transition(*, lottery: Lottery, to: str, by: Any = None, note: str = "") -> None:
+    """Change the status and record it. Caller holds the lottery row lock."""
+    LotteryTransition.objects.create(
+        lottery=lottery, from_status=lottery.status, to_status=to, by=by, note=note[:255]
+    )
+    lottery.status = to
+    lottery.save(update_fields=["status", "open_requested_at", "updated_at"])
+
+
+def lottery_request_open(*, lottery: Lottery, by: Any, now: datetime | None = None) -> bool:
+    """Validate and schedule the opening of sales; open at once when the time has come.
+
+    Returns True when the lottery is open on return, False when it will open at
+    `sales_open_at` (the sales sweep opens it).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lottery_lock(lottery.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError(_("Only a draft lottery can be opened."))
+        lottery_validate_for_opening(lottery=locked, now=now)
+        locked.open_requested_at = now
+        locked.save(update_fields=["open_requested_at", "updated_at"])
+        if locked.sales_open_at <= now:
+            _open(locked, by=by)
+    lottery.refresh_from_db()
+    return lottery.status == Status.OPEN
+
+
+def lottery_unschedule(*, lottery: Lottery, by: Any) -> None:
+    """Withdraw a request to open: the draft stays a draft."""
+    with transaction.atomic():
+        locked = lottery_lock(lottery.pk)
+        if locked.status == Status.DRAFT:
+            locked.open_requested_at = None
+            locked.save(update_fields=["open_requested_at", "updated_at"])
+    lottery.refresh_from_db()
+
+
+def _open(lottery: Lottery, *, by: Any = None, note: str = "") -> None:
+    """Put the tickets on sale. Caller holds the lottery lock and has validated it."""
+    Ticket.objects.bulk_create(
+        (Ticket(lottery=lottery, number=n) for n in range(1, lottery.ticket_cap + 1)),
+        batch_size=TICKET_BATCH_SIZE,
+        ignore_conflicts=True,
+    )
+    _transition(lottery=lottery, to=Status.OPEN, by=by, note=note)
+
+
+def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None) -> bool:
+    """Open a lottery whose opening was requested and is due. Idempotent.
+
+    Returns True if it opened now. A lottery that no longer passes validation
+    (e.g. the association was suspended) loses its request and stays a draft.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lottery = lottery_lock(lottery_id)
+        if (
+            lottery.status != Status.DRAFT
+            or lottery.open_requested_at is None
+            or lottery.sales_open_at > now
+        ):
+            return False
+        try:
+            lottery_validate_for_opening(lottery=lottery, now=now)
+        except ValidationError as exc:
+            logger.warning("Lottery %s could not open: %s", lottery.pk, exc.messages)
+            lottery.open_requested_at = None
+            lottery.save(update_fields=["open_requested_at", "updated_at"])
+            return False
+        _open(lottery, by=by)
+    return True
+
+
+def lottery_close(*, lottery_id: int, by: Any = None, note: str = "") -> bool:
+    """Stop sales. Idempotent: returns False if the lottery was not open.
+
+    Reservations still held may be paid until they expire (they never outlive
+    the closing time, see `order_reserve`).
+    """
+    with transaction.atomic():
+        lottery = lottery_lock(lottery_id)
+        if lottery.status != Status.OPEN:
+            return False
+        _transition(lottery=lottery, to=Status.CLOSED, by=by, note=note)
+    return True
+
+
+def lotteries_sales_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Open the lotteries whose opening is due and close those whose closing is due."""
+    now = now or timezone.now()
+    opened = closed = 0
+    due_open = Lottery.objects.filter(
+        status=Status.DRAFT, open_requested_at__isnull=False, sales_open_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(due_open):
+        opened += lottery_open(lottery_id=pk, now=now)
+    due_close = Lottery.objects.filter(status=Status.OPEN, sales_close_at__lte=now).values_list(
+        "pk", flat=True
+    )
+    for pk in list(due_close):
+        closed += lottery_close(lottery_id=pk)
+    return {"opened": opened, "closed": closed}
+
+
+def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
+    """Cancel a lottery that is not drawn yet; every paid order is then refunded.
+
+    Held reservations are released at once. The refunds run in a task after
+    commit (`lottery.tasks.lottery_refunds_run`), which refunds each order once.
+    """
+    with transaction.atomic():
+        locked = lottery_lock(lottery.pk)
+        if locked.status == Status.CANCELLED:
+            return
+        if locked.status == Status.DRAWN:
+            raise ValidationError(_("A drawn lottery cannot be cancelled."))
+        pending = Order.objects.filter(lottery=locked, status=Order.Status.PENDING)
+        Ticket.objects.filter(order__in=pending, status=Ticket.Status.RESERVED).update(
+            status=Ticket.Status.AVAILABLE, order=None
+        )
+        pending.update(status=Order.Status.EXPIRED)
+        locked.open_requested_at = None
+        _transition(lottery=locked, to=Status.CANCELLED, by=by, note=note)
+        lottery_id = locked.pk
+        transaction.on_commit(lambda: async_task("lottery.tasks.lottery_refunds_run", lottery_id))
+    lottery.refresh_from_db()

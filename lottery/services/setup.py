@@ -1,0 +1,223 @@
+"""Setting a lottery up: validation, creation, edits, prizes and bundles."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+
+from associations.models import Association
+from associations.services import association_require_active
+
+from ..locking import lottery_lock
+from ..models import Bundle, Lottery, Prize
+
+logger = logging.getLogger(__name__)
+
+Status = Lottery.Status
+
+
+def _add(errors: dict[str, list], field: str, message: Any) -> None:
+    errors.setdefault(field, []).append(message)
+
+
+def lottery_validate(*, lottery: Lottery) -> None:
+    """Check the lottery's own fields; raise a ValidationError keyed by field."""
+    errors: dict[str, list] = {}
+    if lottery.ticket_price_cents is not None and lottery.ticket_price_cents <= 0:
+        _add(errors, "ticket_price_cents", _("The ticket price must be more than zero."))
+    if lottery.ticket_cap is not None and lottery.ticket_cap <= 0:
+        _add(errors, "ticket_cap", _("A lottery must offer at least one ticket."))
+    max_cap = getattr(settings, "LOTTERY_MAX_TICKETS", 100_000)
+    if lottery.ticket_cap and lottery.ticket_cap > max_cap:
+        _add(
+            errors,
+            "ticket_cap",
+            _("A lottery may offer at most %(max)s tickets.") % {"max": max_cap},
+        )
+    if lottery.per_person_cap is not None:
+        if lottery.per_person_cap <= 0:
+            _add(errors, "per_person_cap", _("Leave this empty for no limit, or give at least 1."))
+        elif lottery.ticket_cap and lottery.per_person_cap > lottery.ticket_cap:
+            _add(
+                errors,
+                "per_person_cap",
+                _("A person cannot buy more tickets than the lottery offers."),
+            )
+    opens, closes, draw = lottery.sales_open_at, lottery.sales_close_at, lottery.draw_at
+    if opens and closes and closes <= opens:
+        _add(errors, "sales_close_at", _("Sales must close after they open."))
+    if closes and draw and draw <= closes:
+        _add(errors, "draw_at", _("The draw must take place after sales close."))
+    if errors:
+        raise ValidationError(errors)
+
+
+def lottery_validate_for_opening(*, lottery: Lottery, now: datetime | None = None) -> None:
+    """Everything that must hold before tickets go on sale."""
+    now = now or timezone.now()
+    errors: dict[str, list] = {}
+    try:
+        lottery_validate(lottery=lottery)
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if not lottery.authorisation_reference.strip():
+        _add(
+            errors,
+            "authorisation_reference",
+            _("Give the reference of the mayor's authorisation before opening sales."),
+        )
+    if lottery.authorisation_date is None:
+        _add(
+            errors,
+            "authorisation_date",
+            _("Give the date of the mayor's authorisation before opening sales."),
+        )
+    if lottery.sales_close_at and lottery.sales_close_at <= now:
+        _add(errors, "sales_close_at", _("The closing time has already passed."))
+    if not lottery.prizes.exists():
+        _add(errors, "__all__", _("Add at least one prize before opening sales."))
+    for bundle in lottery.bundles.all():
+        try:
+            bundle_validate(bundle=bundle)
+        except ValidationError as exc:
+            for messages in exc.message_dict.values():
+                for message in messages:
+                    _add(errors, "__all__", message)
+    try:
+        association_require_active(association=lottery.association)
+    except ValidationError as exc:
+        for message in exc.messages:
+            _add(errors, "__all__", message)
+    if errors:
+        raise ValidationError(errors)
+
+
+def bundle_validate(*, bundle: Bundle) -> None:
+    errors: dict[str, list] = {}
+    if not bundle.quantity or bundle.quantity <= 0:
+        _add(errors, "quantity", _("A bundle holds at least one ticket."))
+    if bundle.price_cents is None or bundle.price_cents <= 0:
+        _add(
+            errors,
+            "price_cents",
+            _("The bundle of %(quantity)s tickets must have a price above zero.")
+            % {"quantity": bundle.quantity or 0},
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+def prize_validate(*, prize: Prize) -> None:
+    errors: dict[str, list] = {}
+    if not prize.name or not prize.name.strip():
+        _add(errors, "name", _("Give the prize a name."))
+    if not prize.quantity or prize.quantity <= 0:
+        _add(errors, "quantity", _("There is at least one of each prize."))
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- Setting a lottery up ------------------------------------------------------------
+
+EDITABLE_WHILE_OPEN = frozenset({"title", "description", "rules", "sales_close_at", "draw_at"})
+
+
+# Path segments the lottery URLs use; a lottery slug must not shadow them.
+RESERVED_SLUGS = frozenset({"mes-billets", "gestion", "commande", "stripe"})
+
+
+def lottery_slug_unique(*, title: str, exclude_pk: int | None = None) -> str:
+    base = slugify(title)[:140] or "loterie"
+    if base in RESERVED_SLUGS:
+        base = f"loterie-{base}"
+    slug, n = base, 2
+    others = Lottery.objects.exclude(pk=exclude_pk) if exclude_pk else Lottery.objects.all()
+    while others.filter(slug=slug).exists():
+        slug = f"{base}-{n}"
+        n += 1
+    return slug
+
+
+def lottery_create(*, association: Association, by: Any, **fields: Any) -> Lottery:
+    """Create a draft lottery. Only a verified association may start one."""
+    association_require_active(association=association)
+    lottery = Lottery(association=association, created_by=by, status=Status.DRAFT, **fields)
+    if not lottery.slug:
+        lottery.slug = lottery_slug_unique(title=lottery.title)
+    lottery.full_clean()
+    lottery_validate(lottery=lottery)
+    lottery.save()
+    return lottery
+
+
+def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
+    """Change a lottery's fields. Once sales are open, only texts and later dates may change.
+
+    The row is locked and its status read afresh, so an edit cannot slip in while
+    sales open, and only the given fields are written (never a stale status).
+    """
+    with transaction.atomic():
+        lottery.status = lottery_lock(lottery.pk).status
+        if lottery.status in (Status.CLOSED, Status.DRAWN, Status.CANCELLED):
+            raise ValidationError(_("This lottery can no longer be changed."))
+        if lottery.status == Status.OPEN:
+            changed = {
+                name for name, value in fields.items() if getattr(lottery, name, None) != value
+            }
+            locked = changed - EDITABLE_WHILE_OPEN
+            if locked:
+                raise ValidationError(
+                    {name: _("This cannot change once sales are open.") for name in sorted(locked)}
+                )
+        for name, value in fields.items():
+            setattr(lottery, name, value)
+        lottery.full_clean()
+        lottery_validate(lottery=lottery)
+        if lottery.status == Status.OPEN and lottery.sales_close_at <= timezone.now():
+            raise ValidationError({"sales_close_at": _("The closing time cannot be in the past.")})
+        lottery.save(update_fields=[*fields, "updated_at"])
+    return lottery
+
+
+def _require_draft(lottery: Lottery) -> None:
+    """Caller is inside a transaction: the row lock keeps sales from opening meanwhile."""
+    if lottery_lock(lottery.pk).status != Status.DRAFT:
+        raise ValidationError(_("Prizes and bundles can only change before sales open."))
+
+
+@transaction.atomic
+def prize_save(*, prize: Prize) -> Prize:
+    _require_draft(prize.lottery)
+    prize.full_clean()
+    prize_validate(prize=prize)
+    prize.save()
+    return prize
+
+
+@transaction.atomic
+def prize_delete(*, prize: Prize) -> None:
+    _require_draft(prize.lottery)
+    prize.delete()
+
+
+@transaction.atomic
+def bundle_save(*, bundle: Bundle) -> Bundle:
+    _require_draft(bundle.lottery)
+    bundle_validate(bundle=bundle)
+    bundle.full_clean()
+    bundle.save()
+    return bundle
+
+
+@transaction.atomic
+def bundle_delete(*, bundle: Bundle) -> None:
+    _require_draft(bundle.lottery)
+    bundle.delete()
