@@ -25,6 +25,7 @@ def _two_tasks_at_once(lottery, monkeypatch, *, lock: bool) -> list:
     now = after_draw_time(lottery)
     started = threading.Barrier(2)
     writing = threading.Barrier(2)
+
     # Both tasks pass the early "already drawn?" check before either takes the lock.
     def no_beacon_once_both_started(seal, now):
         started.wait(30)
