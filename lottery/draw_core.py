@@ -34,6 +34,7 @@ STREAM_LABEL = b"assosolos-draw-v1/stream"
 
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _RECORD = re.compile(rb"[0-9]{10} [0-9a-f]{16}\n")
+_CHUNK = re.compile(rb"(?:[0-9]{10} [0-9a-f]{16}\n)*")
 
 
 class DrawInputError(ValueError):
@@ -43,11 +44,14 @@ class DrawInputError(ValueError):
 # Ledger
 
 
+_HOLDER = re.compile(r"[0-9a-f]{16}")
+
+
 def ledger_record(number: int, holder: str) -> bytes:
     """One canonical ledger line."""
     if not 1 <= number <= MAX_NUMBER:
         raise DrawInputError(f"ticket number out of range: {number}")
-    if len(holder) != HOLDER_HEX or not all(c in "0123456789abcdef" for c in holder):
+    if not _HOLDER.fullmatch(holder):
         raise DrawInputError(f"holder pseudonym must be {HOLDER_HEX} lowercase hex digits")
     return b"%010d %s\n" % (number, holder.encode("ascii"))
 
@@ -55,24 +59,34 @@ def ledger_record(number: int, holder: str) -> bytes:
 def ledger_write(rows: Iterable[tuple[int, str]], out: io.RawIOBase | io.BufferedIOBase) -> str:
     """Write the canonical ledger of `(number, holder)` rows; return its SHA-256 (hex).
 
-    Rows must come in strictly increasing ticket number order.
+    Rows must come in strictly increasing ticket number order. Records are built in
+    batches and checked as a whole (every record 28 bytes of the right shape), which
+    costs far less than checking each value on its own.
     """
     digest = hashlib.sha256()
     previous = 0
-    buffer: list[bytes] = []
+    batch: list[str] = []
+
+    def flush() -> None:
+        chunk = "".join(batch).encode("ascii")
+        if len(chunk) != len(batch) * RECORD_SIZE or not _CHUNK.fullmatch(chunk):
+            for line in batch:  # find the faulty record and say which
+                ledger_record(int(line[:NUMBER_DIGITS]), line[NUMBER_DIGITS + 1 : -1])
+            raise DrawInputError("malformed ledger record")
+        digest.update(chunk)
+        out.write(chunk)
+        batch.clear()
+
     for number, holder in rows:
         if number <= previous:
             raise DrawInputError(f"ledger not in strictly increasing order at {number}")
+        if number > MAX_NUMBER:
+            raise DrawInputError(f"ticket number out of range: {number}")
         previous = number
-        buffer.append(ledger_record(number, holder))
-        if len(buffer) >= 65536:
-            chunk = b"".join(buffer)
-            digest.update(chunk)
-            out.write(chunk)
-            buffer.clear()
-    chunk = b"".join(buffer)
-    digest.update(chunk)
-    out.write(chunk)
+        batch.append(f"{number:010d} {holder}\n")
+        if len(batch) >= 65536:
+            flush()
+    flush()
     return digest.hexdigest()
 
 

@@ -47,6 +47,10 @@ RECORD_FILENAME = "draw.json"
 CERTIFICATE_FILENAME = "proces-verbal.pdf"
 
 
+class LedgerTampered(RuntimeError):
+    """The stored ledger file differs from the sealed hash: never draw from it."""
+
+
 class DrawNotDue(ValidationError):
     """The draw cannot run yet (not sealed, before the draw time, beacon not out)."""
 
@@ -269,6 +273,9 @@ def _draw_write(
     prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))
     with seal.ledger.open("rb") as ledger_file:
         ledger = draw_core.Ledger(ledger_file)
+        # The stored file must still be the one whose hash was published.
+        if ledger.sha256() != seal.sha256:
+            raise LedgerTampered(f"lottery {lottery.pk}: the stored ledger no longer matches")
         computed = draw_core.winners_draw(
             seed_hex=commitment.seed,
             ledger=ledger,
