@@ -20,3 +20,10 @@ class LotteryConfig(AppConfig):
 
     def ready(self) -> None:
         post_migrate.connect(_schedules_after_migrate, sender=self)
+        from assosolos import routing
+
+        from .draw_live import websocket_urlpatterns
+
+        routing.websocket_urlpatterns.extend(
+            p for p in websocket_urlpatterns if p not in routing.websocket_urlpatterns
+        )

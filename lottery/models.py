@@ -78,6 +78,21 @@ class Lottery(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    # Draw: the rule is chosen before opening; from the seal on the ledger never changes.
+    one_prize_per_person = models.BooleanField(
+        _("one prize per person"),
+        default=False,
+        help_text=_("A person holding several winning tickets wins only the first prize drawn."),
+    )
+    claim_deadline = models.DateField(
+        _("prize claim deadline"),
+        null=True,
+        blank=True,
+        help_text=_(
+            "Winners claim their prize by this date; unclaimed prizes stay with the association."
+        ),
+    )
+    ledger_sealed_at = models.DateTimeField(_("ledger sealed at"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("lottery")
@@ -324,3 +339,124 @@ class LotteryIndexPage(RoutablePageMixin, Page):
         context = self.get_context(request)
         context.update(lottery_public_context(request=request, lottery=lottery))
         return TemplateResponse(request, "lottery/lottery_page.html", context)
+
+
+# Draw
+# A commitment at opening, the sealed ledger, then one result per lottery (see
+# `services.draw` and docs/draw-algorithm.md).
+
+
+def _draw_file_path(instance, filename: str) -> str:
+    return f"lottery/draws/{instance.lottery_id}/{filename}"
+
+
+class DrawCommitment(models.Model):
+    """The secret seed of a lottery's draw and its published SHA-256."""
+
+    lottery = models.OneToOneField(
+        Lottery, verbose_name=_("lottery"), on_delete=models.CASCADE, related_name="commitment"
+    )
+    # Secret until the draw reveals it.
+    seed = models.CharField(_("seed"), max_length=64)
+    commitment = models.CharField(_("commitment (SHA-256 of the seed)"), max_length=64)
+    committed_at = models.DateTimeField(_("published at"), default=timezone.now)
+    # True when the lottery was already open when commitments came in.
+    after_opening = models.BooleanField(_("published after opening"), default=False)
+    # Key of the holders' pseudonyms in the ledger; never published.
+    holder_key = models.CharField(_("pseudonym key"), max_length=64)
+
+    class Meta:
+        verbose_name = _("draw commitment")
+        verbose_name_plural = _("draw commitments")
+
+    def __str__(self) -> str:
+        return self.commitment
+
+
+class LedgerSeal(models.Model):
+    """The sealed ledger of sold tickets, its hash, and the drand round it names."""
+
+    lottery = models.OneToOneField(
+        Lottery, verbose_name=_("lottery"), on_delete=models.CASCADE, related_name="ledger_seal"
+    )
+    sealed_at = models.DateTimeField(_("sealed at"))
+    ledger = models.FileField(_("ledger file"), upload_to=_draw_file_path)
+    sha256 = models.CharField(_("ledger SHA-256"), max_length=64)
+    ticket_count = models.PositiveIntegerField(_("tickets in the ledger"))
+    beacon_round = models.PositiveBigIntegerField(_("drand round"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sealed ledger")
+        verbose_name_plural = _("sealed ledgers")
+
+    def __str__(self) -> str:
+        return self.sha256
+
+
+class DrawResult(models.Model):
+    """The one result of a lottery's draw: written once, never changed."""
+
+    lottery = models.OneToOneField(
+        Lottery, verbose_name=_("lottery"), on_delete=models.PROTECT, related_name="draw_result"
+    )
+    drawn_at = models.DateTimeField(_("drawn at"))
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("run by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    algorithm = models.CharField(_("algorithm"), max_length=50)
+    beacon_round = models.PositiveBigIntegerField(_("drand round"), null=True, blank=True)
+    beacon_signature = models.CharField(_("drand signature"), max_length=96, blank=True)
+    beacon_randomness = models.CharField(_("drand randomness"), max_length=64, blank=True)
+    # The published record (draw.json), exactly as served.
+    record = models.JSONField(_("record"))
+    certificate = models.FileField(_("certificate (PDF)"), upload_to=_draw_file_path, blank=True)
+    certificate_sha256 = models.CharField(_("certificate SHA-256"), max_length=64, blank=True)
+
+    class Meta:
+        verbose_name = _("draw result")
+        verbose_name_plural = _("draw results")
+
+    def __str__(self) -> str:
+        return str(self.lottery)
+
+
+class DrawWinner(models.Model):
+    """One prize slot won by one ticket; the association records the claim."""
+
+    result = models.ForeignKey(
+        DrawResult, verbose_name=_("draw"), on_delete=models.CASCADE, related_name="winners"
+    )
+    slot = models.PositiveIntegerField(_("slot"))
+    prize = models.ForeignKey(
+        Prize, verbose_name=_("prize"), on_delete=models.PROTECT, related_name="winners"
+    )
+    ticket = models.ForeignKey(
+        Ticket, verbose_name=_("ticket"), on_delete=models.PROTECT, related_name="+"
+    )
+    holder = models.CharField(_("holder pseudonym"), max_length=16)
+    notified_at = models.DateTimeField(_("notified at"), null=True, blank=True)
+    claimed_at = models.DateTimeField(_("claimed at"), null=True, blank=True)
+    claimed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("claim recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("winner")
+        verbose_name_plural = _("winners")
+        ordering = ["result", "slot"]
+        constraints = [
+            models.UniqueConstraint(fields=["result", "slot"], name="draw_winner_unique_slot")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prize} → #{self.ticket.number}"

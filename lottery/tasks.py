@@ -130,3 +130,40 @@ def order_refund_email_send(order_id: int) -> bool:
     if order is None or order.status != Order.Status.REFUNDED:
         return False
     return payment_emails.order_refund_email(order=order)
+
+
+# Draws
+# The sweep seals closed lotteries with no pending order and runs due draws; a
+# one-off schedule made at the seal runs the draw at its time; a stopped cluster's
+# misses are caught by the next sweep. Every entry point is idempotent.
+
+SCHEDULES["lottery: seal ledgers and run due draws"] = ("lottery.tasks.draws_sweep_run", 1)
+
+
+def draws_sweep_run() -> dict[str, int]:
+    return services.draws_sweep()
+
+
+def ledger_seal_run(lottery_id: int) -> bool:
+    return services.ledger_seal(lottery_id=lottery_id)
+
+
+def draw_perform_run(lottery_id: int) -> str:
+    """Run one lottery's draw; a draw not due yet is left to the sweep."""
+    from .drand import BeaconError
+
+    try:
+        result = services.draw_perform(lottery_id=lottery_id)
+    except services.DrawNotDue as exc:
+        return f"not due: {' '.join(exc.messages)}"
+    except BeaconError as exc:
+        logger.warning("Lottery %s: draw postponed, %s", lottery_id, exc)
+        return "beacon unavailable"
+    return f"drawn: result {result.pk}"
+
+
+def draw_winner_emails_send(result_id: int) -> int:
+    """Email each winner once: their prize, and where and by when to claim it."""
+    from .draw_emails import draw_winner_emails
+
+    return draw_winner_emails(result_id=result_id)

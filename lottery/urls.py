@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkout_views, views, webhooks
+from . import checkout_views, draw_views, views, webhooks
 
 app_name = "lottery"
 
@@ -30,6 +30,22 @@ urlpatterns: list = [
     ),
     path("commande/<int:order_id>/statut/", checkout_views.order_status, name="order_status"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    # Draw
+    path(manage + "gagnants/", draw_views.manage_claims, name="manage_claims"),
+    path(
+        manage + "gagnants/<int:winner_id>/remis/",
+        draw_views.manage_claim_record,
+        name="manage_claim_record",
+    ),
+    path("<slug:slug>/tirage/", draw_views.draw_result, name="draw_result"),
+    path("<slug:slug>/tirage/direct/", draw_views.draw_live, name="draw_live"),
+    path("<slug:slug>/tirage/draw.json", draw_views.draw_record, name="draw_record"),
+    path("<slug:slug>/tirage/ledger.txt", draw_views.draw_ledger, name="draw_ledger"),
+    path(
+        "<slug:slug>/tirage/proces-verbal.pdf",
+        draw_views.draw_certificate,
+        name="draw_certificate",
+    ),
     # Last: a lottery slug takes any single path segment.
     path("<slug:slug>/acheter/", views.buy, name="buy"),
     path("<slug:slug>/", views.lottery_detail, name="detail"),

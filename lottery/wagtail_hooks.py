@@ -4,6 +4,8 @@ Association admins manage their own lotteries from the site's dashboard; the
 life cycle changes through services only, so the CMS offers no edit form.
 """
 
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
@@ -31,6 +33,7 @@ class LotteryInspectView(InspectView):
             (_("Takings (cents)"), figures.takings_cents),
         ]
         extra += [(_("Warning"), w) for w in selectors.lottery_warnings(lottery=lottery)]
+        extra.append((_("Draw"), _draw_action(lottery, self.request)))
         return super().get_fields_context() + [
             {"label": label, "value": value, "component": None} for label, value in extra
         ]
@@ -90,3 +93,31 @@ class LotteryViewSet(ReadOnlyModelViewSet):
 @hooks.register("register_admin_viewset")
 def register_lottery_viewset():
     return LotteryViewSet()
+
+
+def _draw_action(lottery: Lottery, request):
+    """The draw's state, and a button to run it by hand once it is due."""
+    from django.middleware.csrf import get_token
+    from django.utils import timezone
+
+    from .models import DrawResult
+
+    result_url = reverse("lottery:draw_result", args=[lottery.slug])
+    if DrawResult.objects.filter(lottery=lottery).exists():
+        return format_html('<a href="{}">{}</a>', result_url, _("Drawn: see the result"))
+    if lottery.status != Lottery.Status.CLOSED or lottery.draw_at > timezone.now():
+        return _("Not due yet")
+    return format_html(
+        '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" '
+        'value="{}"><button class="button" type="submit">{}</button></form>',
+        reverse("lottery_draw_run", args=[lottery.pk]),
+        get_token(request),
+        _("Run the draw now"),
+    )
+
+
+@hooks.register("register_admin_urls")
+def register_draw_urls():
+    from .draw_admin import draw_run
+
+    return [path("loteries/<int:pk>/tirage/", draw_run, name="lottery_draw_run")]

@@ -3,11 +3,23 @@
 - `setup`: validation, creation and edits, prizes and bundles;
 - `lifecycle`: opening, closing, cancelling, each change recorded;
 - `reservations`: holding numbered tickets for a buyer, never past the cap;
-- `orders`: cash sales, payments confirmed, holds released, refunds.
+- `orders`: cash sales, payments confirmed, holds released, refunds;
+- `draw`: the commitment, the sealed ledger, the draw run once, prize claims.
 
 Row locks go through `lottery.locking`, in the order written there.
 """
 
+from .draw import (
+    DrawNotDue,
+    draw_commitment_create,
+    draw_perform,
+    draw_record_bytes,
+    draws_sweep,
+    holder_pseudonym,
+    ledger_seal,
+    lottery_sealed_check,
+    winner_claim_record,
+)
 from .errors import InvalidQuantity, PerPersonCapReached, PurchaseError, SalesNotOpen, SoldOut
 from .lifecycle import (
     lotteries_sales_sweep,
@@ -42,6 +54,15 @@ from .setup import (
 )
 
 __all__ = [
+    "DrawNotDue",
+    "draw_commitment_create",
+    "draw_perform",
+    "draw_record_bytes",
+    "draws_sweep",
+    "holder_pseudonym",
+    "ledger_seal",
+    "lottery_sealed_check",
+    "winner_claim_record",
     "EDITABLE_WHILE_OPEN",
     "RESERVED_SLUGS",
     "SALE_FIELDS",

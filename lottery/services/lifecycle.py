@@ -69,6 +69,9 @@ def _open(lottery: Lottery, *, by: Any = None, note: str = "") -> None:
         batch_size=TICKET_BATCH_SIZE,
         ignore_conflicts=True,
     )
+    from .draw import draw_commitment_create  # draw imports this module
+
+    draw_commitment_create(lottery=lottery)
     _transition(lottery=lottery, to=Status.OPEN, by=by, note=note)
 
 
@@ -141,6 +144,10 @@ def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
             return
         if locked.status == Status.DRAWN:
             raise ValidationError(_("A drawn lottery cannot be cancelled."))
+        if locked.ledger_sealed_at is not None:
+            raise ValidationError(
+                _("The ledger is sealed for the draw: it can no longer be cancelled.")
+            )
         pending = Order.objects.filter(lottery=locked, status=Order.Status.PENDING)
         Ticket.objects.filter(order__in=pending, status=Ticket.Status.RESERVED).update(
             status=Ticket.Status.AVAILABLE, order=None

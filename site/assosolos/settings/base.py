@@ -258,3 +258,11 @@ LOTTERY_MAX_TICKETS_PER_ORDER = 100
 LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)
 LOTTERY_PURCHASE_RATE_PERIOD = 60
 LOTTERY_MAX_TICKETS = 100_000
+
+# Draws: drand quicknet relays, tried in order (comma-separated URLs, e.g.
+# https://api.drand.sh,https://drand.cloudflare.com). Empty: draws are made from the
+# seed and the ledger only, and the result page says that no public randomness was used.
+DRAND_URLS = env.list("DRAND_URLS", default=[])
+DRAND_TIMEOUT_SECONDS = env.float("DRAND_TIMEOUT_SECONDS", default=5.0)
+# The beacon round named at the seal is the first one produced this long after it.
+DRAW_BEACON_MARGIN_SECONDS = env.int("DRAW_BEACON_MARGIN_SECONDS", default=60)

@@ -1,0 +1,59 @@
+"""Reads about draws: what the result page, "My tickets" and other apps show."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .models import DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
+
+
+@dataclass(frozen=True)
+class WinnerForEnrolment:
+    winner_id: int
+    prize_id: int
+    ticket_number: int
+    user_id: int | None
+
+
+def draw_winners_for_enrolment(*, result_id: int) -> list[WinnerForEnrolment]:
+    """The winners of a draw with the account that bought each ticket, if any."""
+    rows = DrawWinner.objects.filter(result_id=result_id).values_list(
+        "pk", "prize_id", "ticket__number", "ticket__order__buyer_id"
+    )
+    return [WinnerForEnrolment(*row) for row in rows]
+
+
+@dataclass
+class DrawState:
+    commitment: DrawCommitment | None
+    seal: LedgerSeal | None
+    result: DrawResult | None
+    winners_by_prize: list[tuple[Any, list[DrawWinner]]]
+
+
+def draw_state(*, lottery: Lottery) -> DrawState:
+    """What is public about a lottery's draw so far (the seed only once drawn)."""
+    commitment = DrawCommitment.objects.filter(lottery=lottery).first()
+    seal = LedgerSeal.objects.filter(lottery=lottery).first()
+    result = DrawResult.objects.filter(lottery=lottery).first()
+    by_prize: dict[int, tuple[Any, list[DrawWinner]]] = {}
+    if result is not None:
+        for winner in result.winners.select_related("prize", "ticket").order_by("slot"):
+            by_prize.setdefault(winner.prize_id, (winner.prize, []))[1].append(winner)
+    return DrawState(commitment, seal, result, list(by_prize.values()))
+
+
+def holder_pseudonyms_of_user(*, user: Any) -> dict[int, str]:
+    """lottery id → the user's pseudonym in that lottery's ledger, for "My tickets"."""
+    from .services.draw import holder_pseudonym
+
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    commitments = DrawCommitment.objects.filter(lottery__orders__buyer=user).distinct()
+    return {
+        c.lottery_id: holder_pseudonym(
+            holder_key=c.holder_key, user_id=user.pk, email="", order_id=0
+        )
+        for c in commitments
+    }

@@ -1,0 +1,388 @@
+"""The draw: a commitment at opening, the sealed ledger, one result, run once.
+
+The winners come from `lottery.draw_core` (pure, documented in
+docs/draw-algorithm.md); this module only gathers its inputs from the database,
+stores what it returns and publishes it. Locks follow `lottery.locking`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import tempfile
+from datetime import datetime
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files import File
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
+
+from .. import drand, draw_core
+from ..locking import lottery_lock
+from ..models import (
+    DrawCommitment,
+    DrawResult,
+    DrawWinner,
+    LedgerSeal,
+    Lottery,
+    LotteryTransition,
+    Order,
+    Prize,
+    Ticket,
+)
+
+logger = logging.getLogger(__name__)
+
+Status = Lottery.Status
+LEDGER_FILENAME = "ledger.txt"
+RECORD_FILENAME = "draw.json"
+CERTIFICATE_FILENAME = "proces-verbal.pdf"
+
+
+class LedgerTampered(RuntimeError):
+    """The stored ledger file differs from the sealed hash: never draw from it."""
+
+
+class DrawNotDue(ValidationError):
+    """The draw cannot run yet (not sealed, before the draw time, beacon not out)."""
+
+
+# Commitment
+
+
+def draw_commitment_create(
+    *, lottery: Lottery, now: datetime | None = None, after_opening: bool = False
+) -> DrawCommitment:
+    """Draw and store the secret seed; publish its SHA-256. Idempotent.
+
+    Caller holds the lottery row lock (the opening does).
+    """
+    existing = DrawCommitment.objects.filter(lottery=lottery).first()
+    if existing is not None:
+        return existing
+    seed = secrets.token_bytes(draw_core.SEED_BYTES)
+    return DrawCommitment.objects.create(
+        lottery=lottery,
+        seed=seed.hex(),
+        commitment=hashlib.sha256(seed).hexdigest(),
+        committed_at=now or timezone.now(),
+        after_opening=after_opening,
+        holder_key=secrets.token_hex(32),
+    )
+
+
+def holder_pseudonym(*, holder_key: str, user_id: int | None, email: str, order_id: int) -> str:
+    """A holder's id in one lottery's ledger: stable for them, meaningless to others.
+
+    HMAC with a per-lottery secret key: the same person has the same id on all
+    their tickets of one lottery and unrelated ids across lotteries.
+    """
+    if user_id is not None:
+        identity = f"user:{user_id}"
+    elif email.strip():
+        identity = f"email:{email.strip().lower()}"
+    else:
+        identity = f"order:{order_id}"
+    mac = hmac.new(bytes.fromhex(holder_key), identity.encode(), hashlib.sha256)
+    return mac.hexdigest()[: draw_core.HOLDER_HEX]
+
+
+# Seal
+
+
+def _ledger_rows(lottery: Lottery, holder_key: str):
+    tickets = (
+        Ticket.objects.filter(lottery=lottery, status=Ticket.Status.SOLD)
+        .order_by("number")
+        .values_list("number", "order_id", "order__buyer_id", "order__buyer_email")
+    )
+    cache: dict[int, str] = {}
+    for number, order_id, buyer_id, email in tickets.iterator(chunk_size=10000):
+        holder = cache.get(order_id)
+        if holder is None:
+            holder = holder_pseudonym(
+                holder_key=holder_key, user_id=buyer_id, email=email or "", order_id=order_id
+            )
+            cache[order_id] = holder
+        yield number, holder
+
+
+def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
+    """Seal the ledger once sales have closed and no order is pending. Idempotent.
+
+    Returns True if it sealed now. Holding the lottery row `FOR UPDATE` keeps every
+    order from changing status meanwhile (they take it `FOR SHARE`). The drand round
+    named is the first produced after the seal plus `DRAW_BEACON_MARGIN_SECONDS`;
+    none is named when no relay is configured.
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        lottery = lottery_lock(lottery_id)
+        if lottery.ledger_sealed_at is not None or lottery.status != Status.CLOSED:
+            return False
+        if Order.objects.filter(lottery=lottery, status=Order.Status.PENDING).exists():
+            return False
+        commitment = draw_commitment_create(lottery=lottery, now=now, after_opening=True)
+        with tempfile.TemporaryFile() as out:
+            sha256 = draw_core.ledger_write(_ledger_rows(lottery, commitment.holder_key), out)
+            count = out.tell() // draw_core.RECORD_SIZE
+            out.seek(0)
+            beacon_round = None
+            if drand.relays():
+                margin = int(getattr(settings, "DRAW_BEACON_MARGIN_SECONDS", 60))
+                beacon_round = draw_core.quicknet_round_after(now.timestamp() + margin)
+            seal = LedgerSeal(
+                lottery=lottery,
+                sealed_at=now,
+                sha256=sha256,
+                ticket_count=count,
+                beacon_round=beacon_round,
+            )
+            seal.ledger.save(LEDGER_FILENAME, File(out, name=LEDGER_FILENAME), save=False)
+            seal.save()
+        lottery.ledger_sealed_at = now
+        lottery.save(update_fields=["ledger_sealed_at", "updated_at"])
+        draw_at = max(lottery.draw_at, now)
+        transaction.on_commit(lambda: _draw_schedule(lottery_id=lottery_id, at=draw_at))
+    return True
+
+
+def _draw_schedule(*, lottery_id: int, at: datetime) -> None:
+    """A one-off task at the draw time (the sweep catches it if the cluster is down)."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=f"lottery {lottery_id}: draw",
+        defaults={
+            "func": "lottery.tasks.draw_perform_run",
+            "args": repr((lottery_id,)),
+            "schedule_type": Schedule.ONCE,
+            "next_run": at,
+            "repeats": 1,
+        },
+    )
+
+
+def lottery_sealed_check(*, lottery: Lottery) -> None:
+    """Refuse a change of the ledger once sealed. Caller holds the lottery lock."""
+    if lottery.ledger_sealed_at is not None:
+        raise ValidationError(
+            _("The ticket ledger is sealed for the draw: it can no longer change.")
+        )
+
+
+# Draw
+
+
+def _record(
+    *,
+    lottery: Lottery,
+    commitment: DrawCommitment,
+    seal: LedgerSeal,
+    beacon: drand.Beacon | None,
+    prizes: list[Prize],
+    result: draw_core.DrawResult,
+) -> dict[str, Any]:
+    return {
+        "algorithm": result.algorithm,
+        "lottery_id": lottery.pk,
+        "lottery": lottery.title,
+        "commitment": commitment.commitment,
+        "committed_at": commitment.committed_at.isoformat(),
+        "seed": commitment.seed,
+        "ledger_sha256": seal.sha256,
+        "ticket_count": seal.ticket_count,
+        "sealed_at": seal.sealed_at.isoformat(),
+        "sealed_at_unix": int(seal.sealed_at.timestamp()),
+        "beacon_round": seal.beacon_round,
+        "beacon": None
+        if beacon is None
+        else {
+            "network": "quicknet",
+            "chain_hash": draw_core.QUICKNET_CHAIN_HASH,
+            "round": beacon.round,
+            "signature": beacon.signature,
+            "randomness": beacon.randomness,
+        },
+        "one_prize_per_person": lottery.one_prize_per_person,
+        "prizes": [{"rank": p.rank, "name": p.name, "quantity": p.quantity} for p in prizes],
+        "winners": draw_core.winners_as_record(result, prize_ranks=[p.rank for p in prizes]),
+        "unawarded_slots": result.unawarded_slots,
+    }
+
+
+def draw_record_bytes(*, result: DrawResult) -> bytes:
+    """The published draw.json, byte for byte the same every time it is served."""
+    return (json.dumps(result.record, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
+
+
+def _beacon_for(seal: LedgerSeal, now: datetime) -> drand.Beacon | None:
+    """Fetch the named round, outside any lock (it is a network call)."""
+    if seal.beacon_round is None:
+        return None
+    if draw_core.quicknet_round_time(seal.beacon_round) > now.timestamp():
+        raise DrawNotDue(_("The public randomness named at the seal is not out yet."))
+    return drand.beacon_fetch(round_number=seal.beacon_round)
+
+
+def draw_perform(*, lottery_id: int, by: Any = None, now: datetime | None = None) -> DrawResult:
+    """Run the lottery's draw, once. A second call returns the stored result unchanged.
+
+    Raises `DrawNotDue` before the draw time, before the seal or before the named
+    drand round exists, and `drand.BeaconError` when no relay gives a verified
+    beacon (the sweeper tries again). The result is one row per lottery, written
+    under the lottery's row lock, so two tasks or two clicks produce one result.
+    """
+    now = now or timezone.now()
+    existing = DrawResult.objects.filter(lottery_id=lottery_id).first()
+    if existing is not None:
+        return existing
+    lottery = Lottery.objects.get(pk=lottery_id)
+    seal = LedgerSeal.objects.filter(lottery_id=lottery_id).first()
+    if lottery.status != Status.CLOSED or seal is None:
+        raise DrawNotDue(_("The draw waits for sales to close and the ledger to be sealed."))
+    if lottery.draw_at > now:
+        raise DrawNotDue(_("The draw time has not come yet."))
+    beacon = _beacon_for(seal, now)
+    with transaction.atomic():
+        lottery = lottery_lock(lottery_id)
+        existing = DrawResult.objects.filter(lottery=lottery).first()
+        if existing is not None:
+            return existing
+        if lottery.status != Status.CLOSED:
+            raise DrawNotDue(_("Only a closed lottery can be drawn."))
+        result = _draw_write(lottery=lottery, seal=seal, beacon=beacon, by=by, now=now)
+    return result
+
+
+def _draw_write(
+    *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, by: Any, now: datetime
+) -> DrawResult:
+    """Compute and store the result. Caller holds the lottery row lock."""
+    from ..draw_certificate import certificate_pdf
+
+    commitment = DrawCommitment.objects.get(lottery=lottery)
+    prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))
+    with seal.ledger.open("rb") as ledger_file:
+        ledger = draw_core.Ledger(ledger_file)
+        # The stored file must still be the one whose hash was published.
+        if ledger.sha256() != seal.sha256:
+            raise LedgerTampered(f"lottery {lottery.pk}: the stored ledger no longer matches")
+        computed = draw_core.winners_draw(
+            seed_hex=commitment.seed,
+            ledger=ledger,
+            ledger_sha256=seal.sha256,
+            beacon_randomness=beacon.randomness if beacon else None,
+            lottery_id=lottery.pk,
+            prize_quantities=[p.quantity for p in prizes],
+            one_prize_per_person=lottery.one_prize_per_person,
+        )
+    record = _record(
+        lottery=lottery,
+        commitment=commitment,
+        seal=seal,
+        beacon=beacon,
+        prizes=prizes,
+        result=computed,
+    )
+    result = DrawResult.objects.create(
+        lottery=lottery,
+        drawn_at=now,
+        by=by,
+        algorithm=computed.algorithm,
+        beacon_round=beacon.round if beacon else None,
+        beacon_signature=beacon.signature if beacon else "",
+        beacon_randomness=beacon.randomness if beacon else "",
+        record=record,
+    )
+    tickets = {
+        t.number: t
+        for t in Ticket.objects.filter(
+            lottery=lottery, number__in=[w.number for w in computed.winners]
+        )
+    }
+    DrawWinner.objects.bulk_create(
+        DrawWinner(
+            result=result,
+            slot=w.slot,
+            prize=prizes[w.prize],
+            ticket=tickets[w.number],
+            holder=w.holder,
+        )
+        for w in computed.winners
+    )
+    pdf = certificate_pdf(lottery=lottery, result=result)
+    result.certificate_sha256 = hashlib.sha256(pdf).hexdigest()
+    result.certificate.save(CERTIFICATE_FILENAME, ContentFile(pdf), save=False)
+    result.save(update_fields=["certificate", "certificate_sha256"])
+    LotteryTransition.objects.create(
+        lottery=lottery, from_status=lottery.status, to_status=Status.DRAWN, by=by, note="draw"
+    )
+    lottery.status = Status.DRAWN
+    lottery.save(update_fields=["status", "updated_at"])
+    result_id, lottery_id = result.pk, lottery.pk
+    transaction.on_commit(lambda: _announce(lottery_id=lottery_id, result_id=result_id))
+    return result
+
+
+def _announce(*, lottery_id: int, result_id: int) -> None:
+    """After commit: tell other apps, email the winners, reveal on the live page."""
+    from ..signals import draw_committed
+
+    draw_committed.send(sender=Lottery, lottery_id=lottery_id, result_id=result_id)
+    async_task("lottery.tasks.draw_winner_emails_send", result_id)
+    try:
+        from ..draw_live import draw_broadcast
+
+        draw_broadcast(lottery_id=lottery_id)
+    except Exception:  # a live page down must never undo or hide a committed draw
+        logger.exception("Lottery %s: live draw broadcast failed", lottery_id)
+
+
+# Schedules
+
+
+def draws_sweep(*, now: datetime | None = None) -> dict[str, int]:
+    """Seal what can be sealed and draw what is due; catches what a stopped cluster missed."""
+    now = now or timezone.now()
+    counts = {"sealed": 0, "drawn": 0, "waiting": 0, "failed": 0}
+    to_seal = Lottery.objects.filter(status=Status.CLOSED, ledger_sealed_at__isnull=True)
+    for pk in list(to_seal.values_list("pk", flat=True)):
+        counts["sealed"] += ledger_seal(lottery_id=pk, now=now)
+    due = Lottery.objects.filter(
+        status=Status.CLOSED, ledger_sealed_at__isnull=False, draw_at__lte=now
+    )
+    for pk in list(due.values_list("pk", flat=True)):
+        try:
+            draw_perform(lottery_id=pk, now=now)
+            counts["drawn"] += 1
+        except DrawNotDue:
+            counts["waiting"] += 1
+        except drand.BeaconError as exc:
+            counts["failed"] += 1
+            logger.warning("Lottery %s: draw postponed, %s", pk, exc)
+    return counts
+
+
+# Claims
+
+
+def winner_claim_record(*, winner: DrawWinner, by: Any, now: datetime | None = None) -> bool:
+    """The association records that a winner collected their prize. Idempotent."""
+    with transaction.atomic():
+        locked = DrawWinner.objects.select_for_update().get(pk=winner.pk)
+        if locked.claimed_at is not None:
+            return False
+        locked.claimed_at = now or timezone.now()
+        locked.claimed_by = by
+        locked.save(update_fields=["claimed_at", "claimed_by"])
+    winner.refresh_from_db()
+    return True

@@ -1,0 +1,11 @@
+"""Signals other apps listen to, so that the lottery app never imports them.
+
+`draw_committed` is sent once a draw's result is committed to the database (from
+`transaction.on_commit`), with `lottery_id` and `result_id`. A receiver reads the
+winners from `lottery.draw_selectors.draw_winners_for_enrolment(result_id=...)`; for
+example the groups app enrols the winners whose prize carries a seat.
+"""
+
+from django.dispatch import Signal
+
+draw_committed = Signal()

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Check a published Assosolos draw from its files alone.
+
+    python3 tools/verify_draw.py draw.json ledger.txt
+
+Download draw.json and ledger.txt from the draw's result page. The script needs
+Python 3.11+ and its standard library; a draw that used a drand beacon also needs
+the BLS library `drand-verify` (pip install drand-verify==0.2.1) to check the
+beacon's signature. It recomputes the commitment, the ledger hash, the beacon and
+the winners with the algorithm in docs/draw-algorithm.md and prints "valid", or
+one line per mismatch and exits with status 1.
+
+The algorithm's code is `lottery/draw_core.py` from the same source tree (standard
+library only); a copy of that file next to this script works too.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import re
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def _load_core():
+    for candidate in (HERE / "draw_core.py", HERE.parent / "lottery" / "draw_core.py"):
+        if candidate.is_file():
+            spec = importlib.util.spec_from_file_location("assosolos_draw_core", candidate)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            return module
+    sys.exit("draw_core.py not found: run this script from the Assosolos source tree")
+
+
+def _bls_verifier(public_key: str):
+    """drand-verify's quicknet check, or None when the library is absent."""
+    try:
+        import drand_verify
+    except ImportError:
+        return None
+
+    def verify(round_number: int, signature: str) -> str:
+        # The library panics on non-hex input: only well-formed values reach it.
+        if not isinstance(round_number, int) or not re.fullmatch(r"[0-9a-f]{96}", signature):
+            raise ValueError("malformed beacon")
+        return drand_verify.verify_quicknet(round_number, signature, public_key)
+
+    return verify
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("record", type=Path, help="draw.json")
+    parser.add_argument("ledger", type=Path, help="ledger.txt")
+    args = parser.parse_args(argv)
+    core = _load_core()
+    try:
+        record = json.loads(args.record.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        print(f"cannot read {args.record}: {exc}")
+        return 2
+    beacon_verify = None
+    if record.get("beacon") is not None:
+        beacon_verify = _bls_verifier(core.QUICKNET_PUBLIC_KEY)
+        if beacon_verify is None:
+            print("this draw used a drand beacon: install drand-verify to check its signature")
+    try:
+        with args.ledger.open("rb") as ledger_file:
+            problems = core.draw_record_check(
+                record, core.Ledger(ledger_file), beacon_verify=beacon_verify
+            )
+    except OSError as exc:
+        print(f"cannot read {args.ledger}: {exc}")
+        return 2
+    except (core.DrawInputError, KeyError, TypeError) as exc:
+        problems = [f"malformed input: {exc}"]
+    if problems:
+        for problem in problems:
+            print(problem)
+        return 1
+    print("valid")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
