@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkout_views, views, webhooks
+from . import backoffice_views, checkout_views, views, webhooks
 
 app_name = "lottery"
 
@@ -33,4 +33,29 @@ urlpatterns: list = [
     # Last: a lottery slug takes any single path segment.
     path("<slug:slug>/acheter/", views.buy, name="buy"),
     path("<slug:slug>/", views.lottery_detail, name="detail"),
+]
+
+# Back office: orders one by one, with their history.
+urlpatterns += [
+    path(manage + "commandes/", backoffice_views.manage_orders, name="manage_orders"),
+    path(
+        manage + "commandes/<int:order_id>/",
+        backoffice_views.manage_order,
+        name="manage_order",
+    ),
+    path(
+        manage + "commandes/<int:order_id>/rembourser/",
+        backoffice_views.manage_order_refund,
+        name="manage_order_refund",
+    ),
+    path(
+        manage + "commandes/<int:order_id>/annuler/",
+        backoffice_views.manage_order_void,
+        name="manage_order_void",
+    ),
+    path(
+        manage + "commandes/<int:order_id>/corriger/",
+        backoffice_views.manage_order_correct,
+        name="manage_order_correct",
+    ),
 ]

@@ -4,10 +4,12 @@
 - `lifecycle`: opening, closing, cancelling, each change recorded;
 - `reservations`: holding numbered tickets for a buyer, never past the cap;
 - `orders`: cash sales, payments confirmed, holds released, refunds.
+- `backoffice`: one order refunded, voided or corrected by its association, recorded.
 
 Row locks go through `lottery.locking`, in the order written there.
 """
 
+from .backoffice import order_correct, order_refund, order_void
 from .errors import InvalidQuantity, PerPersonCapReached, PurchaseError, SalesNotOpen, SoldOut
 from .lifecycle import (
     lotteries_sales_sweep,
@@ -65,10 +67,13 @@ __all__ = [
     "lottery_validate",
     "lottery_validate_for_opening",
     "order_confirm_payment",
+    "order_correct",
     "order_mark_refunded",
     "order_record_offline",
+    "order_refund",
     "order_release",
     "order_reserve",
+    "order_void",
     "prize_delete",
     "prize_save",
     "prize_validate",
