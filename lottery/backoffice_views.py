@@ -10,13 +10,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import selectors, services
+from . import exports, selectors, services
 from .backoffice_forms import OrderCorrectForm, OrderRefundForm, OrderVoidForm
 from .forms import apply_errors
 from .models import Lottery, Order
@@ -163,3 +163,25 @@ def manage_order_correct(
         act=services.order_correct,
         done=_("The sale is corrected."),
     )
+
+
+# --- Exports -------------------------------------------------------------------------
+
+EXPORTS = {"orders": exports.orders_table, "tickets": exports.tickets_table}
+
+
+@login_required
+def export(
+    request: HttpRequest, association_slug: str, lottery_slug: str, what: str, fmt: str
+) -> HttpResponse:
+    """The orders or tickets of a lottery as .xlsx or French CSV."""
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    table = EXPORTS[what](lottery=lottery)
+    if fmt == "xlsx":
+        response = HttpResponse(exports.table_xlsx(table), content_type=exports.XLSX_CONTENT_TYPE)
+    else:
+        response = StreamingHttpResponse(
+            exports.table_csv_lines(table), content_type="text/csv; charset=utf-8"
+        )
+    response["Content-Disposition"] = f'attachment; filename="{table.filename}.{fmt}"'
+    return response

@@ -19,8 +19,30 @@ urlpatterns: list = [
     path(manage + "fermer/", views.manage_close, name="manage_close"),
     path(manage + "annuler/", views.manage_cancel, name="manage_cancel"),
     path(manage + "vente/", views.manage_sale, name="manage_sale"),
-    path(manage + "export/commandes.csv", views.export_orders, name="export_orders"),
-    path(manage + "export/billets.csv", views.export_tickets, name="export_tickets"),
+    path(
+        manage + "export/commandes.csv",
+        backoffice_views.export,
+        {"what": "orders", "fmt": "csv"},
+        name="export_orders",
+    ),
+    path(
+        manage + "export/billets.csv",
+        backoffice_views.export,
+        {"what": "tickets", "fmt": "csv"},
+        name="export_tickets",
+    ),
+    path(
+        manage + "export/commandes.xlsx",
+        backoffice_views.export,
+        {"what": "orders", "fmt": "xlsx"},
+        name="export_orders_xlsx",
+    ),
+    path(
+        manage + "export/billets.xlsx",
+        backoffice_views.export,
+        {"what": "tickets", "fmt": "xlsx"},
+        name="export_tickets_xlsx",
+    ),
     # Payments
     path("commande/<int:order_id>/paiement/", checkout_views.checkout, name="checkout"),
     path(

@@ -1,7 +1,5 @@
 """The association admins' lottery pages: permissions, forms, actions, exports, chart."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -268,51 +266,6 @@ def test_cash_sale_form_errors(client):
 
 
 # --- Exports and figures -------------------------------------------------------------
-
-
-def read_csv(response):
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
-
-
-def test_orders_csv(client):
-    lottery = open_lottery()
-    client.force_login(manager_of(lottery.association))
-    buyer = UserFactory(display_name="Zoé", email="zoe@example.org")
-    online = paid_order(lottery=lottery, buyer=buyer, quantity=2, pi="pi_csv")
-    services.order_record_offline(
-        lottery=lottery,
-        by=None,
-        channel="cheque",
-        quantity=1,
-        receipt_number="C-1",
-        buyer_name="=HYPERLINK(1)",
-    )
-    response = client.get(url("export_orders", lottery))
-    assert response["Content-Type"].startswith("text/csv")
-    rows = read_csv(response)
-    header, first, second = rows
-    assert header[:4] == ["order", "created_at", "channel", "status"]
-    by_column = dict(zip(header, first, strict=True))
-    assert by_column["order"] == str(online.pk)
-    assert by_column["buyer_email"] == "zoe@example.org"
-    assert by_column["amount_eur"] == "4.00"
-    assert by_column["tickets"] == "1 2"
-    assert by_column["payment_intent"] == "pi_csv"
-    cheque = dict(zip(header, second, strict=True))
-    assert cheque["channel"] == "cheque"
-    assert cheque["receipt_number"] == "C-1"
-    assert cheque["buyer_name"] == "'=HYPERLINK(1)"  # never run as a formula
-
-
-def test_tickets_csv_lists_each_held_number(client):
-    lottery = open_lottery()
-    client.force_login(manager_of(lottery.association))
-    paid_order(lottery=lottery, quantity=2)
-    services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
-    rows = read_csv(client.get(url("export_tickets", lottery)))
-    assert rows[0][:2] == ["number", "status"]
-    assert [(r[0], r[1]) for r in rows[1:]] == [("1", "sold"), ("2", "sold"), ("3", "reserved")]
 
 
 def test_dashboard_shows_figures_and_an_inline_svg_chart(client):
