@@ -192,7 +192,10 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
             "orders": orders,
             "transitions": list(lottery.transitions.select_related("by")),
             "chart": sales_chart(
-                selectors.lottery_sales_series(lottery=lottery), cap=lottery.ticket_cap
+                selectors.lottery_sales_series(lottery=lottery),
+                cap=lottery.ticket_cap,
+                start=lottery.sales_open_at,
+                end=min(timezone.now(), lottery.sales_close_at),
             ),
             "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
             "now": timezone.now(),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from associations.models import Association, Membership
 from lottery import services
-from lottery.models import Bundle, Lottery, Order, Prize, Ticket
+from lottery.models import Bundle, Lottery, Order, Prize
 from tests.associations.factories import AssociationFactory, MembershipFactory
 from tests.factories import UserFactory
 from tests.lottery.factories import (
@@ -16,7 +16,6 @@ from tests.lottery.factories import (
     PrizeFactory,
     manager_of,
     open_lottery,
-    paid_order,
 )
 
 pytestmark = pytest.mark.django_db
@@ -266,24 +265,6 @@ def test_cash_sale_form_errors(client):
 
 
 # --- Exports and figures -------------------------------------------------------------
-
-
-def test_dashboard_shows_figures_and_an_inline_svg_chart(client):
-    lottery = open_lottery()
-    client.force_login(manager_of(lottery.association))
-    response = client.get(url("manage", lottery))
-    assert response.context["chart"] is None
-    paid_order(lottery=lottery, quantity=3)
-    earlier = timezone.now() - timedelta(hours=5)
-    Ticket.objects.filter(lottery=lottery, number=1).update(sold_at=earlier)
-    response = client.get(url("manage", lottery))
-    html = response.content.decode()
-    assert response.context["figures"].sold == 3
-    chart = response.context["chart"]
-    assert chart.total == 3
-    assert [n for _at, n in chart.rows] == [1, 3]
-    assert "<svg" in html and "<polyline" in html
-    assert "<script" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
 def test_association_dashboard_links_to_the_lotteries(client, lottery):
