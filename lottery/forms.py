@@ -167,9 +167,11 @@ class BundleForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("quantity") is not None and "price_cents" in cleaned:
+            lottery = self.instance.lottery if self.instance.lottery_id else None
             try:
                 services.bundle_validate(
-                    bundle=Bundle(quantity=cleaned["quantity"], price_cents=cleaned["price_cents"])
+                    bundle=Bundle(quantity=cleaned["quantity"], price_cents=cleaned["price_cents"]),
+                    ticket_price_cents=lottery.ticket_price_cents if lottery else None,
                 )
             except ValidationError as exc:
                 apply_errors(self, exc)
@@ -203,8 +205,23 @@ class BundleFormSetBase(_LotteryFormSet):
             seen.add(quantity)
 
 
+class PrizeFormSetBase(_LotteryFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() and not form.instance.pk:
+                continue
+            if self.can_delete and self._should_delete_form(form):
+                continue
+            rank = form.cleaned_data.get("rank")
+            if rank is not None and rank in seen:
+                form.add_error("rank", _("Another prize already has this rank."))
+            seen.add(rank)
+
+
 PrizeFormSet = modelformset_factory(
-    Prize, form=PrizeForm, formset=_LotteryFormSet, extra=1, can_delete=True
+    Prize, form=PrizeForm, formset=PrizeFormSetBase, extra=1, can_delete=True
 )
 BundleFormSet = modelformset_factory(
     Bundle, form=BundleForm, formset=BundleFormSetBase, extra=1, can_delete=True

@@ -191,6 +191,7 @@ class Order(models.Model):
         EXPIRED = "expired", _("Expired")
         FAILED = "failed", _("Failed")
         REFUNDED = "refunded", _("Refunded")
+        VOIDED = "voided", _("Voided")
 
     lottery = models.ForeignKey(
         Lottery, verbose_name=_("lottery"), on_delete=models.PROTECT, related_name="orders"
@@ -460,3 +461,40 @@ class DrawWinner(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prize} → #{self.ticket.number}"
+
+
+class OrderEvent(models.Model):
+    """One change made to an order from the back office: who, when, why, before and after.
+
+    Written by the back-office services in the same transaction as the change.
+    """
+
+    class Kind(models.TextChoices):
+        REFUNDED = "refunded", _("Refunded")
+        VOIDED = "voided", _("Voided")
+        CORRECTED = "corrected", _("Corrected")
+
+    order = models.ForeignKey(
+        Order, verbose_name=_("order"), on_delete=models.CASCADE, related_name="events"
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+    note = models.CharField(_("note"), max_length=255, blank=True)
+    before = models.JSONField(_("before"), default=dict, blank=True)
+    after = models.JSONField(_("after"), default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("order change")
+        verbose_name_plural = _("order changes")
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.order_id} {self.kind}"

@@ -308,3 +308,25 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
     for group in groups.values():
         group.numbers.sort()
     return list(groups.values())
+
+
+# --- Back office ---------------------------------------------------------------------
+
+
+def lottery_ledger_sealed(*, lottery: Lottery) -> bool:
+    """Whether the ticket ledger is sealed for the draw: from then on no order may change."""
+    return lottery.status == Status.DRAWN or lottery.ledger_sealed_at is not None
+
+
+def order_events(*, order: Order) -> QuerySet:
+    """The changes made to an order from the back office, oldest first."""
+    return order.events.select_related("by").order_by("at", "pk")
+
+
+def order_actions(*, order: Order, lottery: Lottery) -> set[str]:
+    """What the back office may still do to an order: "refund", "void", "correct"."""
+    if lottery_ledger_sealed(lottery=lottery) or order.status != Order.Status.PAID:
+        return set()
+    if order.channel == Order.Channel.ONLINE:
+        return {"refund"} if order.stripe_payment_intent_id else set()
+    return {"void", "correct"}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import checkout_views, draw_views, views, webhooks
+from . import backoffice_views, checkout_views, draw_views, views, webhooks
 
 app_name = "lottery"
 
@@ -19,8 +19,30 @@ urlpatterns: list = [
     path(manage + "fermer/", views.manage_close, name="manage_close"),
     path(manage + "annuler/", views.manage_cancel, name="manage_cancel"),
     path(manage + "vente/", views.manage_sale, name="manage_sale"),
-    path(manage + "export/commandes.csv", views.export_orders, name="export_orders"),
-    path(manage + "export/billets.csv", views.export_tickets, name="export_tickets"),
+    path(
+        manage + "export/commandes.csv",
+        backoffice_views.export,
+        {"what": "orders", "fmt": "csv"},
+        name="export_orders",
+    ),
+    path(
+        manage + "export/billets.csv",
+        backoffice_views.export,
+        {"what": "tickets", "fmt": "csv"},
+        name="export_tickets",
+    ),
+    path(
+        manage + "export/commandes.xlsx",
+        backoffice_views.export,
+        {"what": "orders", "fmt": "xlsx"},
+        name="export_orders_xlsx",
+    ),
+    path(
+        manage + "export/billets.xlsx",
+        backoffice_views.export,
+        {"what": "tickets", "fmt": "xlsx"},
+        name="export_tickets_xlsx",
+    ),
     # Payments
     path("commande/<int:order_id>/paiement/", checkout_views.checkout, name="checkout"),
     path(
@@ -49,4 +71,29 @@ urlpatterns: list = [
     # Last: a lottery slug takes any single path segment.
     path("<slug:slug>/acheter/", views.buy, name="buy"),
     path("<slug:slug>/", views.lottery_detail, name="detail"),
+]
+
+# Back office: orders one by one, with their history.
+urlpatterns += [
+    path(manage + "commandes/", backoffice_views.manage_orders, name="manage_orders"),
+    path(
+        manage + "commandes/<int:order_id>/",
+        backoffice_views.manage_order,
+        name="manage_order",
+    ),
+    path(
+        manage + "commandes/<int:order_id>/rembourser/",
+        backoffice_views.manage_order_refund,
+        name="manage_order_refund",
+    ),
+    path(
+        manage + "commandes/<int:order_id>/annuler/",
+        backoffice_views.manage_order_void,
+        name="manage_order_void",
+    ),
+    path(
+        manage + "commandes/<int:order_id>/corriger/",
+        backoffice_views.manage_order_correct,
+        name="manage_order_correct",
+    ),
 ]

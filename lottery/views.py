@@ -6,16 +6,13 @@ reads in `selectors`.
 
 from __future__ import annotations
 
-import csv
-from collections.abc import Iterable, Iterator
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -37,7 +34,7 @@ from .forms import (
     PrizeFormSet,
     apply_errors,
 )
-from .models import Lottery, Order, Ticket
+from .models import Lottery
 
 # --- Public --------------------------------------------------------------------------
 
@@ -195,7 +192,10 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
             "orders": orders,
             "transitions": list(lottery.transitions.select_related("by")),
             "chart": sales_chart(
-                selectors.lottery_sales_series(lottery=lottery), cap=lottery.ticket_cap
+                selectors.lottery_sales_series(lottery=lottery),
+                cap=lottery.ticket_cap,
+                start=lottery.sales_open_at,
+                end=min(timezone.now(), lottery.sales_close_at),
             ),
             "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
             "now": timezone.now(),
@@ -386,111 +386,3 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
             "tickets_left": selectors.lottery_tickets_left(lottery=lottery),
         },
     )
-
-
-# --- Exports -------------------------------------------------------------------------
-
-
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def _cell(value: object) -> str:
-    """Text a spreadsheet will not run as a formula."""
-    text = "" if value is None else str(value)
-    if text[:1] in ("=", "+", "-", "@", "\t", "\r"):
-        return "'" + text
-    return text
-
-
-def _euros(cents: int) -> str:
-    return f"{cents // 100}.{cents % 100:02d}"
-
-
-def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M:%S") if value else ""
-
-
-def _csv_response(rows: Iterable[list], filename: str) -> StreamingHttpResponse:
-    writer = csv.writer(_Echo())
-
-    def stream() -> Iterator[str]:
-        yield "\ufeff"  # so spreadsheet software reads UTF-8
-        for row in rows:
-            yield writer.writerow([_cell(v) for v in row])
-
-    response = StreamingHttpResponse(stream(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
-@login_required
-def export_orders(request: HttpRequest, association_slug: str, lottery_slug: str):
-    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-
-    def rows():
-        yield [
-            "order",
-            "created_at",
-            "channel",
-            "status",
-            "buyer_name",
-            "buyer_email",
-            "quantity",
-            "amount_eur",
-            "receipt_number",
-            "paid_at",
-            "refunded_at",
-            "tickets",
-            "payment_intent",
-        ]
-        orders = selectors.lottery_orders(lottery=lottery).order_by("created_at", "pk")
-        for chunk_start in range(0, orders.count(), 500):
-            chunk = list(orders[chunk_start : chunk_start + 500])
-            numbers = selectors.ticket_numbers(orders=chunk)
-            for o in chunk:
-                yield [
-                    o.pk,
-                    _when(o.created_at),
-                    o.channel,
-                    o.status,
-                    o.buyer_name,
-                    o.buyer_email,
-                    o.quantity,
-                    _euros(o.amount_cents),
-                    o.receipt_number,
-                    _when(o.paid_at),
-                    _when(o.refunded_at),
-                    " ".join(str(n) for n in numbers[o.pk]),
-                    o.stripe_payment_intent_id or "",
-                ]
-
-    return _csv_response(rows(), f"{lottery.slug}-orders.csv")
-
-
-@login_required
-def export_tickets(request: HttpRequest, association_slug: str, lottery_slug: str):
-    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-
-    def rows():
-        yield ["number", "status", "order", "channel", "buyer_name", "buyer_email", "sold_at"]
-        tickets = (
-            Ticket.objects.filter(lottery=lottery)
-            .exclude(status=Ticket.Status.AVAILABLE)
-            .select_related("order")
-            .order_by("number")
-        )
-        for t in tickets.iterator(chunk_size=1000):
-            order: Order | None = t.order
-            yield [
-                t.number,
-                t.status,
-                order.pk if order else "",
-                order.channel if order else "",
-                order.buyer_name if order else "",
-                order.buyer_email if order else "",
-                _when(t.sold_at),
-            ]
-
-    return _csv_response(rows(), f"{lottery.slug}-tickets.csv")

@@ -4,11 +4,13 @@
 - `lifecycle`: opening, closing, cancelling, each change recorded;
 - `reservations`: holding numbered tickets for a buyer, never past the cap;
 - `orders`: cash sales, payments confirmed, holds released, refunds;
+- `backoffice`: one order refunded, voided or corrected by its association, recorded;
 - `draw`: the commitment, the sealed ledger, the draw run once, prize claims.
 
 Row locks go through `lottery.locking`, in the order written there.
 """
 
+from .backoffice import order_correct, order_refund, order_void
 from .draw import (
     DrawNotDue,
     draw_commitment_create,
@@ -86,10 +88,13 @@ __all__ = [
     "lottery_validate",
     "lottery_validate_for_opening",
     "order_confirm_payment",
+    "order_correct",
     "order_mark_refunded",
     "order_record_offline",
+    "order_refund",
     "order_release",
     "order_reserve",
+    "order_void",
     "prize_delete",
     "prize_save",
     "prize_validate",

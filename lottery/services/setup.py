@@ -18,6 +18,7 @@ from associations.services import association_require_active
 
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
+from ..templatetags.lottery_tags import euros
 
 logger = logging.getLogger(__name__)
 
@@ -80,10 +81,18 @@ def lottery_validate_for_opening(*, lottery: Lottery, now: datetime | None = Non
             "authorisation_date",
             _("Give the date of the mayor's authorisation before opening sales."),
         )
+    if not (lottery.rules or "").strip():
+        _add(
+            errors,
+            "rules",
+            _("Give the rules of the lottery, as filed with the mayor, before opening sales."),
+        )
     if lottery.sales_close_at and lottery.sales_close_at <= now:
         _add(errors, "sales_close_at", _("The closing time has already passed."))
     if not lottery.prizes.exists():
         _add(errors, "__all__", _("Add at least one prize before opening sales."))
+    for message in _prize_ranks_repeated(lottery):
+        _add(errors, "__all__", message)
     for bundle in lottery.bundles.all():
         try:
             bundle_validate(bundle=bundle)
@@ -100,7 +109,12 @@ def lottery_validate_for_opening(*, lottery: Lottery, now: datetime | None = Non
         raise ValidationError(errors)
 
 
-def bundle_validate(*, bundle: Bundle) -> None:
+def bundle_validate(*, bundle: Bundle, ticket_price_cents: int | None = None) -> None:
+    """A bundle holds tickets and costs less than as many single tickets.
+
+    The single price is `ticket_price_cents`, else the bundle's lottery's. Sizes
+    are unique within a lottery: see `bundle_save`, which checks it against the others.
+    """
     errors: dict[str, list] = {}
     if not bundle.quantity or bundle.quantity <= 0:
         _add(errors, "quantity", _("A bundle holds at least one ticket."))
@@ -111,8 +125,39 @@ def bundle_validate(*, bundle: Bundle) -> None:
             _("The bundle of %(quantity)s tickets must have a price above zero.")
             % {"quantity": bundle.quantity or 0},
         )
+    if ticket_price_cents is None and bundle.lottery_id:
+        ticket_price_cents = bundle.lottery.ticket_price_cents
+    if (
+        ticket_price_cents
+        and bundle.quantity
+        and bundle.quantity > 0
+        and bundle.price_cents
+        and bundle.price_cents >= bundle.quantity * ticket_price_cents
+    ):
+        _add(
+            errors,
+            "price_cents",
+            _(
+                "The bundle of %(quantity)s tickets must cost less than %(quantity)s single "
+                "tickets (%(full)s)."
+            )
+            % {"quantity": bundle.quantity, "full": euros(bundle.quantity * ticket_price_cents)},
+        )
     if errors:
         raise ValidationError(errors)
+
+
+def _bundle_size_unique(bundle: Bundle) -> None:
+    others = Bundle.objects.filter(lottery_id=bundle.lottery_id, quantity=bundle.quantity)
+    if bundle.pk:
+        others = others.exclude(pk=bundle.pk)
+    if others.exists():
+        raise ValidationError(
+            {
+                "quantity": _("There is already a bundle of %(quantity)s tickets.")
+                % {"quantity": bundle.quantity}
+            }
+        )
 
 
 def prize_validate(*, prize: Prize) -> None:
@@ -121,8 +166,31 @@ def prize_validate(*, prize: Prize) -> None:
         _add(errors, "name", _("Give the prize a name."))
     if not prize.quantity or prize.quantity <= 0:
         _add(errors, "quantity", _("There is at least one of each prize."))
+    if not prize.rank or prize.rank <= 0:
+        _add(errors, "rank", _("The rank is 1 for the first prize drawn, then 2, 3…"))
     if errors:
         raise ValidationError(errors)
+
+
+def _prize_rank_unique(prize: Prize) -> None:
+    others = Prize.objects.filter(lottery_id=prize.lottery_id, rank=prize.rank)
+    if prize.pk:
+        others = others.exclude(pk=prize.pk)
+    if others.exists():
+        raise ValidationError(
+            {
+                "rank": _("Another prize already has rank %(rank)s: each rank is drawn once.")
+                % {"rank": prize.rank}
+            }
+        )
+
+
+def _prize_ranks_repeated(lottery: Lottery) -> list:
+    ranks = list(lottery.prizes.values_list("rank", flat=True))
+    return [
+        _("Two prizes have rank %(rank)s: give each prize its own rank.") % {"rank": rank}
+        for rank in sorted({r for r in ranks if ranks.count(r) > 1})
+    ]
 
 
 # --- Setting a lottery up ------------------------------------------------------------
@@ -198,6 +266,7 @@ def prize_save(*, prize: Prize) -> Prize:
     _require_draft(prize.lottery)
     prize.full_clean()
     prize_validate(prize=prize)
+    _prize_rank_unique(prize)
     prize.save()
     return prize
 
@@ -212,6 +281,7 @@ def prize_delete(*, prize: Prize) -> None:
 def bundle_save(*, bundle: Bundle) -> Bundle:
     _require_draft(bundle.lottery)
     bundle_validate(bundle=bundle)
+    _bundle_size_unique(bundle)
     bundle.full_clean()
     bundle.save()
     return bundle

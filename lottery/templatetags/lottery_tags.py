@@ -33,4 +33,5 @@ def status_badge(status: str) -> str:
         "expired": "badge-err",
         "failed": "badge-err",
         "refunded": "badge-err",
+        "voided": "badge-err",
     }.get(status, "")

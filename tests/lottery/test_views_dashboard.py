@@ -1,7 +1,5 @@
 """The association admins' lottery pages: permissions, forms, actions, exports, chart."""
 
-import csv
-import io
 from datetime import timedelta
 
 import pytest
@@ -10,7 +8,7 @@ from django.utils import timezone
 
 from associations.models import Association, Membership
 from lottery import services
-from lottery.models import Bundle, Lottery, Order, Prize, Ticket
+from lottery.models import Bundle, Lottery, Order, Prize
 from tests.associations.factories import AssociationFactory, MembershipFactory
 from tests.factories import UserFactory
 from tests.lottery.factories import (
@@ -18,7 +16,6 @@ from tests.lottery.factories import (
     PrizeFactory,
     manager_of,
     open_lottery,
-    paid_order,
 )
 
 pytestmark = pytest.mark.django_db
@@ -268,69 +265,6 @@ def test_cash_sale_form_errors(client):
 
 
 # --- Exports and figures -------------------------------------------------------------
-
-
-def read_csv(response):
-    body = b"".join(response.streaming_content).decode("utf-8-sig")
-    return list(csv.reader(io.StringIO(body)))
-
-
-def test_orders_csv(client):
-    lottery = open_lottery()
-    client.force_login(manager_of(lottery.association))
-    buyer = UserFactory(display_name="Zoé", email="zoe@example.org")
-    online = paid_order(lottery=lottery, buyer=buyer, quantity=2, pi="pi_csv")
-    services.order_record_offline(
-        lottery=lottery,
-        by=None,
-        channel="cheque",
-        quantity=1,
-        receipt_number="C-1",
-        buyer_name="=HYPERLINK(1)",
-    )
-    response = client.get(url("export_orders", lottery))
-    assert response["Content-Type"].startswith("text/csv")
-    rows = read_csv(response)
-    header, first, second = rows
-    assert header[:4] == ["order", "created_at", "channel", "status"]
-    by_column = dict(zip(header, first, strict=True))
-    assert by_column["order"] == str(online.pk)
-    assert by_column["buyer_email"] == "zoe@example.org"
-    assert by_column["amount_eur"] == "4.00"
-    assert by_column["tickets"] == "1 2"
-    assert by_column["payment_intent"] == "pi_csv"
-    cheque = dict(zip(header, second, strict=True))
-    assert cheque["channel"] == "cheque"
-    assert cheque["receipt_number"] == "C-1"
-    assert cheque["buyer_name"] == "'=HYPERLINK(1)"  # never run as a formula
-
-
-def test_tickets_csv_lists_each_held_number(client):
-    lottery = open_lottery()
-    client.force_login(manager_of(lottery.association))
-    paid_order(lottery=lottery, quantity=2)
-    services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
-    rows = read_csv(client.get(url("export_tickets", lottery)))
-    assert rows[0][:2] == ["number", "status"]
-    assert [(r[0], r[1]) for r in rows[1:]] == [("1", "sold"), ("2", "sold"), ("3", "reserved")]
-
-
-def test_dashboard_shows_figures_and_an_inline_svg_chart(client):
-    lottery = open_lottery()
-    client.force_login(manager_of(lottery.association))
-    response = client.get(url("manage", lottery))
-    assert response.context["chart"] is None
-    paid_order(lottery=lottery, quantity=3)
-    earlier = timezone.now() - timedelta(hours=5)
-    Ticket.objects.filter(lottery=lottery, number=1).update(sold_at=earlier)
-    response = client.get(url("manage", lottery))
-    html = response.content.decode()
-    assert response.context["figures"].sold == 3
-    chart = response.context["chart"]
-    assert chart.total == 3
-    assert [n for _at, n in chart.rows] == [1, 3]
-    assert "<svg" in html and "<polyline" in html
-    assert "<script" not in html.split("<svg", 1)[1].split("</svg>", 1)[0]
 
 
 def test_association_dashboard_links_to_the_lotteries(client, lottery):
