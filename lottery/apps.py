@@ -19,4 +19,17 @@ class LotteryConfig(AppConfig):
     verbose_name = _("Lotteries")
 
     def ready(self) -> None:
+        from cms.search import SearchSource, search_source_register
+
+        from .selectors import lotteries_search
+
         post_migrate.connect(_schedules_after_migrate, sender=self)
+        search_source_register(
+            SearchSource(
+                key="lotteries",
+                heading=_("Lotteries"),
+                search=lotteries_search,
+                template="lottery/_search_result.html",
+                order=10,
+            )
+        )

@@ -13,6 +13,9 @@ from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.search.backends import get_search_backend
+
+from associations.models import Association
 
 from .models import Bundle, Lottery, Order, Prize, Ticket
 
@@ -460,3 +463,19 @@ def lotteries_public_of_association(
             groups.past.append(lottery)
     groups.past.reverse()
     return groups
+
+
+def lotteries_search(*, query: str, limit: int = 5) -> list[Lottery]:
+    """Public lotteries matching `query` (plain words), best first, for the site search.
+
+    Public: open, closed or drawn (not drafts, not cancelled), of a verified association.
+    """
+    if not query.strip():
+        return []
+    verified = list(
+        Association.objects.filter(status=Association.Status.VERIFIED).values_list("pk", flat=True)
+    )
+    lotteries = Lottery.objects.filter(
+        status__in=(Status.OPEN, Status.CLOSED, Status.DRAWN), association_id__in=verified
+    ).select_related("association")
+    return list(get_search_backend().search(query, lotteries)[:limit])
