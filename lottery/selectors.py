@@ -316,6 +316,9 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
 
 # --- Public pages: cards, sales state, an association's lotteries ----------------------
 
+# What search and search engines list: not drafts, not cancelled lotteries.
+LISTED_STATUSES = (Status.OPEN, Status.CLOSED, Status.DRAWN)
+
 
 def _with_card_facts(lotteries: QuerySet[Lottery]) -> QuerySet[Lottery]:
     """Adds what a lottery card shows: `tickets_sold`, and the prizes in rank order."""
@@ -476,6 +479,14 @@ def lotteries_search(*, query: str, limit: int = 5) -> list[Lottery]:
         Association.objects.filter(status=Association.Status.VERIFIED).values_list("pk", flat=True)
     )
     lotteries = Lottery.objects.filter(
-        status__in=(Status.OPEN, Status.CLOSED, Status.DRAWN), association_id__in=verified
+        status__in=LISTED_STATUSES, association_id__in=verified
     ).select_related("association")
     return list(get_search_backend().search(query, lotteries)[:limit])
+
+
+def lotteries_public_for_sitemap() -> QuerySet[Lottery]:
+    """Lotteries whose page search engines may list: open, closed or drawn, of a verified
+    association."""
+    return Lottery.objects.filter(
+        status__in=LISTED_STATUSES, association__status=Association.Status.VERIFIED
+    ).order_by("pk")

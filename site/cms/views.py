@@ -1,5 +1,6 @@
 from django.core.paginator import Paginator
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
@@ -26,3 +27,15 @@ def search(request):
         "cms/search.html",
         {"search_query": search_query, "results": results, "others": others},
     )
+
+
+@require_GET
+def robots_txt(request):
+    """Crawl rules: the public pages yes, accounts, dashboards and back office no."""
+    return render(request, "cms/robots.txt", content_type="text/plain; charset=utf-8")
+
+
+@require_GET
+def favicon(request):
+    """Browsers ask for /favicon.ico whatever the page says; send them to the icon."""
+    return redirect(static("img/favicon.ico"))
