@@ -19,6 +19,10 @@ class LotteryConfig(AppConfig):
     verbose_name = _("Lotteries")
 
     def ready(self) -> None:
+        from cms.search import SearchSource, search_source_register
+
+        from .selectors import lotteries_search
+
         post_migrate.connect(_schedules_after_migrate, sender=self)
         from assosolos import routing
 
@@ -26,4 +30,13 @@ class LotteryConfig(AppConfig):
 
         routing.websocket_urlpatterns.extend(
             p for p in websocket_urlpatterns if p not in routing.websocket_urlpatterns
+        )
+        search_source_register(
+            SearchSource(
+                key="lotteries",
+                heading=_("Lotteries"),
+                search=lotteries_search,
+                template="lottery/_search_result.html",
+                order=10,
+            )
         )

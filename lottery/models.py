@@ -15,9 +15,10 @@ from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
+from wagtail.search import index
 
 
-class Lottery(models.Model):
+class Lottery(index.Indexed, models.Model):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         OPEN = "open", _("Open")
@@ -93,6 +94,16 @@ class Lottery(models.Model):
         ),
     )
     ledger_sealed_at = models.DateTimeField(_("ledger sealed at"), null=True, blank=True)
+
+    # The site search finds public lotteries by their words (see selectors.lotteries_search).
+    search_fields = [
+        index.SearchField("title", boost=2),
+        index.AutocompleteField("title"),
+        index.SearchField("description"),
+        index.RelatedFields("association", [index.SearchField("name")]),
+        index.FilterField("status"),
+        index.FilterField("association_id"),
+    ]
 
     class Meta:
         verbose_name = _("lottery")

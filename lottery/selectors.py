@@ -8,12 +8,16 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncDate, TruncHour
+from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from wagtail.search.backends import get_search_backend
 
-from .models import Bundle, Lottery, Order, Ticket
+from associations.models import Association
+
+from .models import Bundle, Lottery, Order, Prize, Ticket
 
 Status = Lottery.Status
 HELD = (Ticket.Status.RESERVED, Ticket.Status.SOLD)
@@ -33,7 +37,7 @@ CASH_LIKE = re.compile(
 
 def lotteries_open() -> QuerySet[Lottery]:
     """Lotteries whose tickets are on sale, closing soonest first."""
-    return (
+    return _with_card_facts(
         Lottery.objects.filter(status=Status.OPEN)
         .select_related("association")
         .order_by("sales_close_at", "pk")
@@ -47,7 +51,7 @@ def lotteries_open_for_home(*, limit: int = 3) -> list[Lottery]:
 def lottery_public_get(*, slug: str) -> Lottery | None:
     """A lottery the public may see: anything but a draft."""
     return (
-        Lottery.objects.exclude(status=Status.DRAFT)
+        _with_card_facts(Lottery.objects.exclude(status=Status.DRAFT))
         .select_related("association")
         .filter(slug=slug)
         .first()
@@ -330,3 +334,181 @@ def order_actions(*, order: Order, lottery: Lottery) -> set[str]:
     if order.channel == Order.Channel.ONLINE:
         return {"refund"} if order.stripe_payment_intent_id else set()
     return {"void", "correct"}
+
+
+# --- Public pages: cards, sales state, an association's lotteries ----------------------
+
+# What search and search engines list: not drafts, not cancelled lotteries.
+LISTED_STATUSES = (Status.OPEN, Status.CLOSED, Status.DRAWN)
+
+
+def _with_card_facts(lotteries: QuerySet[Lottery]) -> QuerySet[Lottery]:
+    """Adds what a lottery card shows: `tickets_sold`, and the prizes in rank order."""
+    sold = (
+        Ticket.objects.filter(lottery=OuterRef("pk"), status=Ticket.Status.SOLD)
+        .order_by()
+        .values("lottery")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return lotteries.annotate(tickets_sold=Coalesce(Subquery(sold), 0)).prefetch_related(
+        Prefetch("prizes", queryset=Prize.objects.order_by("rank", "pk"))
+    )
+
+
+def lottery_first_prize_image(*, lottery: Lottery) -> Any:
+    """The image of the best-ranked prize that has one, or None (uses prefetched prizes)."""
+    for prize in lottery.prizes.all():
+        if prize.image:
+            return prize.image
+    return None
+
+
+def lottery_shows_sales_progress(*, lottery: Lottery) -> bool:
+    """A cancelled lottery refunded its tickets: a count of sold tickets would mislead."""
+    return lottery.status != Status.CANCELLED and lottery.ticket_cap > 0
+
+
+@dataclass(frozen=True)
+class SalesState:
+    """Where a lottery's ticket sales stand, as its public page tells it.
+
+    `countdown` says whether counting down to the closing and the draw means
+    anything: never once sales have stopped for good or are suspended.
+    """
+
+    on_sale: bool
+    countdown: bool
+    message: str = ""
+    level: str = "info"
+
+
+def _when(moment: datetime) -> str:
+    return date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+
+
+def lottery_sales_state(
+    *, lottery: Lottery, tickets_left: int | None = None, now: datetime | None = None
+) -> SalesState:
+    """Whether tickets are on sale and, when they are not, why, in one sentence."""
+    now = now or timezone.now()
+    if lottery.status == Status.CANCELLED:
+        at = _transition_at(lottery=lottery, to_status=Status.CANCELLED)
+        return SalesState(
+            on_sale=False,
+            countdown=False,
+            level="error",
+            message=_(
+                "The association cancelled this lottery on %(date)s. Every ticket bought "
+                "online is refunded."
+            )
+            % {"date": _when(at)},
+        )
+    if lottery.status in (Status.CLOSED, Status.DRAWN) or (
+        lottery.status == Status.OPEN and lottery.sales_close_at <= now
+    ):
+        at = _transition_at(lottery=lottery, to_status=Status.CLOSED) or lottery.sales_close_at
+        if lottery.status == Status.DRAWN:
+            message = _("Ticket sales closed on %(date)s and the draw has taken place.")
+        else:
+            message = _("Ticket sales closed on %(date)s.")
+        return SalesState(on_sale=False, countdown=False, message=message % {"date": _when(at)})
+    if lottery.association.status != lottery.association.Status.VERIFIED:
+        return SalesState(
+            on_sale=False,
+            countdown=False,
+            level="warning",
+            message=_("Ticket sales are suspended while the platform reviews the association."),
+        )
+    if lottery.status == Status.DRAFT or lottery.sales_open_at > now:
+        return SalesState(
+            on_sale=False,
+            countdown=True,
+            message=_("Sales open on %(date)s.") % {"date": _when(lottery.sales_open_at)},
+        )
+    if tickets_left is None:
+        tickets_left = lottery_tickets_left(lottery=lottery)
+    if tickets_left <= 0:
+        return SalesState(
+            on_sale=False,
+            countdown=True,
+            level="warning",
+            message=_(
+                "All tickets are sold or held at the moment. Held tickets that are not paid "
+                "come back on sale within minutes."
+            ),
+        )
+    return SalesState(on_sale=True, countdown=True)
+
+
+def _transition_at(*, lottery: Lottery, to_status: str) -> datetime | None:
+    return (
+        lottery.transitions.filter(to_status=to_status)
+        .order_by("-at", "-pk")
+        .values_list("at", flat=True)
+        .first()
+    )
+
+
+@dataclass
+class AssociationLotteries:
+    open: list[Lottery]
+    coming: list[Lottery]
+    past: list[Lottery]
+
+    def __bool__(self) -> bool:
+        return bool(self.open or self.coming or self.past)
+
+
+def lotteries_public_of_association(
+    *, association: Any, now: datetime | None = None
+) -> AssociationLotteries:
+    """An association's lotteries for its public page: on sale, coming, and past.
+
+    Coming ones include drafts whose opening is scheduled (shown without a link, as
+    their page is not public until they open).
+    """
+    now = now or timezone.now()
+    lotteries = _with_card_facts(
+        Lottery.objects.filter(association=association)
+        .filter(~Q(status=Status.DRAFT) | Q(open_requested_at__isnull=False))
+        .select_related("association")
+        .order_by("sales_open_at", "pk")
+    )
+    groups = AssociationLotteries(open=[], coming=[], past=[])
+    for lottery in lotteries:
+        lottery.page_is_public = lottery.status != Status.DRAFT
+        if lottery.status == Status.DRAFT or (
+            lottery.status == Status.OPEN and lottery.sales_open_at > now
+        ):
+            groups.coming.append(lottery)
+        elif lottery.status == Status.OPEN and lottery.sales_close_at > now:
+            groups.open.append(lottery)
+        else:
+            groups.past.append(lottery)
+    groups.past.reverse()
+    return groups
+
+
+def lotteries_search(*, query: str, limit: int = 5) -> list[Lottery]:
+    """Public lotteries matching `query` (plain words), best first, for the site search.
+
+    Public: open, closed or drawn (not drafts, not cancelled), of a verified association.
+    """
+    if not query.strip():
+        return []
+    verified = list(
+        Association.objects.filter(status=Association.Status.VERIFIED).values_list("pk", flat=True)
+    )
+    lotteries = Lottery.objects.filter(
+        status__in=LISTED_STATUSES, association_id__in=verified
+    ).select_related("association")
+    return list(get_search_backend().search(query, lotteries)[:limit])
+
+
+def lotteries_public_for_sitemap() -> QuerySet[Lottery]:
+    """Lotteries whose page search engines may list: open, closed or drawn, of a verified
+    association."""
+    return Lottery.objects.filter(
+        status__in=LISTED_STATUSES, association__status=Association.Status.VERIFIED
+    ).order_by("pk")

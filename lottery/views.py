@@ -42,20 +42,18 @@ from .models import Lottery
 def lottery_public_context(*, request: HttpRequest, lottery: Lottery) -> dict:
     """What the public lottery page shows; used by the Wagtail index page's route too."""
     now = timezone.now()
-    on_sale = lottery.status == Lottery.Status.OPEN and (
-        lottery.sales_open_at <= now < lottery.sales_close_at
-    )
     held = 0
     if request.user.is_authenticated:
         held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=request.user.pk)
     tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+    sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=tickets_left, now=now)
     return {
         "lottery": lottery,
         "prizes": list(lottery.prizes.all()),
         "choices": selectors.purchase_choices(lottery=lottery),
         "tickets_left": tickets_left,
-        "on_sale": on_sale and tickets_left > 0,
-        "sold_out": on_sale and tickets_left == 0,
+        "sales": sales,
+        "on_sale": sales.on_sale,
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "held": held,

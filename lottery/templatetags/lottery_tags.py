@@ -1,6 +1,12 @@
 from django import template
 from django.utils.translation import get_language
 
+from lottery.selectors import (
+    lotteries_public_of_association,
+    lottery_first_prize_image,
+    lottery_shows_sales_progress,
+)
+
 register = template.Library()
 
 
@@ -35,3 +41,21 @@ def status_badge(status: str) -> str:
         "refunded": "badge-err",
         "voided": "badge-err",
     }.get(status, "")
+
+
+@register.filter
+def first_prize_image(lottery):
+    """The image of the lottery's best-ranked prize that has one, or None."""
+    return lottery_first_prize_image(lottery=lottery)
+
+
+@register.filter
+def shows_sales_progress(lottery) -> bool:
+    """Whether "tickets sold" means something: not for a cancelled lottery (all refunded)."""
+    return lottery_shows_sales_progress(lottery=lottery)
+
+
+@register.simple_tag
+def association_lotteries(association):
+    """An association's public lotteries: `.open`, `.coming` and `.past`."""
+    return lotteries_public_of_association(association=association)

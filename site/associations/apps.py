@@ -5,3 +5,18 @@ from django.utils.translation import gettext_lazy as _
 class AssociationsConfig(AppConfig):
     name = "associations"
     verbose_name = _("Associations")
+
+    def ready(self) -> None:
+        from cms.search import SearchSource, search_source_register
+
+        from .selectors import associations_search
+
+        search_source_register(
+            SearchSource(
+                key="associations",
+                heading=_("Associations"),
+                search=associations_search,
+                template="associations/_search_result.html",
+                order=20,
+            )
+        )

@@ -13,12 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
+from wagtail.search import index
 
 from .storage import private_storage
 from .validators import validate_postcode, validate_rna, validate_siren
 
 
-class Association(models.Model):
+class Association(index.Indexed, models.Model):
     class Status(models.TextChoices):
         PENDING = "pending", _("Pending verification")
         VERIFIED = "verified", _("Verified")
@@ -93,6 +94,15 @@ class Association(models.Model):
         "x_url",
         "logo",
     )
+
+    # The site search finds verified associations by their words.
+    search_fields = [
+        index.SearchField("name", boost=2),
+        index.AutocompleteField("name"),
+        index.SearchField("purpose"),
+        index.SearchField("commune"),
+        index.FilterField("status"),
+    ]
 
     class Meta:
         verbose_name = _("association")

@@ -7,6 +7,7 @@ functions; none of them decide permissions on their own.
 from typing import Any
 
 from django.db.models import Case, IntegerField, QuerySet, Value, When
+from wagtail.search.backends import get_search_backend
 
 from .models import Association, AssociationDocument, Invitation, Membership
 from .validators import normalise_identifier
@@ -168,3 +169,11 @@ def association_identifier_taken(*, field: str, value: str, exclude_pk: int | No
     if exclude_pk is not None:
         queryset = queryset.exclude(pk=exclude_pk)
     return queryset.exists()
+
+
+def associations_search(*, query: str, limit: int = 5) -> list[Association]:
+    """Verified associations matching `query` (plain words), best first, for the site search."""
+    if not query.strip():
+        return []
+    verified = Association.objects.filter(status=Association.Status.VERIFIED)
+    return list(get_search_backend().search(query, verified)[:limit])

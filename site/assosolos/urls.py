@@ -3,9 +3,13 @@ from django.contrib import admin
 from django.urls import include, path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
+from wagtail.contrib.sitemaps import Sitemap as PageSitemap
+from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from associations.sitemaps import AssociationSitemap
 from cms import views as cms_views
+from lottery.sitemaps import LotterySitemap
 
 urlpatterns = [
     path("django-admin/", admin.site.urls),
@@ -17,6 +21,21 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
     path("recherche/", cms_views.search, name="search"),
+    # For search engines and browsers: the site map, crawl rules, the icon.
+    path(
+        "sitemap.xml",
+        sitemap,
+        {
+            "sitemaps": {
+                "pages": PageSitemap,
+                "lotteries": LotterySitemap,
+                "associations": AssociationSitemap,
+            }
+        },
+        name="sitemap",
+    ),
+    path("robots.txt", cms_views.robots_txt, name="robots_txt"),
+    path("favicon.ico", cms_views.favicon, name="favicon"),
 ]
 
 if settings.DEBUG:

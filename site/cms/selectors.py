@@ -7,6 +7,7 @@ from taggit.models import Tag
 from wagtail.models import Page, Site
 
 from .models import ArticleIndexPage, ArticlePage, ContentPage
+from .search import search_sources
 
 SEARCH_QUERY_MAX_LENGTH = 200
 
@@ -60,12 +61,31 @@ def footer_page_list(*, site: Site | None) -> QuerySet[ContentPage]:
 
 def page_search(*, query: str, site: Site | None):
     """Live, public pages of the site matching `query`, best first."""
-    # Search on words only: quotes, stars and brackets are operators to SQLite's
-    # full-text engine, and a stray one is a syntax error there.
-    words = " ".join(re.sub(r"[^\w\s]+", " ", query[:SEARCH_QUERY_MAX_LENGTH]).split())
+    words = search_words(query)
     if not words:
         return Page.objects.none()
     pages = Page.objects.live().public()
     if site is not None:
         pages = pages.in_site(site)
     return pages.specific().search(words)
+
+
+def search_words(query: str) -> str:
+    """The words of a search query, without operators."""
+    # Quotes, stars and brackets are operators to SQLite's full-text engine, and a
+    # stray one is a syntax error there.
+    return " ".join(re.sub(r"[^\w\s]+", " ", query[:SEARCH_QUERY_MAX_LENGTH]).split())
+
+
+def site_search_others(*, query: str, limit: int = 5) -> list[dict]:
+    """What other apps' registered sources find for `query` (lotteries, associations),
+    one group per source that found something."""
+    words = search_words(query)
+    if not words:
+        return []
+    groups = []
+    for source in search_sources():
+        items = list(source.search(query=words, limit=limit))
+        if items:
+            groups.append({"source": source, "items": items})
+    return groups

@@ -11,3 +11,25 @@
     nav.classList.toggle("is-open", !open);
   });
 })();
+
+// Tables stack into one block per row on narrow screens (see site.css); each cell
+// then shows its column's heading, copied here from the table's header.
+(function () {
+  document.querySelectorAll(".table-wrap table").forEach(function (table) {
+    const headings = Array.from(table.querySelectorAll("thead th")).map(function (th) {
+      return th.textContent.trim();
+    });
+    if (!headings.length) return;
+    // Stacked rows are no longer laid out as a table: keep the table semantics.
+    table.setAttribute("role", "table");
+    table.querySelectorAll("tr").forEach(function (row) {
+      row.setAttribute("role", "row");
+      Array.from(row.children).forEach(function (cell, index) {
+        cell.setAttribute("role", cell.tagName === "TH" ? "columnheader" : "cell");
+        if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headings[index]) {
+          cell.setAttribute("data-label", headings[index]);
+        }
+      });
+    });
+  });
+})();
