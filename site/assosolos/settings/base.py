@@ -208,6 +208,10 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 # it from the proxy's header. Never both, and never trust a header no proxy sets.
 ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
+# Invitation emails one person, and one association, may send per period (seconds).
+ASSOCIATIONS_INVITATIONS_PER_PERSON = 10
+ASSOCIATIONS_INVITATIONS_PER_ASSOCIATION = 20
+ASSOCIATIONS_INVITATIONS_PERIOD = 3600
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "fr"
