@@ -9,9 +9,11 @@ import re
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-_RNA_RE = re.compile(r"^W\d{9}$")
-_SIREN_RE = re.compile(r"^\d{9}$")
-_POSTCODE_RE = re.compile(r"^\d{5}$")
+# ASCII digits only: Python's \d also matches full-width and other scripts' digits,
+# which would let "W６９１０１２３４５" pass and sit beside "W691012345" as a duplicate.
+_RNA_RE = re.compile(r"^W[0-9]{9}$")
+_SIREN_RE = re.compile(r"^[0-9]{9}$")
+_POSTCODE_RE = re.compile(r"^[0-9]{5}$")
 
 
 def normalise_identifier(value: str | None) -> str:
@@ -31,7 +33,7 @@ def luhn_is_valid(digits: str) -> bool:
 
 
 def validate_rna(value: str) -> None:
-    if not _RNA_RE.match(normalise_identifier(value)):
+    if not _RNA_RE.fullmatch(normalise_identifier(value)):
         raise ValidationError(
             _("An RNA number is the letter W followed by 9 digits, for example W751234567."),
             code="invalid_rna",
@@ -40,7 +42,7 @@ def validate_rna(value: str) -> None:
 
 def validate_siren(value: str) -> None:
     siren = normalise_identifier(value)
-    if not _SIREN_RE.match(siren):
+    if not _SIREN_RE.fullmatch(siren):
         raise ValidationError(_("A SIREN number has exactly 9 digits."), code="invalid_siren")
     if not luhn_is_valid(siren):
         raise ValidationError(
@@ -51,7 +53,7 @@ def validate_siren(value: str) -> None:
 
 def validate_postcode(value: str) -> None:
     # Corsica's departments are 2A/2B, but its postcodes are digits (20000–20999).
-    if not _POSTCODE_RE.match((value or "").strip()):
+    if not _POSTCODE_RE.fullmatch((value or "").strip()):
         raise ValidationError(_("A French postcode has exactly 5 digits."), code="invalid_postcode")
 
 

@@ -1,7 +1,9 @@
 """Fixed-window rate limits counted in the shared cache (Redis in production).
 
 Used for purchases here and for room messages later; login and signup are limited
-by allauth's own settings.
+by allauth's own settings (ACCOUNT_RATE_LIMITS). Both count a signed-in person per
+account and anyone else per client address, read the same way behind a proxy
+(ALLAUTH_TRUSTED_PROXY_COUNT / ALLAUTH_TRUSTED_CLIENT_IP_HEADER, see the README).
 """
 
 import hashlib
@@ -30,11 +32,18 @@ def ratelimit_consume(*, scope: str, key: str, limit: int, period: int) -> bool:
     return count <= limit
 
 
+def client_address(request: HttpRequest) -> str:
+    """The client's address, trusting only the proxies the settings name."""
+    from allauth.core.internal.ratelimit import get_ip
+
+    return get_ip(request)
+
+
 def client_key(request: HttpRequest) -> str:
     """Who is acting: the signed-in user, else the client's address."""
     if request.user.is_authenticated:
         return f"user:{request.user.pk}"
-    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+    return f"ip:{client_address(request)}"
 
 
 def ratelimit(*, scope: str, limit: int, period: int, methods: tuple[str, ...] = ("POST",)):

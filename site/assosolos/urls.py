@@ -1,17 +1,29 @@
 from django.conf import settings
 from django.contrib import admin
-from django.urls import include, path
+from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
 from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
+from accounts import views as accounts_views
 from associations.sitemaps import AssociationSitemap
 from cms import views as cms_views
 from lottery.sitemaps import LotterySitemap
 
-urlpatterns = [
+# One login door: the admins' own login, password reset and password change screens
+# lead to the site's, so email verification, rate limits and the second factor apply
+# to everyone. These come before the admins' URLs, which they replace.
+login_door_urlpatterns = [
+    path("cms/login/", accounts_views.cms_login, name="cms_login"),
+    re_path(r"^cms/password_reset/", accounts_views.password_reset_door),
+    path("django-admin/login/", accounts_views.django_admin_login, name="django_admin_login"),
+    re_path(r"^django-admin/password_reset/", accounts_views.password_reset_door),
+    re_path(r"^django-admin/password_change/", accounts_views.password_change_door),
+]
+
+urlpatterns = login_door_urlpatterns + [
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),

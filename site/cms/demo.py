@@ -17,6 +17,7 @@ from wagtail.coreutils import get_supported_content_language_variant
 from wagtail.models import Locale, Page, Site
 
 from accounts.models import User
+from accounts.services import user_two_factor_enrol
 
 from . import demo_content as content
 from .models import ArticleIndexPage, ArticlePage, ContentPage, HomePage
@@ -79,6 +80,11 @@ def demo_site_create(*, log: Callable[[str], None] = print) -> list[str]:
     else:
         log("Site: already in place, nothing changed.")
     log(f"Staff account for /cms/ and the site: {STAFF_EMAIL} / {STAFF_PASSWORD}")
+    # The admin asks staff for a second factor: print what an authenticator app needs.
+    enrolment = user_two_factor_enrol(user=staff)
+    log(f"Staff two-factor secret (add it to an authenticator app): {enrolment.secret}")
+    log(f"Staff two-factor URI: {enrolment.otpauth_uri}")
+    log(f"Staff recovery codes (each works once): {' '.join(enrolment.recovery_codes)}")
     return created
 
 

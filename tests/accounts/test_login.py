@@ -118,3 +118,45 @@ def test_my_account_requires_login(client):
     response = client.get(reverse("accounts:dashboard"))
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_failures_on_one_account_do_not_lock_others_out_from_the_same_address(client):
+    target, neighbour = UserFactory(), UserFactory()
+    for _ in range(12):
+        login(client, target.email, "wrong-password-123")
+    # The attacked account is locked, even with its right password...
+    response = login(client, target.email, DEFAULT_PASSWORD)
+    assert "_auth_user_id" not in client.session
+    # ...but someone else at the same address still signs in.
+    response = login(client, neighbour.email, DEFAULT_PASSWORD)
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(neighbour.pk)
+
+
+def test_failed_logins_are_counted_per_client_behind_a_trusted_proxy(client, settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    users = UserFactory.create_batch(11)
+    proxy = {"REMOTE_ADDR": "10.0.0.1"}
+    for user in users:
+        client.post(
+            reverse("account_login"),
+            {"login": user.email, "password": "wrong-password-123"},
+            HTTP_X_FORWARDED_FOR="203.0.113.5",
+            **proxy,
+        )
+    # One client spraying passwords is stopped; another behind the same proxy is not.
+    sprayer = client.post(
+        reverse("account_login"),
+        {"login": users[0].email, "password": DEFAULT_PASSWORD},
+        HTTP_X_FORWARDED_FOR="203.0.113.5",
+        **proxy,
+    )
+    assert sprayer.status_code in {200, 429}
+    assert "_auth_user_id" not in client.session
+    other = client.post(
+        reverse("account_login"),
+        {"login": users[1].email, "password": DEFAULT_PASSWORD},
+        HTTP_X_FORWARDED_FOR="198.51.100.7",
+        **proxy,
+    )
+    assert other.status_code == 302

@@ -8,7 +8,7 @@ from django.urls import reverse
 from associations import services
 from associations.models import Association, AssociationDocument, Membership
 from tests.associations.factories import AssociationFactory, MembershipFactory, pdf_file
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, staff_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -21,7 +21,7 @@ def admin_url(name, *args):
 
 @pytest.fixture
 def staff_client(client):
-    client.force_login(StaffFactory())
+    staff_sign_in(client, StaffFactory())
     return client
 
 
@@ -146,7 +146,7 @@ def test_cms_editors_without_the_association_permission_cannot_decide(client, pe
     editor.user_permissions.add(
         Permission.objects.get(codename="access_admin", content_type__app_label="wagtailadmin")
     )
-    client.force_login(editor)
+    staff_sign_in(client, editor)
     # Wagtail answers a permission failure with a redirect to the admin home.
     response = client.post(admin_url("verify", pending.pk))
     assert (response.status_code, response["Location"]) == (302, "/cms/")

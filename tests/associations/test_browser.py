@@ -5,9 +5,10 @@ import re
 import pytest
 from django.core import mail
 
+from accounts.services import user_two_factor_enrol
 from associations.models import Association, Membership
 from tests.associations.factories import pdf_file
-from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
+from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory, totp_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -29,7 +30,8 @@ def site_logout(page):
 def test_register_verify_invite_accept(browser_page, live_server, artifacts_dir, tmp_path):
     owner = UserFactory(email="claire@example.org", display_name="Claire")
     invited = UserFactory(email="yacine@example.org", display_name="Yacine")
-    StaffFactory(email="equipe@example.org")
+    staff = StaffFactory(email="equipe@example.org")
+    staff_secret = user_two_factor_enrol(user=staff).secret
     statutes = tmp_path / "statuts.pdf"
     statutes.write_bytes(pdf_file().read())
     page = browser_page
@@ -53,11 +55,16 @@ def test_register_verify_invite_accept(browser_page, live_server, artifacts_dir,
     assert page.locator(".badge-warn").first.is_visible()
     site_logout(page)
 
-    # 2. Staff verify it in the CMS admin.
+    # 2. Staff verify it in the CMS admin, signing in through the site's login door
+    # with their password and a code from their authenticator app.
     page.goto("/cms/login/")
-    page.fill("input[name=username]", "equipe@example.org")
+    page.wait_for_url(re.compile(r"/accounts/login/\?next=%2Fcms%2F$"))
+    page.fill("input[name=login]", "equipe@example.org")
     page.fill("input[name=password]", DEFAULT_PASSWORD)
-    page.locator("form button[type=submit]").click()
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/accounts/2fa/authenticate/$"))
+    page.fill("input[name=code]", totp_code(staff_secret))
+    page.locator("form.form button[type=submit]:not([form])").click()
     page.wait_for_url(re.compile(r"/cms/$"))
     page.goto("/cms/associations/")
     page.screenshot(path=str(artifacts_dir / "association-cms-list.png"), full_page=True)

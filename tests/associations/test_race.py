@@ -51,7 +51,7 @@ def _both_owners_leave(monkeypatch):
 
 
 def test_without_the_lock_both_owners_could_leave(require_postgres, monkeypatch):
-    monkeypatch.setattr(services, "_lock_association", lambda association: association)
+    monkeypatch.setattr(services.team, "_lock_association", lambda association: association)
     association, outcomes = _both_owners_leave(monkeypatch)
     assert outcomes == ["left", "left"]
     assert selectors.association_owner_count(association=association) == 0

@@ -101,3 +101,25 @@ def test_document_of_exactly_five_megabytes_is_accepted():
 def test_empty_document_is_refused():
     with pytest.raises(ValidationError):
         validate_document_file(SimpleUploadedFile("statuts.pdf", b""))
+
+
+# Full-width and Arabic-Indic digits look like digits to Python's \d and int().
+@pytest.mark.parametrize("value", ["W６９１０１２３４５", "W٦٩١٠١٢٣٤٥", "Ｗ691012345"])
+def test_rna_refuses_digits_that_are_not_ascii(value):
+    with pytest.raises(ValidationError) as exc:
+        validate_rna(value)
+    assert exc.value.code == "invalid_rna"
+
+
+@pytest.mark.parametrize("value", ["７３２８２９３２０", "٧٣٢٨٢٩٣٢٠"])
+def test_siren_refuses_digits_that_are_not_ascii(value):
+    with pytest.raises(ValidationError) as exc:
+        validate_siren(value)
+    assert exc.value.code == "invalid_siren"
+
+
+@pytest.mark.parametrize("value", ["６９００１", "٦٩٠٠١", "69００1"])
+def test_postcode_refuses_digits_that_are_not_ascii(value):
+    with pytest.raises(ValidationError) as exc:
+        validate_postcode(value)
+    assert exc.value.code == "invalid_postcode"

@@ -117,6 +117,19 @@ def test_registration_form_refuses_a_duplicate_rna_naming_the_field(client):
     assert Association.objects.count() == 1
 
 
+def test_full_width_digits_register_no_duplicate_of_an_existing_association(client):
+    AssociationFactory(rna_number="W691012345")
+    client.force_login(UserFactory())
+    response = client.post(
+        REGISTER_URL, registration_data(rna_number="W６９１０１２３４５", postcode="６９００２")
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors
+    assert errors["rna_number"][0].startswith("An RNA number is the letter W")
+    assert errors["postcode"] == ["A French postcode has exactly 5 digits."]
+    assert Association.objects.count() == 1
+
+
 def test_registration_form_refuses_a_duplicate_siren_naming_the_field(client):
     AssociationFactory(rna_number="", siren="732829320")
     client.force_login(UserFactory())

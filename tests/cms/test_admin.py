@@ -2,12 +2,14 @@
 
 from django.urls import reverse
 
+from tests.factories import staff_sign_in
+
 from .factories import ArticlePageFactory
 
 
 def test_editor_can_open_each_page_type(client, staff_user, home_page, article_index, about_page):
     article = ArticlePageFactory(parent=article_index, tags=["LinkedIn"])
-    client.force_login(staff_user)
+    staff_sign_in(client, staff_user)
 
     for page in (home_page, article_index, about_page, article):
         response = client.get(reverse("wagtailadmin_pages:edit", args=[page.pk]))
@@ -15,7 +17,7 @@ def test_editor_can_open_each_page_type(client, staff_user, home_page, article_i
 
 
 def test_add_page_forms_follow_the_page_type_rules(client, staff_user, article_index):
-    client.force_login(staff_user)
+    staff_sign_in(client, staff_user)
 
     allowed = client.get(
         reverse("wagtailadmin_pages:add", args=["cms", "articlepage", article_index.pk])

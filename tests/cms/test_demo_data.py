@@ -7,11 +7,13 @@ import pytest
 from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
+from django.urls import reverse
 from wagtail.models import Page, Revision, Site
 
 from accounts.models import User
 from cms.management.commands import demo_data
 from cms.models import ArticleIndexPage, ArticlePage, ContentPage, HomePage
+from tests.factories import totp_code
 
 STEP_CALLS: list[str] = []
 
@@ -122,15 +124,28 @@ def test_printed_staff_credentials_log_into_the_cms_and_the_site(db, client, onl
 
     email, password = re.search(r"(\S+@\S+) / (\S+)", output).groups()
     assert email == "staff@assosolos.test"
+    secret = re.search(r"two-factor secret .*: ([A-Z2-7]+)", output).group(1)
+    assert f"secret={secret}" in re.search(r"URI: (otpauth://totp/\S+)", output).group(1)
+    recovery_codes = re.search(r"recovery codes .*: ([\w ]+)", output).group(1).split()
+    assert len(recovery_codes) == 10
 
+    # The CMS's own login leads to the site's, which then asks for the second factor.
     response = client.post("/cms/login/", {"username": email, "password": password})
-    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=%2Fcms%2F"
+    response = client.post(response["Location"], {"login": email, "password": password})
+    assert response["Location"] == reverse("mfa_authenticate")
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response["Location"] == "/cms/"
     assert client.get("/cms/").status_code == 200
 
     client.logout()
     response = client.post("/accounts/login/", {"login": email, "password": password})
+    response = client.post(reverse("mfa_authenticate"), {"code": recovery_codes[0]})
     assert response.status_code == 302
     assert client.get("/compte/").status_code == 200
+
+    # A second run keeps the same device, so what was printed keeps working.
+    assert f"{secret}" in run_demo_data("--force")
 
 
 def test_runs_other_apps_steps_and_skips_missing_ones(db, monkeypatch):

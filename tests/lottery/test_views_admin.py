@@ -3,7 +3,7 @@
 import pytest
 
 from lottery.models import Lottery
-from tests.factories import UserFactory
+from tests.factories import UserFactory, staff_sign_in
 from tests.lottery.factories import LotteryFactory, open_lottery, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -13,7 +13,7 @@ def test_staff_list_every_lottery_and_inspect_one(client, staff_user):
     draft = LotteryFactory(title="Brouillon asso A")
     lottery = open_lottery(title="Tombola asso B")
     paid_order(lottery=lottery, quantity=3)
-    client.force_login(staff_user)
+    staff_sign_in(client, staff_user)
 
     listing = client.get("/cms/loteries/")
     html = listing.content.decode()
@@ -31,7 +31,7 @@ def test_staff_list_every_lottery_and_inspect_one(client, staff_user):
 
 def test_no_edit_or_delete_screens(client, staff_user):
     lottery = LotteryFactory()
-    client.force_login(staff_user)
+    staff_sign_in(client, staff_user)
     assert client.get(f"/cms/loteries/edit/{lottery.pk}/").status_code == 404
     assert client.post(f"/cms/loteries/delete/{lottery.pk}/").status_code == 404
     assert Lottery.objects.filter(pk=lottery.pk).exists()

@@ -1,4 +1,5 @@
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpResponse
 from django.test import RequestFactory
 
@@ -41,3 +42,43 @@ def test_decorated_view_answers_429_with_a_page_once_limited():
     request = factory.get("/buy/")
     request.user = user
     assert view(request).status_code == 200
+
+
+@pytest.mark.django_db
+def test_anonymous_clients_behind_a_trusted_proxy_are_counted_by_their_own_address(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+
+    @ratelimit(scope="buy", limit=1, period=60)
+    def view(request):
+        return HttpResponse("ok")
+
+    def from_client(address):
+        request = RequestFactory().post(
+            "/buy/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=address
+        )
+        request.user = AnonymousUser()
+        return view(request).status_code
+
+    assert from_client("203.0.113.5") == 200
+    assert from_client("203.0.113.5") == 429
+    # Another person behind the same proxy is not refused for the first one's requests.
+    assert from_client("198.51.100.7") == 200
+
+
+@pytest.mark.django_db
+def test_a_forged_forwarded_header_is_ignored_without_a_trusted_proxy(settings):
+    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+
+    @ratelimit(scope="buy", limit=1, period=60)
+    def view(request):
+        return HttpResponse("ok")
+
+    def forged(address):
+        request = RequestFactory().post(
+            "/buy/", REMOTE_ADDR="192.0.2.9", HTTP_X_FORWARDED_FOR=address
+        )
+        request.user = AnonymousUser()
+        return view(request).status_code
+
+    assert forged("203.0.113.5") == 200
+    assert forged("198.51.100.7") == 429

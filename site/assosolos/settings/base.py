@@ -174,20 +174,46 @@ ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_CONFIRM_EMAIL_ON_GET = False
-ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = False
+# Confirming the address signs the person in and sends them where they were going.
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Assosolos] "
 # Signing up with a taken address must say so on the page.
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    "login_failed": "10/m/ip,5/5m/key",
+    # Per account first: an attempt refused for one locked account is not counted
+    # against its address, so ten failures on one account never lock others out of it.
+    "login_failed": "5/5m/key,10/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+
+# --- Accounts: one login door, two factors --------------------------------------
+# The CMS and the Django admin send people to the site's login (see assosolos/urls.py);
+# their own password screens are off, so verification and rate limits apply to all.
+INSTALLED_APPS += ["allauth.mfa"]
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("allauth.account.middleware.AccountMiddleware") + 1,
+    "accounts.middleware.StaffTwoFactorMiddleware",
+)
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Assosolos"
+WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
+WAGTAIL_PASSWORD_RESET_ENABLED = False
+WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# The client address behind a proxy: either the ASGI server rewrites it (uvicorn
+# --proxy-headers --forwarded-allow-ips=<proxy>) and these stay unset, or allauth reads
+# it from the proxy's header. Never both, and never trust a header no proxy sets.
+ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
+# Invitation emails one person, and one association, may send per period (seconds).
+ASSOCIATIONS_INVITATIONS_PER_PERSON = 10
+ASSOCIATIONS_INVITATIONS_PER_ASSOCIATION = 20
+ASSOCIATIONS_INVITATIONS_PERIOD = 3600
 
 # --- Internationalisation ------------------------------------------------------
 LANGUAGE_CODE = "fr"
