@@ -25,6 +25,7 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from assosolos.page_cache import page_depends_on
 from assosolos.ratelimit import ratelimit
 
 from . import selectors, services
@@ -44,6 +45,7 @@ from .models import Lottery, Order, Ticket
 
 def lottery_public_context(*, request: HttpRequest, lottery: Lottery) -> dict:
     """What the public lottery page shows; used by the Wagtail index page's route too."""
+    page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
     now = timezone.now()
     on_sale = lottery.status == Lottery.Status.OPEN and (
         lottery.sales_open_at <= now < lottery.sales_close_at
