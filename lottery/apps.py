@@ -40,3 +40,51 @@ class LotteryConfig(AppConfig):
                 order=10,
             )
         )
+
+        _forget_index_url_on_change()
+        _refresh_cached_pages_on_change()
+
+
+def _forget_index_url_on_change() -> None:
+    """Lottery links are built from a cached index URL: drop it when that URL may change."""
+    from django.db.models.signals import post_delete, post_save
+    from wagtail.models import Site
+    from wagtail.signals import page_published, page_unpublished, post_page_move
+
+    from .models import LotteryIndexPage
+    from .selectors import lottery_url_template_forget
+
+    # Any publication, unpublication or move may change the index's URL (a parent's
+    # slug is part of it), and so may a change of site; they are rare, so forget on each.
+    for signal in (page_published, page_unpublished, post_page_move):
+        signal.connect(lottery_url_template_forget, weak=False)
+    post_delete.connect(lottery_url_template_forget, sender=LotteryIndexPage, weak=False)
+    post_save.connect(lottery_url_template_forget, sender=Site, weak=False)
+    post_delete.connect(lottery_url_template_forget, sender=Site, weak=False)
+
+
+def _lottery_changed(sender: type, instance: object, **kwargs: object) -> None:
+    from assosolos.page_cache import page_cache_bump
+
+    from .selectors import LOTTERY_LISTINGS, lottery_page_dependency
+
+    lottery_id = instance.pk if sender.__name__ == "Lottery" else instance.lottery_id
+    if lottery_id is not None:
+        page_cache_bump(lottery_page_dependency(lottery_id), LOTTERY_LISTINGS)
+
+
+def _refresh_cached_pages_on_change() -> None:
+    """A sale, a refund, a change of status or of prizes refreshes the cached pages.
+
+    Every service that changes them saves the lottery or the order row (ticket rows
+    change in bulk, with no signal, but always with their order), so these signals see
+    every sale; the bump itself waits for the commit.
+    """
+    from django.db.models.signals import post_delete, post_save
+
+    from .models import Bundle, Lottery, Order, Prize
+
+    for model in (Lottery, Order, Prize, Bundle):
+        post_save.connect(_lottery_changed, sender=model, weak=False)
+    for model in (Prize, Bundle):
+        post_delete.connect(_lottery_changed, sender=model, weak=False)

@@ -114,10 +114,11 @@ class Lottery(index.Indexed, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        index = LotteryIndexPage.objects.live().first()
-        index_url = index.get_url() if index is not None else None
-        if index_url:
-            return index_url + index.reverse_subpage("lottery", args=[self.slug])
+        from .selectors import lottery_url_template
+
+        template = lottery_url_template()
+        if template:
+            return template.format(slug=self.slug)
         return reverse("lottery:detail", args=[self.slug])
 
 
@@ -333,11 +334,15 @@ class LotteryIndexPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("lottery index")
 
-    def get_context(self, request, *args, **kwargs):
-        from .selectors import lotteries_open
+    def get_context(self, request, *args, lottery_page: bool = False, **kwargs):
+        from assosolos.page_cache import page_depends_on
+
+        from .selectors import LOTTERY_LISTINGS, lotteries_open
 
         context = super().get_context(request, *args, **kwargs)
-        context["lotteries"] = lotteries_open()
+        if not lottery_page:
+            page_depends_on(request, LOTTERY_LISTINGS)
+            context["lotteries"] = lotteries_open()
         return context
 
     @path("<slug:lottery_slug>/", name="lottery")
@@ -348,7 +353,7 @@ class LotteryIndexPage(RoutablePageMixin, Page):
         lottery = lottery_public_get(slug=lottery_slug)
         if lottery is None:
             raise Http404
-        context = self.get_context(request)
+        context = self.get_context(request, lottery_page=True)
         context.update(lottery_public_context(request=request, lottery=lottery))
         return TemplateResponse(request, "lottery/lottery_page.html", context)
 

@@ -8,7 +8,8 @@ from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
+from django.core.cache import cache
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce, TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -17,7 +18,7 @@ from wagtail.search.backends import get_search_backend
 
 from associations.models import Association
 
-from .models import Bundle, Lottery, Order, Prize, Ticket
+from .models import Bundle, Lottery, LotteryIndexPage, Order, Prize, Ticket
 
 Status = Lottery.Status
 HELD = (Ticket.Status.RESERVED, Ticket.Status.SOLD)
@@ -35,11 +36,28 @@ CASH_LIKE = re.compile(
 # --- Lists ---------------------------------------------------------------------------
 
 
+def _tickets_available() -> Coalesce:
+    """Free tickets of each lottery row, counted in the query on the ticket pool index."""
+    count = (
+        Ticket.objects.filter(lottery=OuterRef("pk"), status=Ticket.Status.AVAILABLE)
+        .order_by()
+        .values("lottery")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
 def lotteries_open() -> QuerySet[Lottery]:
-    """Lotteries whose tickets are on sale, closing soonest first."""
+    """Lotteries whose tickets are on sale, closing soonest first.
+
+    Each carries what a card shows without one more query per lottery: its
+    association, its prizes in rank order, `tickets_sold` and `tickets_available`.
+    """
     return _with_card_facts(
         Lottery.objects.filter(status=Status.OPEN)
         .select_related("association")
+        .annotate(tickets_available=_tickets_available())
         .order_by("sales_close_at", "pk")
     )
 
@@ -58,8 +76,49 @@ def lottery_public_get(*, slug: str) -> Lottery | None:
     )
 
 
+# What the anonymous page cache (assosolos.page_cache) keys pages on: one lottery's
+# page, and the lists of lotteries (home page, lottery index).
+LOTTERY_LISTINGS = "lotteries"
+
+
+def lottery_page_dependency(lottery_id: int) -> str:
+    return f"lottery:{lottery_id}"
+
+
+INDEX_URL_CACHE_KEY = "lottery:index-url"
+INDEX_URL_CACHE_SECONDS = 300
+_SLUG_MARK = "lottery-slug-mark"
+
+
+def lottery_url_template() -> str:
+    """The public URL of a lottery with `{slug}` in place of its slug, "" without an index.
+
+    A lottery's page lives under the live lottery index page; finding that page is
+    a query, and every card and link needs it, so the answer is kept in the cache
+    (and forgotten whenever an index page is published, unpublished, moved or deleted).
+    """
+    template = cache.get(INDEX_URL_CACHE_KEY)
+    if template is None:
+        template = ""
+        index = LotteryIndexPage.objects.live().first()
+        index_url = index.get_url() if index is not None else None
+        if index_url:
+            subpage = index.reverse_subpage("lottery", args=[_SLUG_MARK])
+            template = (index_url + subpage).replace(_SLUG_MARK, "{slug}")
+        cache.set(INDEX_URL_CACHE_KEY, template, INDEX_URL_CACHE_SECONDS)
+    return template
+
+
+def lottery_url_template_forget(**kwargs: Any) -> None:
+    cache.delete(INDEX_URL_CACHE_KEY)
+
+
 def lotteries_of_association(*, association: Any) -> QuerySet[Lottery]:
-    return Lottery.objects.filter(association=association).order_by("-created_at", "-pk")
+    return (
+        Lottery.objects.filter(association=association)
+        .annotate(tickets_available=_tickets_available())
+        .order_by("-created_at", "-pk")
+    )
 
 
 # --- Tickets and prices --------------------------------------------------------------
@@ -71,6 +130,9 @@ def lottery_tickets_left(*, lottery: Lottery) -> int:
         return lottery.ticket_cap
     if lottery.status != Status.OPEN:
         return 0
+    annotated = getattr(lottery, "tickets_available", None)  # from a list's query
+    if annotated is not None:
+        return annotated
     return Ticket.objects.filter(lottery=lottery, status=Ticket.Status.AVAILABLE).count()
 
 

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from assosolos.page_cache import page_depends_on
 from assosolos.ratelimit import ratelimit
 
 from . import selectors, services
@@ -41,6 +42,7 @@ from .models import Lottery
 
 def lottery_public_context(*, request: HttpRequest, lottery: Lottery) -> dict:
     """What the public lottery page shows; used by the Wagtail index page's route too."""
+    page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
     now = timezone.now()
     held = 0
     if request.user.is_authenticated:

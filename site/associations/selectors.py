@@ -76,6 +76,26 @@ def membership_can_be_changed_by(*, membership: Membership, user: Any) -> bool:
     return actor_role in MANAGER_ROLES
 
 
+def association_team_for(*, association: Association, user: Any) -> list[dict[str, Any]]:
+    """The team as the dashboard lists it: each membership, whether `user` may change it,
+    and whether it is their own. The viewer's role is read once, not once per member."""
+    actor_role = association_role(user=user, association=association)
+    rows = []
+    for membership in association_team(association=association):
+        if membership.role == Role.OWNER:
+            can_change = actor_role == Role.OWNER
+        else:
+            can_change = actor_role in MANAGER_ROLES
+        rows.append(
+            {
+                "membership": membership,
+                "can_change": can_change,
+                "is_self": membership.user_id == getattr(user, "pk", None),
+            }
+        )
+    return rows
+
+
 def association_owner_count(*, association: Association) -> int:
     return Membership.objects.filter(association=association, role=Role.OWNER).count()
 

@@ -125,15 +125,7 @@ def association_dashboard(request, slug: str):
     user = request.user
     can_manage = selectors.association_can_manage(user=user, association=association)
     is_owner = selectors.association_is_owner(user=user, association=association)
-    team = [
-        {
-            "membership": membership,
-            "can_change": can_manage
-            and selectors.membership_can_be_changed_by(membership=membership, user=user),
-            "is_self": membership.user_id == user.pk,
-        }
-        for membership in selectors.association_team(association=association)
-    ]
+    team = selectors.association_team_for(association=association, user=user)
     role_choices = [
         (value, label)
         for value, label in Membership.Role.choices

@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "wagtail.contrib.redirects.middleware.RedirectMiddleware",
+    # Last, so that every middleware above also runs on a page served from the cache.
+    "assosolos.page_cache.AnonymousPageCacheMiddleware",
 ]
 
 ROOT_URLCONF = "assosolos.urls"
@@ -285,6 +287,9 @@ LOTTERY_MAX_TICKETS_PER_ORDER = 100
 # Orders one person may start per period (seconds): holds tie up numbers for others.
 LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)
 LOTTERY_PURCHASE_RATE_PERIOD = 60
+# Seconds an anonymous visitor's copy of the home and lottery pages is kept (0: never).
+# A sale refreshes it at once; anything else shows within this delay.
+ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=0)
 LOTTERY_MAX_TICKETS = 100_000
 
 # Draws: drand quicknet relays, tried in order (comma-separated URLs, e.g.

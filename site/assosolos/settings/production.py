@@ -23,6 +23,8 @@ if not ALLOWED_HOSTS:
 required("DATABASE_URL")
 # Rate limits and the live rooms need a cache and a channel layer shared by all workers.
 required("REDIS_URL")
+# Anonymous visitors get the home and lottery pages from a copy a few seconds old at most.
+ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=5)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)

@@ -1,0 +1,180 @@
+"""Anonymous visitors get the busiest pages from a copy kept a few seconds in the cache.
+
+When a lottery opens, everyone loads its page at once; most of them are not signed
+in, and they all see the same page. A view opts in by naming what its page shows
+(`page_depends_on(request, "lottery:12")`); this middleware then keeps the rendered
+response for `ANONYMOUS_PAGE_CACHE_SECONDS` and serves it to the next anonymous
+visitors asking for the same path in the same language.
+
+Freshness: each dependency has a version in the cache; whatever changes the data
+(a sale, a refund, a change of status) calls `page_cache_bump("lottery:12")` after
+its transaction commits, and the next request rebuilds the page. A change the code
+does not announce shows at the latest when the copy expires, a few seconds later.
+
+What is never kept: a response for a signed-in visitor, a request with a query string
+or with messages waiting to be shown, a response that set a cookie, touched the session,
+showed messages or is not a plain 200. The CSRF token a page holds (the language switch
+posts a form) is taken out of the copy and each visitor gets their own when it is served,
+so no token and no cookie is ever shared between visitors.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
+
+PAGE_KEY = "page-cache:page:{digest}"
+VERSION_KEY = "page-cache:version:{dependency}"
+# Versions outlive any copy by far; an evicted version only costs one rebuild.
+VERSION_SECONDS = 24 * 3600
+
+CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]*)(")')
+CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
+HIT_HEADER = "X-Page-Cache"
+_REQUEST_ATTRIBUTE = "_page_cache_dependencies"
+
+
+# --- What views and services call ----------------------------------------------------
+
+
+def page_depends_on(request: HttpRequest, *dependencies: str) -> None:
+    """Let the anonymous page cache keep this response while `dependencies` do not change.
+
+    The versions are read now, before the view reads the data they cover, so a change
+    committed while the page renders makes the copy stale at once rather than keeping
+    an old figure under a new version.
+    """
+    known: dict[str, Any] = getattr(request, _REQUEST_ATTRIBUTE, None) or {}
+    new = [d for d in dependencies if d not in known]
+    if new:
+        versions = cache.get_many([VERSION_KEY.format(dependency=d) for d in new])
+        for dependency in new:
+            known[dependency] = versions.get(VERSION_KEY.format(dependency=dependency))
+    setattr(request, _REQUEST_ATTRIBUTE, known)
+
+
+def page_cache_bump(*dependencies: str) -> None:
+    """Mark every kept page that shows `dependencies` as stale (after the commit, if any)."""
+
+    def bump() -> None:
+        token = uuid.uuid4().hex
+        cache.set_many(
+            {VERSION_KEY.format(dependency=d): token for d in dependencies},
+            VERSION_SECONDS,
+        )
+
+    transaction.on_commit(bump)
+
+
+def page_cache_seconds() -> int:
+    return int(getattr(settings, "ANONYMOUS_PAGE_CACHE_SECONDS", 0) or 0)
+
+
+# --- The middleware ------------------------------------------------------------------
+
+
+class AnonymousPageCacheMiddleware:
+    """Serves and keeps anonymous copies of the pages that opted in.
+
+    It sits last in MIDDLEWARE, so every other middleware still runs on a copy served
+    from the cache (the CSRF cookie of a new visitor, security headers, language).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        seconds = page_cache_seconds()
+        if seconds <= 0 or not _may_serve(request):
+            return self.get_response(request)
+        key = _page_key(request)
+        entry = cache.get(key)
+        if entry is not None and _is_fresh(entry):
+            return _replay(request, entry)
+        response = self.get_response(request)
+        if request.method == "GET":
+            entry = _entry_for(request, response)
+            if entry is not None:
+                cache.set(key, entry, seconds)
+        return response
+
+
+def _may_serve(request: HttpRequest) -> bool:
+    if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    user = getattr(request, "user", None)
+    if user is None or user.is_authenticated:
+        return False
+    storage = getattr(request, "_messages", None)
+    return not (storage is not None and len(storage))
+
+
+def _page_key(request: HttpRequest) -> str:
+    language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
+    raw = "\n".join((request.get_host(), language, request.path))
+    return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
+
+
+def _is_fresh(entry: dict[str, Any]) -> bool:
+    versions: dict[str, Any] = entry["versions"]
+    if not versions:
+        return True
+    keys = {VERSION_KEY.format(dependency=d): v for d, v in versions.items()}
+    current = cache.get_many(list(keys))
+    return all(current.get(key) == version for key, version in keys.items())
+
+
+def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+    """What to keep of `response`, or None when it must not be shared."""
+    versions = getattr(request, _REQUEST_ATTRIBUTE, None)
+    if versions is None:  # the view did not opt in
+        return None
+    if response.status_code != 200 or response.streaming or response.cookies:
+        return None
+    if _cache_control_forbids(response):
+        return None
+    if request.user.is_authenticated:
+        return None
+    session = getattr(request, "session", None)
+    if session is not None and session.modified:
+        return None
+    storage = getattr(request, "_messages", None)
+    if storage is not None and len(storage):
+        return None
+    content = response.content
+    content, tokens = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\3", content)
+    if not tokens and request.META.get("CSRF_COOKIE_NEEDS_UPDATE"):
+        return None  # a token was used in a way this module cannot take out
+    headers = {k: v for k, v in response.items() if k.lower() not in ("set-cookie", "vary")}
+    return {
+        "versions": dict(versions),
+        "status": response.status_code,
+        "headers": headers,
+        "content": content,
+        "csrf": bool(tokens),
+    }
+
+
+def _cache_control_forbids(response: HttpResponse) -> bool:
+    value = response.get("Cache-Control", "").lower()
+    return any(word in value for word in ("private", "no-store", "no-cache"))
+
+
+def _replay(request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+    content: bytes = entry["content"]
+    if entry["csrf"]:
+        content = content.replace(CSRF_PLACEHOLDER, get_token(request).encode())
+    response = HttpResponse(content, status=entry["status"])
+    for name, value in entry["headers"].items():
+        response[name] = value
+    response[HIT_HEADER] = "hit"
+    return response

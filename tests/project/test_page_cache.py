@@ -1,0 +1,259 @@
+"""Anonymous visitors get the home and lottery pages from a short-lived cache.
+
+A sale refreshes the copy at once; anything else shows when it expires. A signed-in
+visitor never gets a kept copy and never leaves one, and no visitor ever receives
+another's CSRF token or cookie.
+"""
+
+import re
+import time
+
+import pytest
+from django.contrib import messages
+from django.core.cache import cache
+from django.test import Client
+from django.urls import reverse
+
+from assosolos.page_cache import CSRF_PLACEHOLDER, HIT_HEADER, PAGE_KEY
+from lottery import services
+from lottery.models import Ticket
+from tests.factories import UserFactory
+from tests.lottery.factories import open_lottery, paid_order
+
+pytestmark = pytest.mark.django_db
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def _page_cache_on(settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 60
+
+
+@pytest.fixture
+def lottery(tree):
+    return open_lottery(ticket_cap=40, title="Tombola du quartier")
+
+
+def tickets_left(response) -> str:
+    match = re.search(r'<strong class="tickets-left">(\d+)</strong>', response.content.decode())
+    assert match, "the page shows no tickets-left figure"
+    return match.group(1)
+
+
+def hold_tickets_behind_the_cache(lottery, count: int) -> None:
+    """Change the figure without any service, so that nothing announces it."""
+    numbers = Ticket.objects.filter(lottery=lottery, status=Ticket.Status.AVAILABLE).order_by(
+        "number"
+    )[:count]
+    Ticket.objects.filter(pk__in=list(numbers.values_list("pk", flat=True))).update(
+        status=Ticket.Status.RESERVED
+    )
+
+
+def test_an_anonymous_visitor_gets_the_kept_copy_without_a_query(
+    client, lottery, django_assert_num_queries
+):
+    url = lottery.get_absolute_url()
+    first = client.get(url)
+    assert first.status_code == 200
+    assert HIT_HEADER not in first
+    assert tickets_left(first) == "40"
+
+    hold_tickets_behind_the_cache(lottery, 5)
+    with django_assert_num_queries(0):
+        second = Client().get(url)
+    assert second[HIT_HEADER] == "hit"
+    assert tickets_left(second) == "40"  # the copy, not the database
+
+
+def test_a_sale_shows_on_the_next_request(client, lottery, django_capture_on_commit_callbacks):
+    url = lottery.get_absolute_url()
+    assert tickets_left(client.get(url)) == "40"
+    assert client.get(url)[HIT_HEADER] == "hit"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, quantity=3)
+    response = client.get(url)
+    assert HIT_HEADER not in response
+    assert tickets_left(response) == "37"
+
+
+@pytest.mark.parametrize("change", ["cash sale", "refund", "close"])
+def test_every_kind_of_sale_or_status_change_refreshes_the_page(
+    client, lottery, change, django_capture_on_commit_callbacks
+):
+    order = paid_order(lottery=lottery, quantity=2)
+    url = lottery.get_absolute_url()
+    before = client.get(url).content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "cash sale":
+            services.order_record_offline(
+                lottery=lottery, by=None, channel="cash", quantity=4, receipt_number="R-1"
+            )
+        elif change == "refund":
+            services.order_mark_refunded(order_id=order.pk, refund_id="re_1")
+        else:
+            services.lottery_close(lottery_id=lottery.pk)
+    response = client.get(url)
+    assert HIT_HEADER not in response
+    after = response.content.decode()
+    assert after != before
+    if change == "cash sale":
+        assert tickets_left(response) == "34"
+    elif change == "close":
+        assert "La vente des billets est close." in after
+
+
+def test_an_unannounced_change_shows_when_the_copy_expires(client, lottery, settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 1
+    url = lottery.get_absolute_url()
+    assert tickets_left(client.get(url)) == "40"
+    hold_tickets_behind_the_cache(lottery, 5)
+    assert tickets_left(client.get(url)) == "40"
+    time.sleep(1.1)
+    response = client.get(url)
+    assert HIT_HEADER not in response
+    assert tickets_left(response) == "35"
+
+
+def test_the_home_page_is_kept_and_a_sale_refreshes_it(
+    client, lottery, tree, django_capture_on_commit_callbacks
+):
+    assert "Tombola du quartier" in client.get("/").content.decode()
+    assert client.get("/")[HIT_HEADER] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery)
+    assert HIT_HEADER not in client.get("/")
+    # A new lottery on sale shows at once too.
+    assert client.get("/")[HIT_HEADER] == "hit"
+    with django_capture_on_commit_callbacks(execute=True):
+        open_lottery(title="Tombola du printemps")
+    assert "Tombola du printemps" in client.get("/").content.decode()
+
+
+def test_publishing_a_page_refreshes_the_home_page(
+    client, tree, django_capture_on_commit_callbacks
+):
+    home = tree["home"]
+    client.get("/")
+    assert client.get("/")[HIT_HEADER] == "hit"
+    home.hero_title = "Un nouveau titre"
+    with django_capture_on_commit_callbacks(execute=True):
+        home.save_revision().publish()
+    assert "Un nouveau titre" in client.get("/").content.decode()
+
+
+def test_signed_in_visitors_never_get_or_leave_a_kept_copy(client, lottery):
+    url = lottery.get_absolute_url()
+    alice = UserFactory(display_name="Alice Martin")
+    bob = UserFactory(display_name="Bruno Petit")
+    paid_order(lottery=lottery, buyer=alice, quantity=2)
+    client.get(url)  # an anonymous copy is now kept
+
+    alice_client, bob_client = Client(), Client()
+    alice_client.force_login(alice)
+    bob_client.force_login(bob)
+    alice_page = alice_client.get(url)
+    assert HIT_HEADER not in alice_page
+    assert "Alice Martin" in alice_page.content.decode()
+    assert reverse("lottery:buy", args=[lottery.slug]) in alice_page.content.decode()
+
+    bob_page = bob_client.get(url)
+    assert HIT_HEADER not in bob_page
+    assert "Alice Martin" not in bob_page.content.decode()
+    assert "Bruno Petit" in bob_page.content.decode()
+
+    # And the anonymous copy never picked up a signed-in page.
+    anonymous = Client().get(url)
+    assert anonymous[HIT_HEADER] == "hit"
+    html = anonymous.content.decode()
+    assert "Alice Martin" not in html and "Bruno Petit" not in html
+    assert reverse("account_login") in html
+
+
+def test_the_copy_is_kept_per_language(client, lottery, settings):
+    url = lottery.get_absolute_url()
+    french = client.get(url).content.decode()
+    assert "Tickets left" not in french
+    english_client = Client()
+    english_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = english_client.get(url)
+    assert HIT_HEADER not in english
+    assert "Tickets left" in english.content.decode()
+    assert english_client.get(url)[HIT_HEADER] == "hit"
+    assert "Tickets left" not in client.get(url).content.decode()
+
+
+def test_each_visitor_gets_their_own_csrf_token_and_the_copy_holds_none(lottery):
+    url = lottery.get_absolute_url()
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first_page = first.get(url)
+    second_page = second.get(url)
+    assert second_page[HIT_HEADER] == "hit"
+    first_token = TOKEN.search(first_page.content.decode()).group(1)
+    second_token = TOKEN.search(second_page.content.decode()).group(1)
+    assert first_token != second_token
+    assert first.cookies["csrftoken"].value != second.cookies["csrftoken"].value
+
+    entries = [
+        cache.get(k.split(":", 2)[-1]) for k in list(cache._cache) if "page-cache:page:" in k
+    ]
+    assert entries
+    for entry in entries:
+        assert CSRF_PLACEHOLDER in entry["content"]
+        assert first_token.encode() not in entry["content"]
+        assert not any(name.lower() == "set-cookie" for name in entry["headers"])
+
+    # The token served from the copy works with that visitor's own cookie.
+    response = second.post(
+        reverse("set_language"),
+        {"language": "en", "next": url, "csrfmiddlewaretoken": second_token},
+    )
+    assert response.status_code == 302
+
+
+def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_and_leaves_no_copy(client, lottery):
+    url = lottery.get_absolute_url()
+    user = UserFactory()
+    client.force_login(user)
+    client.post(reverse("account_logout"))  # queues "You have signed out."
+    page = client.get(url)
+    assert HIT_HEADER not in page
+    assert 'class="message' in page.content.decode()
+
+    other = Client().get(url)
+    assert HIT_HEADER not in other  # nothing was kept from the page with the message
+    assert 'class="message' not in other.content.decode()
+    assert Client().get(url)[HIT_HEADER] == "hit"
+
+
+def test_requests_with_a_query_string_or_other_pages_are_not_kept(client, lottery, tree):
+    url = lottery.get_absolute_url()
+    client.get(url + "?utm_source=lettre")
+    assert HIT_HEADER not in client.get(url + "?utm_source=lettre")
+    client.get(reverse("associations:list"))
+    assert HIT_HEADER not in client.get(reverse("associations:list"))
+    assert not [k for k in list(cache._cache) if PAGE_KEY.split("{")[0] in k]
+
+
+def test_nothing_is_kept_when_the_setting_is_zero(client, lottery, settings):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 0
+    url = lottery.get_absolute_url()
+    client.get(url)
+    assert HIT_HEADER not in client.get(url)
+
+
+def test_a_page_showing_a_new_message_is_not_kept(lottery, client, monkeypatch):
+    from lottery import views
+
+    original = views.lottery_public_context
+
+    def with_a_message(*, request, lottery):
+        messages.info(request, "Bienvenue")
+        return original(request=request, lottery=lottery)
+
+    monkeypatch.setattr(views, "lottery_public_context", with_a_message)
+    url = lottery.get_absolute_url()
+    client.get(url)
+    assert HIT_HEADER not in Client().get(url)
