@@ -92,14 +92,12 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # Imported here: the selectors module imports these models.
-        from lottery.selectors import lotteries_open_for_home
-
         from .selectors import article_list_latest
 
         context = super().get_context(request, *args, **kwargs)
         context["hero_cta_href"] = self.hero_cta_href(request)
-        # "What is coming": one list per kind of item, each rendered only when not empty.
-        context["open_lotteries"] = lotteries_open_for_home(limit=3)
+        # "What is coming": the apps' sections (assosolos.sections), then the articles;
+        # each is rendered only when not empty.
         context["latest_articles"] = article_list_latest(root=self, limit=3)
         return context
 

@@ -85,6 +85,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            # {% sections "<place>" %}: what apps add to site/'s pages (sections.py).
+            "libraries": {"sections": "assosolos.sections"},
         },
     },
 ]
