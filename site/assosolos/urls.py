@@ -16,6 +16,7 @@ urlpatterns = [
     path("compte/", include("accounts.urls")),
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
+    path("groupes/", include("groups.urls")),
     path("recherche/", cms_views.search, name="search"),
 ]
 

@@ -53,6 +53,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
 ]
 
+# Peer-learning groups and their live rooms.
+INSTALLED_APPS += ["groups"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -260,3 +263,8 @@ LOTTERY_MAX_TICKETS_PER_ORDER = 100
 LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)
 LOTTERY_PURCHASE_RATE_PERIOD = 60
 LOTTERY_MAX_TICKETS = 100_000
+
+# --- Groups --------------------------------------------------------------------
+# Messages one member may post in a room per period (seconds); a flood gets a warning.
+GROUPS_ROOM_RATE_LIMIT = env.int("GROUPS_ROOM_RATE_LIMIT", default=20)
+GROUPS_ROOM_RATE_PERIOD = env.int("GROUPS_ROOM_RATE_PERIOD", default=30)
