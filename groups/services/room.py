@@ -141,9 +141,9 @@ def _mentioned_user_ids(*, group_id: int, body: str, author: Any) -> list[int]:
 
 
 def room_read_mark(*, group_id: int, user: Any, seq: int) -> None:
-    """Move the member's read mark forward (never back)."""
+    """Move the member's read mark forward (never back, never past the last message)."""
     GroupMembership.objects.filter(
-        group_id=group_id, user_id=user.pk, last_read_seq__lt=seq
+        group_id=group_id, user_id=user.pk, last_read_seq__lt=seq, group__last_seq__gte=seq
     ).update(last_read_seq=seq)
 
 
