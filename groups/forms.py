@@ -29,6 +29,8 @@ class MuteForm(forms.Form):
 
 
 class SessionForm(forms.ModelForm):
+    video_url = forms.URLField(label=_("video link"), required=False, assume_scheme="https")
+
     class Meta:
         model = Session
         fields = ["starts_at", "duration_minutes", "place", "video_url", "agenda"]

@@ -222,7 +222,11 @@ def manage_session(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("The session has been planned."))
             return redirect("groups:manage", group.pk)
-    _require_manager(request, group)
+    if not selectors.group_can_manage(user=request.user, group=group):
+        # The facilitator plans from the group page: say what was wrong there.
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+        return redirect(group.get_absolute_url())
     return render(
         request, "groups/manage.html", _manage_context(group, session_form=form), status=400
     )
