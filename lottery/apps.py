@@ -14,6 +14,14 @@ def _schedules_after_migrate(sender, using="default", **kwargs):
         schedules_ensure()
 
 
+def _home_open_lotteries(*, request, context) -> dict | None:
+    # The home page's "lotteries open now", left out when there is none.
+    from .selectors import lotteries_open_for_home
+
+    lotteries = list(lotteries_open_for_home(limit=3))
+    return {"open_lotteries": lotteries} if lotteries else None
+
+
 class LotteryConfig(AppConfig):
     name = "lottery"
     verbose_name = _("Lotteries")
@@ -43,6 +51,27 @@ class LotteryConfig(AppConfig):
 
         _forget_index_url_on_change()
         _refresh_cached_pages_on_change()
+        _sections_register()
+
+
+def _sections_register() -> None:
+    from assosolos.sections import section_register
+    from assosolos.sitemaps import sitemap_register
+
+    from .sitemaps import LotterySitemap
+
+    sitemap_register(key="lotteries", sitemap=LotterySitemap)
+
+    section_register(
+        place="home",
+        template_name="lottery/_home_section.html",
+        context=_home_open_lotteries,
+        order=10,
+    )
+    section_register(
+        place="association_dashboard", template_name="lottery/_dashboard_panel.html", order=10
+    )
+    section_register(place="account_links", template_name="lottery/_account_link.html", order=10)
 
 
 def _forget_index_url_on_change() -> None:

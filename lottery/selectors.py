@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backend
 
 from associations.models import Association
+from assosolos.page_cache import LISTINGS
 
 from .models import Bundle, Lottery, LotteryIndexPage, Order, Prize, Ticket
 
@@ -78,7 +79,7 @@ def lottery_public_get(*, slug: str) -> Lottery | None:
 
 # What the anonymous page cache (assosolos.page_cache) keys pages on: one lottery's
 # page, and the lists of lotteries (home page, lottery index).
-LOTTERY_LISTINGS = "lotteries"
+LOTTERY_LISTINGS = LISTINGS
 
 
 def lottery_page_dependency(lottery_id: int) -> str:

@@ -7,9 +7,13 @@ class AssociationsConfig(AppConfig):
     verbose_name = _("Associations")
 
     def ready(self) -> None:
+        from assosolos.sitemaps import sitemap_register
         from cms.search import SearchSource, search_source_register
 
         from .selectors import associations_search
+        from .sitemaps import AssociationSitemap
+
+        sitemap_register(key="associations", sitemap=AssociationSitemap)
 
         search_source_register(
             SearchSource(

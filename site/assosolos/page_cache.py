@@ -40,6 +40,9 @@ VERSION_SECONDS = 24 * 3600
 CSRF_INPUT = re.compile(rb'(<input type="hidden" name="csrfmiddlewaretoken" value=")([^"]*)(")')
 CSRF_PLACEHOLDER = b"\x00csrf-token\x00"
 HIT_HEADER = "X-Page-Cache"
+# What listing pages (the home page, indexes) depend on: an app bumps it when one of
+# its listed items changes, so site/ need not know which apps list things.
+LISTINGS = "listings"
 _REQUEST_ATTRIBUTE = "_page_cache_dependencies"
 
 

@@ -3,14 +3,13 @@ from django.contrib import admin
 from django.urls import include, path, re_path
 from wagtail import urls as wagtail_urls
 from wagtail.admin import urls as wagtailadmin_urls
-from wagtail.contrib.sitemaps import Sitemap as PageSitemap
 from wagtail.contrib.sitemaps.views import sitemap
 from wagtail.documents import urls as wagtaildocs_urls
 
 from accounts import views as accounts_views
-from associations.sitemaps import AssociationSitemap
 from cms import views as cms_views
-from lottery.sitemaps import LotterySitemap
+
+from .sitemaps import SITEMAPS
 
 # One login door: the admins' own login, password reset and password change screens
 # lead to the site's, so email verification, rate limits and the second factor apply
@@ -32,18 +31,13 @@ urlpatterns = login_door_urlpatterns + [
     path("compte/", include("accounts.urls")),
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
+    path("groupes/", include("groups.urls")),
     path("recherche/", cms_views.search, name="search"),
     # For search engines and browsers: the site map, crawl rules, the icon.
     path(
         "sitemap.xml",
         sitemap,
-        {
-            "sitemaps": {
-                "pages": PageSitemap,
-                "lotteries": LotterySitemap,
-                "associations": AssociationSitemap,
-            }
-        },
+        {"sitemaps": SITEMAPS},
         name="sitemap",
     ),
     path("robots.txt", cms_views.robots_txt, name="robots_txt"),

@@ -92,17 +92,16 @@ class HomePage(Page):
 
     def get_context(self, request, *args, **kwargs):
         # Imported here: the selectors module imports these models.
-        from assosolos.page_cache import page_depends_on
-        from lottery.selectors import LOTTERY_LISTINGS, lotteries_open_for_home
+        from assosolos.page_cache import LISTINGS, page_depends_on
 
         from .apps import CMS_PAGES
         from .selectors import article_list_latest
 
-        page_depends_on(request, LOTTERY_LISTINGS, CMS_PAGES)
+        page_depends_on(request, LISTINGS, CMS_PAGES)
         context = super().get_context(request, *args, **kwargs)
         context["hero_cta_href"] = self.hero_cta_href(request)
-        # "What is coming": one list per kind of item, each rendered only when not empty.
-        context["open_lotteries"] = lotteries_open_for_home(limit=3)
+        # "What is coming": the apps' sections (assosolos.sections), then the articles;
+        # each is rendered only when not empty.
         context["latest_articles"] = article_list_latest(root=self, limit=3)
         return context
 

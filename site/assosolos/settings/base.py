@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     "django.contrib.sitemaps",
 ]
 
+# Peer-learning groups and their live rooms.
+INSTALLED_APPS += ["groups"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -89,6 +92,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
+            # {% sections "<place>" %}: what apps add to site/'s pages (sections.py).
+            "libraries": {"sections": "assosolos.sections"},
         },
     },
 ]
@@ -299,3 +304,8 @@ DRAND_URLS = env.list("DRAND_URLS", default=[])
 DRAND_TIMEOUT_SECONDS = env.float("DRAND_TIMEOUT_SECONDS", default=5.0)
 # The beacon round named at the seal is the first one produced this long after it.
 DRAW_BEACON_MARGIN_SECONDS = env.int("DRAW_BEACON_MARGIN_SECONDS", default=60)
+
+# --- Groups --------------------------------------------------------------------
+# Messages one member may post in a room per period (seconds); a flood gets a warning.
+GROUPS_ROOM_RATE_LIMIT = env.int("GROUPS_ROOM_RATE_LIMIT", default=20)
+GROUPS_ROOM_RATE_PERIOD = env.int("GROUPS_ROOM_RATE_PERIOD", default=30)

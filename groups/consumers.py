@@ -1,0 +1,288 @@
+"""The room socket: one consumer, thin; every rule lives in `services.room`.
+
+Frames are JSON objects with a "type". Client → server: sync, history, post, typing,
+heartbeat, read, react, report, and for moderators hide, mute, remove. Server →
+client: welcome, batch, history, message, ack, hidden, reactions, typing, presence,
+muted, removed, error. A refused action gets an "error" frame, never a crash.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.utils.translation import gettext as _
+
+from .effects import room_group_name, room_user_group_name
+from .models import GroupMembership
+from .services import room as room_services
+from .services.errors import GroupError
+
+MAX_FRAME_CHARS = 16_000
+# Frames of any kind one socket may send per FRAME_WINDOW seconds before being warned.
+FRAME_BUDGET = 60
+FRAME_WINDOW = 10
+TYPING_MIN_INTERVAL = 3.0
+CATCH_UP_BATCH = 200
+HISTORY_PAGE = 50
+
+
+def _int(value: Any) -> int | None:
+    if isinstance(value, bool):
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+class RoomConsumer(AsyncJsonWebsocketConsumer):
+    async def connect(self) -> None:
+        self.group_id = int(self.scope["url_route"]["kwargs"]["group_id"])
+        self.user = self.scope.get("user")
+        self.room = room_group_name(self.group_id)
+        self.joined = False
+        try:
+            # Membership is decided here, before the handshake is accepted.
+            access = await database_sync_to_async(room_services.room_access)(
+                group_id=self.group_id, user=self.user
+            )
+        except room_services.RoomError as exc:
+            # Accepted only to give the client a close code it can explain to the person;
+            # nothing of the room is sent.
+            await self.accept()
+            await self.close(code=int(exc.code), reason=exc.message[:100])
+            return
+        self.is_moderator = access.is_moderator
+        self.inbox = room_user_group_name(self.group_id, self.user.pk)
+        self.frame_window, self.frame_count = 0, 0
+        self.last_typing = 0.0
+        await self.channel_layer.group_add(self.room, self.channel_name)
+        await self.channel_layer.group_add(self.inbox, self.channel_name)
+        self.joined = True
+        await self.accept()
+        present = await database_sync_to_async(self._presence_enter)()
+        membership = access.membership
+        await self.send_json(
+            {
+                "type": "welcome",
+                "you": {"id": self.user.pk, "name": self.user.public_name},
+                "moderator": self.is_moderator,
+                "last_seq": access.group.last_seq,
+                "last_read_seq": membership.last_read_seq if membership else access.group.last_seq,
+                "muted_until": membership.muted_until.isoformat()
+                if membership and membership.is_muted()
+                else None,
+                "present": present,
+                "heartbeat_seconds": room_services.HEARTBEAT_SECONDS,
+                "reactions": list(room_services.REACTIONS),
+            }
+        )
+        await self._presence_broadcast(present)
+
+    async def disconnect(self, code: int) -> None:
+        if not getattr(self, "joined", False):
+            return
+        await self.channel_layer.group_discard(self.room, self.channel_name)
+        await self.channel_layer.group_discard(self.inbox, self.channel_name)
+        present = await database_sync_to_async(self._presence_leave)()
+        await self._presence_broadcast(present)
+
+    # --- Incoming frames ------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
+        if text_data is None:
+            await self._error("bad_frame", _("Send text frames."))
+            return
+        if len(text_data) > MAX_FRAME_CHARS:
+            await self._error("too_long", _("This frame is too large."))
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            await self._error("bad_frame", _("This frame is not valid JSON."))
+            return
+        if not isinstance(content, dict):
+            await self._error("bad_frame", _("A frame is a JSON object."))
+            return
+        await self.receive_json(content)
+
+    async def receive_json(self, content: dict, **kwargs: Any) -> None:
+        if not self._frame_allowed():
+            await self._error("rate_limited", _("Slow down: too many frames."))
+            return
+        handler = self.HANDLERS.get(content.get("type"))
+        if handler is None:
+            await self._error("unknown_type", _("Unknown frame type."))
+            return
+        try:
+            await handler(self, content)
+        except room_services.RoomError as exc:
+            await self._error(exc.code, exc.message, client_id=content.get("client_id"))
+            if exc.code == str(room_services.CLOSE_FORBIDDEN):
+                await self.close(code=room_services.CLOSE_FORBIDDEN)
+        except GroupError as exc:
+            await self._error("refused", " ".join(exc.messages))
+        except PermissionError as exc:
+            await self._error("forbidden", str(exc))
+
+    def _frame_allowed(self) -> bool:
+        window = int(time.monotonic() // FRAME_WINDOW)
+        if window != self.frame_window:
+            self.frame_window, self.frame_count = window, 0
+        self.frame_count += 1
+        return self.frame_count <= FRAME_BUDGET
+
+    async def on_sync(self, content: dict) -> None:
+        after = max(0, _int(content.get("after")) or 0)
+        frames = await database_sync_to_async(room_services.room_catch_up)(
+            group_id=self.group_id, after=after, limit=CATCH_UP_BATCH
+        )
+        await self.send_json(
+            {"type": "batch", "messages": frames, "more": len(frames) == CATCH_UP_BATCH}
+        )
+
+    async def on_history(self, content: dict) -> None:
+        before = _int(content.get("before"))
+        frames = await database_sync_to_async(room_services.room_history)(
+            group_id=self.group_id, before=before, limit=HISTORY_PAGE
+        )
+        await self.send_json(
+            {"type": "history", "messages": frames, "more": len(frames) == HISTORY_PAGE}
+        )
+
+    async def on_post(self, content: dict) -> None:
+        body = content.get("body")
+        if not isinstance(body, str):
+            raise room_services.RoomError("bad_frame", _("The message is empty."))
+        message = await database_sync_to_async(room_services.room_message_post)(
+            group_id=self.group_id, user=self.user, body=body
+        )
+        await self.send_json(
+            {"type": "ack", "client_id": content.get("client_id"), "seq": message.seq}
+        )
+
+    async def on_typing(self, content: dict) -> None:
+        now = time.monotonic()
+        if now - self.last_typing < TYPING_MIN_INTERVAL:
+            return  # throttled, silently: typing is a hint, not a message
+        self.last_typing = now
+        await self.channel_layer.group_send(
+            self.room,
+            {
+                "type": "room.typing",
+                "user": {"id": self.user.pk, "name": self.user.public_name},
+            },
+        )
+
+    async def on_heartbeat(self, content: dict) -> None:
+        present = await database_sync_to_async(self._presence_enter)()
+        await self.send_json({"type": "presence", "present": present})
+
+    async def on_read(self, content: dict) -> None:
+        seq = _int(content.get("seq"))
+        if seq is not None and seq > 0:
+            await database_sync_to_async(room_services.room_read_mark)(
+                group_id=self.group_id, user=self.user, seq=seq
+            )
+
+    async def on_react(self, content: dict) -> None:
+        await database_sync_to_async(room_services.room_reaction_toggle)(
+            group_id=self.group_id,
+            seq=_int(content.get("seq")) or 0,
+            user=self.user,
+            emoji=str(content.get("emoji", "")),
+        )
+
+    async def on_report(self, content: dict) -> None:
+        await database_sync_to_async(room_services.room_message_report)(
+            group_id=self.group_id,
+            seq=_int(content.get("seq")) or 0,
+            user=self.user,
+            reason=str(content.get("reason", "")),
+        )
+        await self.send_json({"type": "reported", "seq": _int(content.get("seq"))})
+
+    async def on_hide(self, content: dict) -> None:
+        await database_sync_to_async(room_services.room_message_hide)(
+            group_id=self.group_id, seq=_int(content.get("seq")) or 0, actor=self.user
+        )
+
+    async def on_mute(self, content: dict) -> None:
+        await database_sync_to_async(self._moderate)(
+            "mute", _int(content.get("user_id")), _int(content.get("minutes")) or 0
+        )
+
+    async def on_remove(self, content: dict) -> None:
+        await database_sync_to_async(self._moderate)("remove", _int(content.get("user_id")), 0)
+
+    HANDLERS = {
+        "sync": on_sync,
+        "history": on_history,
+        "post": on_post,
+        "typing": on_typing,
+        "heartbeat": on_heartbeat,
+        "read": on_read,
+        "react": on_react,
+        "report": on_report,
+        "hide": on_hide,
+        "mute": on_mute,
+        "remove": on_remove,
+    }
+
+    def _moderate(self, action: str, user_id: int | None, minutes: int) -> None:
+        from django.core.exceptions import PermissionDenied
+
+        from .services import group_member_mute, group_member_remove
+
+        membership = (
+            GroupMembership.objects.select_related("group__association")
+            .filter(group_id=self.group_id, user_id=user_id)
+            .first()
+        )
+        if membership is None:
+            raise room_services.RoomError("not_found", _("This person is not in the group."))
+        try:
+            if action == "mute":
+                group_member_mute(membership=membership, actor=self.user, minutes=minutes)
+            else:
+                group_member_remove(membership=membership, actor=self.user)
+        except PermissionDenied as exc:
+            raise room_services.RoomError("forbidden", str(exc)) from exc
+
+    # --- Presence ---------------------------------------------------------------------
+
+    def _presence_enter(self) -> list[dict]:
+        room_services.room_presence_touch(group_id=self.group_id, user_id=self.user.pk)
+        return room_services.room_presence_list(group_id=self.group_id)
+
+    def _presence_leave(self) -> list[dict]:
+        room_services.room_presence_leave(group_id=self.group_id, user_id=self.user.pk)
+        return room_services.room_presence_list(group_id=self.group_id)
+
+    async def _presence_broadcast(self, present: list[dict]) -> None:
+        await self.channel_layer.group_send(
+            self.room, {"type": "room.frame", "frame": {"type": "presence", "present": present}}
+        )
+
+    async def _error(self, code: str, message: str, **extra: Any) -> None:
+        await self.send_json({"type": "error", "code": code, "message": message, **extra})
+
+    # --- Channel-layer events ---------------------------------------------------------
+
+    async def room_frame(self, event: dict) -> None:
+        await self.send_json(event["frame"])
+
+    async def room_typing(self, event: dict) -> None:
+        if event["user"]["id"] != self.user.pk:
+            await self.send_json({"type": "typing", "user": event["user"]})
+
+    async def room_muted(self, event: dict) -> None:
+        await self.send_json({"type": "muted", "until": event["until"]})
+
+    async def room_kick(self, event: dict) -> None:
+        await self.send_json({"type": "removed"})
+        await self.close(code=room_services.CLOSE_FORBIDDEN)

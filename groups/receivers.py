@@ -1,0 +1,61 @@
+"""Groups listen to the lottery: winners of a seat-carrying prize join the group."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+logger = logging.getLogger(__name__)
+
+
+def draw_committed_enrol_winners(
+    sender: Any, *, lottery_id: int, result_id: int, **kwargs: Any
+) -> None:
+    """Enrol each winner whose prize carries a seat (sent after the draw's commit)."""
+    from lottery.draw_selectors import draw_winners_for_enrolment
+
+    from .models import GroupSeatPrize
+    from .services import group_seat_award
+
+    winners = draw_winners_for_enrolment(result_id=result_id)
+    prize_ids = {w.prize_id for w in winners}
+    seats = dict(
+        GroupSeatPrize.objects.filter(prize_id__in=prize_ids).values_list("prize_id", "group_id")
+    )
+    for winner in winners:
+        group_id = seats.get(winner.prize_id)
+        if group_id is None or not winner.user_id:
+            # No seat on this prize, or a ticket sold by hand to someone without an account.
+            continue
+        outcome = group_seat_award(
+            group_id=group_id, user_id=winner.user_id, prize_id=winner.prize_id
+        )
+        logger.info(
+            "Lottery %s: winner %s of prize %s → %s",
+            lottery_id,
+            winner.user_id,
+            winner.prize_id,
+            outcome,
+        )
+
+
+def _schedules_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
+    from django.db import connections
+    from django_q.models import Schedule
+
+    from .tasks import schedules_ensure
+
+    if Schedule._meta.db_table in connections[using].introspection.table_names():
+        schedules_ensure()
+
+
+def connect() -> None:
+    from django.apps import apps
+    from django.db.models.signals import post_migrate
+
+    from lottery.signals import draw_committed
+
+    draw_committed.connect(draw_committed_enrol_winners, dispatch_uid="groups_enrol_winners")
+    post_migrate.connect(
+        _schedules_after_migrate, sender=apps.get_app_config("groups"), dispatch_uid="groups_sched"
+    )

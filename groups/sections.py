@@ -1,0 +1,25 @@
+"""What the groups app adds to the site's pages (registered in GroupsConfig.ready)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import selectors
+from .calendar import member_feed_token
+
+
+def account(*, request: Any, context: Any) -> dict:
+    user = request.user
+    return {
+        "my_groups": selectors.groups_of_user(user=user),
+        "group_invitations": list(selectors.invitations_for_user(user=user)),
+        "waiting_entries": list(selectors.waiting_entries_for_user(user=user)),
+        "my_calendar_token": member_feed_token(user_id=user.pk),
+    }
+
+
+def association_dashboard(*, request: Any, context: Any) -> dict | None:
+    association = context.get("association")
+    if association is None:
+        return None
+    return {"association_groups": list(selectors.groups_of_association(association=association))}

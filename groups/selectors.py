@@ -1,0 +1,171 @@
+"""Reads about groups: who may do what, seats, members, sessions, the room's history."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet
+
+from associations.models import Association
+from associations.selectors import association_can_manage
+
+from .models import (
+    Commitment,
+    Group,
+    GroupApplication,
+    GroupInvitation,
+    GroupMembership,
+    Message,
+    MessageReport,
+    Session,
+    WaitingListEntry,
+)
+
+Role = GroupMembership.Role
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and getattr(user, "is_authenticated", False))
+
+
+def group_can_manage(*, user: Any, group: Group) -> bool:
+    """Association admins (and platform staff) manage a group: settings, members, sessions."""
+    if not _signed_in(user):
+        return False
+    return bool(user.is_staff) or association_can_manage(user=user, association=group.association)
+
+
+def group_membership(*, user: Any, group_id: int) -> GroupMembership | None:
+    if not _signed_in(user):
+        return None
+    return GroupMembership.objects.filter(group_id=group_id, user_id=user.pk).first()
+
+
+def group_is_moderator(*, user: Any, group: Group, membership: GroupMembership | None) -> bool:
+    """The facilitator and the association's admins moderate the room."""
+    if membership is not None and membership.role == Role.FACILITATOR:
+        return True
+    if _signed_in(user) and group.facilitator_id == user.pk:
+        return True
+    return group_can_manage(user=user, group=group)
+
+
+def group_seats_taken(*, group: Group) -> int:
+    """Seats count members only; the facilitator does not take one."""
+    return group.memberships.filter(role=Role.MEMBER).count()
+
+
+def group_has_free_seat(*, group: Group) -> bool:
+    return group_seats_taken(group=group) < group.capacity
+
+
+def group_members(*, group: Group) -> QuerySet[GroupMembership]:
+    return group.memberships.select_related("user").order_by("role", "joined_at", "pk")
+
+
+def group_waiting_list(*, group: Group) -> QuerySet[WaitingListEntry]:
+    return group.waiting_list.select_related("user")
+
+
+def groups_of_association(*, association: Association) -> QuerySet[Group]:
+    return association.groups.annotate(
+        member_count=Count("memberships", filter=Q(memberships__role=Role.MEMBER))
+    ).order_by("title")
+
+
+def groups_open_to_applications() -> QuerySet[Group]:
+    return (
+        Group.objects.filter(
+            admission=Group.Admission.APPLICATIONS,
+            association__status=Association.Status.VERIFIED,
+        )
+        .select_related("association")
+        .order_by("title")
+    )
+
+
+@dataclass(frozen=True)
+class MyGroup:
+    membership: GroupMembership
+    unread: int
+
+
+def groups_of_user(*, user: Any) -> list[MyGroup]:
+    """The user's groups with their unread counts (visible messages after the last read)."""
+    if not _signed_in(user):
+        return []
+    memberships = GroupMembership.objects.filter(user=user).select_related("group__association")
+    return [
+        MyGroup(membership=m, unread=max(0, m.group.last_seq - m.last_read_seq))
+        for m in memberships
+    ]
+
+
+def invitations_for_user(*, user: Any) -> QuerySet[GroupInvitation]:
+    if not _signed_in(user):
+        return GroupInvitation.objects.none()
+    return GroupInvitation.objects.filter(
+        email__iexact=user.email, status=GroupInvitation.Status.PENDING
+    ).select_related("group__association")
+
+
+def waiting_entries_for_user(*, user: Any) -> QuerySet[WaitingListEntry]:
+    if not _signed_in(user):
+        return WaitingListEntry.objects.none()
+    return WaitingListEntry.objects.filter(user=user).select_related("group")
+
+
+def group_pending_applications(*, group: Group) -> QuerySet[GroupApplication]:
+    return group.applications.filter(status=GroupApplication.Status.PENDING).select_related("user")
+
+
+def group_pending_invitations(*, group: Group) -> QuerySet[GroupInvitation]:
+    return group.invitations.filter(status=GroupInvitation.Status.PENDING)
+
+
+def group_open_reports(*, group: Group) -> QuerySet[MessageReport]:
+    return MessageReport.objects.filter(
+        message__group=group, resolved_at__isnull=True
+    ).select_related("message__author", "reporter")
+
+
+def group_sessions(*, group: Group) -> QuerySet[Session]:
+    return group.sessions.all()
+
+
+def group_commitment_record(*, group: Group) -> QuerySet[Commitment]:
+    """Every goal set in the group's sessions, oldest first: the group's record."""
+    return Commitment.objects.filter(session__group=group).select_related("user", "session")
+
+
+# --- Room -------------------------------------------------------------------------
+
+
+def room_messages_after(*, group_id: int, after: int, limit: int) -> list[Message]:
+    return list(
+        Message.objects.filter(group_id=group_id, seq__gt=after)
+        .select_related("author")
+        .order_by("seq")[:limit]
+    )
+
+
+def room_messages_before(*, group_id: int, before: int | None, limit: int) -> list[Message]:
+    queryset = Message.objects.filter(group_id=group_id)
+    if before is not None:
+        queryset = queryset.filter(seq__lt=before)
+    return list(reversed(queryset.select_related("author").order_by("-seq")[:limit]))
+
+
+def room_reaction_counts(*, message_ids: list[int]) -> dict[int, dict[str, int]]:
+    from .models import Reaction
+
+    counts: dict[int, dict[str, int]] = {}
+    rows = (
+        Reaction.objects.filter(message_id__in=message_ids)
+        .values("message_id", "emoji")
+        .annotate(n=Count("pk"))
+    )
+    for row in rows:
+        counts.setdefault(row["message_id"], {})[row["emoji"]] = row["n"]
+    return counts

@@ -1,0 +1,63 @@
+"""Writes about groups, by topic; the public names are re-exported here."""
+
+from .errors import GroupError
+from .membership import (
+    group_application_decide,
+    group_apply,
+    group_create,
+    group_invitation_respond,
+    group_invite,
+    group_leave,
+    group_member_mute,
+    group_member_remove,
+    group_seat_award,
+    group_update,
+)
+from .room import (
+    RoomAccess,
+    RoomError,
+    room_access,
+    room_catch_up,
+    room_history,
+    room_message_hide,
+    room_message_post,
+    room_message_report,
+    room_presence_is_here,
+    room_presence_leave,
+    room_presence_list,
+    room_presence_touch,
+    room_reaction_toggle,
+    room_read_mark,
+)
+from .sessions import commitment_report, commitment_set, session_create
+
+__all__ = [
+    "GroupError",
+    "RoomAccess",
+    "RoomError",
+    "group_application_decide",
+    "group_apply",
+    "group_create",
+    "group_invitation_respond",
+    "group_invite",
+    "group_leave",
+    "group_member_mute",
+    "group_member_remove",
+    "group_seat_award",
+    "group_update",
+    "commitment_report",
+    "commitment_set",
+    "session_create",
+    "room_access",
+    "room_catch_up",
+    "room_history",
+    "room_message_hide",
+    "room_message_post",
+    "room_message_report",
+    "room_presence_is_here",
+    "room_presence_leave",
+    "room_presence_list",
+    "room_presence_touch",
+    "room_reaction_toggle",
+    "room_read_mark",
+]

@@ -1,0 +1,250 @@
+"""The live room: who gets in, posting, catch-up, reactions, moderation, presence.
+
+Messages are saved with the room's next sequence number before anything is
+broadcast (after the commit): the channel layer delivers at most once, so clients
+catch up by number from the database, never from the layer.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from .. import selectors
+from ..effects import broadcast_on_commit, room_group_name, task_on_commit
+from ..models import Group, GroupMembership, Message, MessageReport, Reaction
+
+MAX_LENGTH = 4000
+REACTIONS = ("👍", "❤️", "🎉", "😂", "🤔", "👏")
+
+
+class RoomError(Exception):
+    """A refused room action: `code` for the client, `message` for the person."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+@dataclass(frozen=True)
+class RoomAccess:
+    group: Group
+    membership: GroupMembership | None
+    is_moderator: bool
+
+
+# Close codes a refused socket receives (4000-4999 are the application's).
+CLOSE_NOT_SIGNED_IN = 4401
+CLOSE_FORBIDDEN = 4403
+CLOSE_NOT_FOUND = 4404
+
+
+def room_access(*, group_id: int, user: Any) -> RoomAccess:
+    """Who may enter: members, the facilitator and the association's admins.
+
+    Raises RoomError with the close code as `code` ("4401", "4403", "4404").
+    """
+    if user is None or not user.is_authenticated:
+        raise RoomError(str(CLOSE_NOT_SIGNED_IN), _("Sign in to enter the room."))
+    group = Group.objects.select_related("association").filter(pk=group_id).first()
+    if group is None:
+        raise RoomError(str(CLOSE_NOT_FOUND), _("This group does not exist."))
+    membership = selectors.group_membership(user=user, group_id=group_id)
+    is_moderator = selectors.group_is_moderator(user=user, group=group, membership=membership)
+    if membership is None and not is_moderator:
+        raise RoomError(str(CLOSE_FORBIDDEN), _("Only the group's members enter its room."))
+    return RoomAccess(group=group, membership=membership, is_moderator=is_moderator)
+
+
+def message_frame(message: Message, *, reactions: dict[str, int] | None = None) -> dict:
+    """What clients receive for a message; a hidden one keeps its number, not its text."""
+    hidden = message.hidden_at is not None
+    author = message.author
+    return {
+        "type": "message",
+        "seq": message.seq,
+        "author": {"id": author.pk, "name": author.public_name} if author else None,
+        "body": "" if hidden else message.body,
+        "hidden": hidden,
+        "created_at": message.created_at.isoformat(),
+        "reactions": reactions or {},
+    }
+
+
+def _rate_allows(*, group_id: int, user_id: int) -> bool:
+    """At most ROOM_RATE_LIMIT messages per ROOM_RATE_PERIOD seconds per member and room."""
+    limit, period = settings.GROUPS_ROOM_RATE_LIMIT, settings.GROUPS_ROOM_RATE_PERIOD
+    window = int(time.time() // period)
+    key = f"groups:rate:{group_id}:{user_id}:{window}"
+    cache.add(key, 0, timeout=period * 2)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # evicted between add and incr
+        cache.set(key, 1, timeout=period * 2)
+        count = 1
+    return count <= limit
+
+
+def room_message_post(*, group_id: int, user: Any, body: str) -> Message:
+    """Save a message with the room's next number; broadcast it after the commit."""
+    body = (body or "").strip()
+    if not body:
+        raise RoomError("empty", _("The message is empty."))
+    if len(body) > MAX_LENGTH:
+        raise RoomError(
+            "too_long",
+            _("A message has at most %(max)d characters.") % {"max": MAX_LENGTH},
+        )
+    access = room_access(group_id=group_id, user=user)
+    membership = access.membership
+    if membership is not None and membership.is_muted():
+        raise RoomError("muted", _("A moderator has muted you for a while."))
+    if not _rate_allows(group_id=group_id, user_id=user.pk):
+        raise RoomError("rate_limited", _("Slow down: you are sending messages too fast."))
+    with transaction.atomic():
+        # The UPDATE locks the group row until commit, so numbers never repeat or skip.
+        Group.objects.filter(pk=group_id).update(last_seq=F("last_seq") + 1)
+        seq = Group.objects.filter(pk=group_id).values_list("last_seq", flat=True).get()
+        message = Message.objects.create(group_id=group_id, seq=seq, author=user, body=body)
+        if membership is not None:
+            GroupMembership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
+        broadcast_on_commit(
+            room_group_name(group_id), {"type": "room.frame", "frame": message_frame(message)}
+        )
+        if "@" in body:
+            for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=user):
+                task_on_commit("groups.tasks.mention_email_send", message.pk, mentioned_id)
+    return message
+
+
+def _mentioned_user_ids(*, group_id: int, body: str, author: Any) -> list[int]:
+    """Members named as @Name (their public name, any case) who are not in the room now."""
+    lowered = body.lower()
+    found = []
+    for membership in GroupMembership.objects.filter(group_id=group_id).select_related("user"):
+        if membership.user_id == author.pk:
+            continue
+        name = membership.user.public_name.lower()
+        mentioned = name and re.search(r"@" + re.escape(name) + r"(?!\w)", lowered)
+        if mentioned and not room_presence_is_here(group_id=group_id, user_id=membership.user_id):
+            found.append(membership.user_id)
+    return found
+
+
+def room_read_mark(*, group_id: int, user: Any, seq: int) -> None:
+    """Move the member's read mark forward (never back, never past the last message)."""
+    GroupMembership.objects.filter(
+        group_id=group_id, user_id=user.pk, last_read_seq__lt=seq, group__last_seq__gte=seq
+    ).update(last_read_seq=seq)
+
+
+def _message_get(*, group_id: int, seq: int) -> Message:
+    message = Message.objects.filter(group_id=group_id, seq=seq).first()
+    if message is None:
+        raise RoomError("not_found", _("This message does not exist."))
+    return message
+
+
+def room_message_hide(*, group_id: int, seq: int, actor: Any) -> Message:
+    access = room_access(group_id=group_id, user=actor)
+    if not access.is_moderator:
+        raise RoomError("forbidden", _("Only moderators hide messages."))
+    with transaction.atomic():
+        message = _message_get(group_id=group_id, seq=seq)
+        if message.hidden_at is None:
+            message.hidden_at, message.hidden_by = timezone.now(), actor
+            message.save(update_fields=["hidden_at", "hidden_by"])
+            MessageReport.objects.filter(message=message, resolved_at__isnull=True).update(
+                resolved_at=message.hidden_at
+            )
+            broadcast_on_commit(
+                room_group_name(group_id),
+                {"type": "room.frame", "frame": {"type": "hidden", "seq": seq}},
+            )
+    return message
+
+
+def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> dict[str, int]:
+    if emoji not in REACTIONS:
+        raise RoomError("bad_reaction", _("This reaction is not available."))
+    room_access(group_id=group_id, user=user)
+    with transaction.atomic():
+        message = _message_get(group_id=group_id, seq=seq)
+        deleted, _rows = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        if not deleted:
+            Reaction.objects.create(message=message, user=user, emoji=emoji)
+        counts = selectors.room_reaction_counts(message_ids=[message.pk]).get(message.pk, {})
+        broadcast_on_commit(
+            room_group_name(group_id),
+            {"type": "room.frame", "frame": {"type": "reactions", "seq": seq, "reactions": counts}},
+        )
+    return counts
+
+
+def room_message_report(*, group_id: int, seq: int, user: Any, reason: str = "") -> MessageReport:
+    room_access(group_id=group_id, user=user)
+    message = _message_get(group_id=group_id, seq=seq)
+    report, _created = MessageReport.objects.get_or_create(
+        message=message, reporter=user, defaults={"reason": (reason or "")[:500]}
+    )
+    return report
+
+
+def room_history(*, group_id: int, before: int | None, limit: int = 50) -> list[dict]:
+    messages = selectors.room_messages_before(group_id=group_id, before=before, limit=limit)
+    return _frames(messages)
+
+
+def room_catch_up(*, group_id: int, after: int, limit: int = 200) -> list[dict]:
+    messages = selectors.room_messages_after(group_id=group_id, after=after, limit=limit)
+    return _frames(messages)
+
+
+def _frames(messages: list[Message]) -> list[dict]:
+    counts = selectors.room_reaction_counts(message_ids=[m.pk for m in messages])
+    return [message_frame(m, reactions=counts.get(m.pk)) for m in messages]
+
+
+# --- Presence ---------------------------------------------------------------------
+# Each open room socket refreshes its member's key on every heartbeat; a tab that
+# dies stops refreshing and its key expires after PRESENCE_TTL seconds.
+
+PRESENCE_TTL = 60
+HEARTBEAT_SECONDS = 20
+
+
+def _presence_key(group_id: int, user_id: int) -> str:
+    return f"groups:presence:{group_id}:{user_id}"
+
+
+def room_presence_touch(*, group_id: int, user_id: int) -> None:
+    cache.set(_presence_key(group_id, user_id), 1, timeout=PRESENCE_TTL)
+
+
+def room_presence_leave(*, group_id: int, user_id: int) -> None:
+    cache.delete(_presence_key(group_id, user_id))
+
+
+def room_presence_is_here(*, group_id: int, user_id: int) -> bool:
+    return cache.get(_presence_key(group_id, user_id)) is not None
+
+
+def room_presence_list(*, group_id: int) -> list[dict]:
+    members = list(
+        GroupMembership.objects.filter(group_id=group_id).select_related("user").order_by("pk")
+    )
+    here = cache.get_many([_presence_key(group_id, m.user_id) for m in members])
+    return [
+        {"id": m.user_id, "name": m.user.public_name}
+        for m in members
+        if _presence_key(group_id, m.user_id) in here
+    ]

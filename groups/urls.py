@@ -1,0 +1,38 @@
+from django.urls import path
+
+from . import views
+
+app_name = "groups"
+
+urlpatterns = [
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/salon/", views.room, name="room"),
+    path("<int:pk>/candidater/", views.apply, name="apply"),
+    path("<int:pk>/quitter/", views.leave, name="leave"),
+    path("<int:pk>/calendrier.ics", views.group_calendar, name="calendar"),
+    path("<int:pk>/seances/<int:session_pk>/", views.session_detail, name="session"),
+    path(
+        "<int:pk>/objectifs/<int:commitment_pk>/", views.commitment_report, name="commitment_report"
+    ),
+    path("<int:pk>/gestion/", views.manage, name="manage"),
+    path("<int:pk>/gestion/inviter/", views.manage_invite, name="manage_invite"),
+    path("<int:pk>/gestion/seances/", views.manage_session, name="manage_session"),
+    path(
+        "<int:pk>/gestion/candidatures/<int:application_pk>/",
+        views.manage_application,
+        name="manage_application",
+    ),
+    path(
+        "<int:pk>/gestion/membres/<int:membership_pk>/retirer/",
+        views.manage_member_remove,
+        name="manage_member_remove",
+    ),
+    path(
+        "<int:pk>/gestion/membres/<int:membership_pk>/silence/",
+        views.manage_member_mute,
+        name="manage_member_mute",
+    ),
+    path("invitations/<int:pk>/", views.invitation_respond, name="invitation_respond"),
+    path("calendrier/<str:token>.ics", views.member_calendar, name="member_calendar"),
+    path("gestion/<slug:association_slug>/", views.manage_list, name="manage_list"),
+]
