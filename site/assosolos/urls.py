@@ -17,6 +17,7 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
     path("groupes/", include("groups.urls")),
+    path("pitchs/", include("groups.pitches.urls")),
     path("recherche/", cms_views.search, name="search"),
 ]
 

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 ]
 
 # Peer-learning groups and their live rooms.
-INSTALLED_APPS += ["groups"]
+INSTALLED_APPS += ["groups", "groups.pitches"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
