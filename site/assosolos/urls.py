@@ -32,6 +32,7 @@ urlpatterns = login_door_urlpatterns + [
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
     path("groupes/", include("groups.urls")),
+    path("pitchs/", include("groups.pitches.urls")),
     path("recherche/", cms_views.search, name="search"),
     # For search engines and browsers: the site map, crawl rules, the icon.
     path(

@@ -56,7 +56,7 @@ INSTALLED_APPS = [
 ]
 
 # Peer-learning groups and their live rooms.
-INSTALLED_APPS += ["groups"]
+INSTALLED_APPS += ["groups", "groups.pitches"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",

@@ -9,6 +9,7 @@ DEMO_STEPS = [
     "associations.demo.demo_create",
     "lottery.demo.demo_create",
     "groups.demo.demo_create",
+    "groups.pitches.demo.demo_create",
 ]
 
 
