@@ -121,7 +121,6 @@ class ShowcaseEntry:
     network: str
     network_label: str
     text: str
-    audience: str
     contact: str
     contact_href: str
     share_href: str
@@ -159,7 +158,6 @@ def edition_entries_public(*, edition: Edition, request: Any = None) -> list[Sho
                 network=pitch.network,
                 network_label=str(network.label),
                 text=version.text,
-                audience=version.audience,
                 contact=contact,
                 contact_href=contact if "://" in contact else f"mailto:{contact}",
                 share_href=share_url(network=pitch.network, text=version.text, page_url=link),

@@ -78,6 +78,7 @@ def test_showcase_page_shows_the_pitch_as_inert_text_with_share_links(
     assert "&lt;script&gt;alert(1)&lt;/script&gt; Hi" in body
     assert "https://x.com/intent/tweet?" in body
     assert author.email not in body
+    assert GOOD["audience"] not in body  # only name, pitch and contact are public
 
 
 def test_showcase_index_and_atom_feed(client, pgroup, author, peer, facil, home_page):
