@@ -120,7 +120,7 @@ def test_the_ledger_shows_one_pseudonym_per_holder_and_no_identity():
 def test_a_sealed_lottery_cannot_be_cancelled():
     lottery = closed_lottery()
     services.ledger_seal(lottery_id=lottery.pk)
-    with pytest.raises(ValidationError, match="sealed"):
+    with pytest.raises(ValidationError, match="scellé"):
         services.lottery_cancel(lottery=lottery, by=None)
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.CLOSED
