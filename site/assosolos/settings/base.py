@@ -4,6 +4,7 @@ With nothing set, the site runs on the embedded default: SQLite, an in-memory
 channel layer, the django-q2 ORM broker, console email and local media.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "channels",
     "django_q",
+    "post_office",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -217,6 +219,23 @@ EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Assosolos <contact@assosolos.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Outgoing email queue (django-post-office) ---------------------------------
+# Every email is written to a queue table in the transaction that causes it and
+# sent by a task (assosolos.emails), so none is lost while SMTP, Redis or the task
+# cluster is away. EMAIL_URL's backend is the one that actually delivers.
+EMAIL_BACKEND = "assosolos.emails.QueueBackend"
+POST_OFFICE = {
+    "BACKENDS": {"default": EMAIL_CONFIG["EMAIL_BACKEND"]},
+    "DEFAULT_PRIORITY": "medium",
+    "MAX_RETRIES": env.int("EMAIL_MAX_RETRIES", default=8),
+    "RETRY_INTERVAL": timedelta(minutes=env.int("EMAIL_RETRY_MINUTES", default=5)),
+    "BATCH_SIZE": 50,
+    "LOG_LEVEL": 1,
+    "MESSAGE_ID_ENABLED": True,
+    "CELERY_ENABLED": False,
+}
+# --- End of outgoing email queue -----------------------------------------------
 
 # --- Wagtail -------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Assosolos"
