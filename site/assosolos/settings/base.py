@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "channels",
     "django_q",
     "post_office",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -57,6 +58,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "assosolos.middleware.SiteLanguageMiddleware",
@@ -255,6 +257,8 @@ STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 SITE_URL = WAGTAILADMIN_BASE_URL
 
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# Set in production (settings/production.py, settings/csp.py); no header without it.
+CONTENT_SECURITY_POLICY = None
 
 LOGGING = {
     "version": 1,

@@ -36,3 +36,14 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# --- Content-Security-Policy (django-csp) --------------------------------------
+from .csp import content_security_policy  # noqa: E402
+
+CONTENT_SECURITY_POLICY = content_security_policy(
+    site_url=SITE_URL,  # noqa: F405
+    stripe_js_url=STRIPE_JS_URL,  # noqa: F405
+    stripe_api_base=STRIPE_API_BASE,  # noqa: F405
+    templates_dir=ROOT_DIR / "templates",  # noqa: F405
+)
+# --- End of Content-Security-Policy --------------------------------------------
