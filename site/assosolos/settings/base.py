@@ -110,13 +110,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# One per deployment sharing a Redis: cache keys, channel-layer groups and the
+# task queue are all named after it.
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="assosolos")
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="assosolos"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     CHANNEL_LAYERS = {
@@ -124,7 +127,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": env("CACHE_KEY_PREFIX", default="assosolos"),
+                "prefix": CACHE_KEY_PREFIX,
             },
         }
     }
@@ -135,7 +138,9 @@ else:
 
 # --- Task queue ----------------------------------------------------------------
 Q_CLUSTER = {
-    "name": "assosolos",
+    # The Redis list of queued tasks is named after the cluster: one per deployment,
+    # so two deployments sharing a Redis never run each other's tasks.
+    "name": CACHE_KEY_PREFIX,
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": 120,
     "retry": 180,

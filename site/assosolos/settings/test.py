@@ -25,6 +25,7 @@ PRIVATE_MEDIA_ROOT = ROOT_DIR / "var" / "test-private-media"  # noqa: F405
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "assosolos-test"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "assosolos-test"  # noqa: F405
+    Q_CLUSTER["name"] = "assosolos-test"  # noqa: F405
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run in-process unless a test starts a real cluster.
