@@ -1,38 +1,21 @@
-"""Emails about payments: tickets paid, orders refunded. Sent by tasks after commit.
+"""Emails about payments: tickets paid, orders refunded.
 
-Written in the site's default language (French): a task has no request to take
-the buyer's language from.
+Called inside the transaction that marks the order paid or refunded: the email is
+queued with that change and sent after it commits (see `assosolos.emails`).
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from assosolos.emails import absolute_url, email_send
 
 from .models import Lottery, Order
 from .selectors import ticket_numbers
 
 
-def _absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _send(*, template: str, context: dict, recipient: str) -> bool:
-    if not recipient:
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"lottery/email/{template}_subject.txt", context)
-        body = render_to_string(f"lottery/email/{template}.txt", context)
-    send_mail(
-        subject=" ".join(subject.split()),
-        message=body,
-        from_email=None,
-        recipient_list=[recipient],
-    )
-    return True
+    return email_send(template=f"lottery/email/{template}", context=context, recipients=[recipient])
 
 
 def _context(order: Order) -> dict:
@@ -43,8 +26,13 @@ def _context(order: Order) -> dict:
         "association": lottery.association,
         "name": order.buyer_name or (order.buyer.public_name if order.buyer else ""),
         "numbers": ticket_numbers(orders=[order])[order.pk],
-        "order_url": _absolute_url(reverse("lottery:confirmation", args=[order.pk])),
-        "lottery_url": _absolute_url(lottery.get_absolute_url()),
+        # The order page opens for the online buyer only; a cash buyer gets the lottery's.
+        "order_url": (
+            absolute_url(reverse("lottery:confirmation", args=[order.pk]))
+            if order.channel == Order.Channel.ONLINE and order.buyer_id
+            else ""
+        ),
+        "lottery_url": absolute_url(lottery.get_absolute_url()),
     }
 
 

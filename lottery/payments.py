@@ -16,8 +16,8 @@ import stripe
 from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
-from django_q.tasks import async_task
 
+from . import payment_emails
 from .models import Lottery, Order
 from .services import order_confirm_payment, order_mark_refunded, order_release
 
@@ -171,7 +171,9 @@ def payment_refund(*, order_id: int) -> RefundResult:
 
 
 def _refund_email_queue(order_id: int) -> None:
-    transaction.on_commit(lambda: async_task("lottery.tasks.order_refund_email_send", order_id))
+    # Queued in the caller's transaction, with the refund it announces.
+    order = Order.objects.select_related("lottery__association", "buyer").get(pk=order_id)
+    payment_emails.order_refund_email(order=order)
 
 
 # --- Applying what Stripe reports ----------------------------------------------------

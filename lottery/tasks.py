@@ -10,8 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import payment_emails, payments, selectors, services, webhooks
-from .models import Order
+from . import payments, selectors, services, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +38,9 @@ def lottery_close_run(lottery_id: int) -> bool:
 SCHEDULES: dict[str, tuple[str, int]] = {
     "lottery: open and close sales": ("lottery.tasks.sales_sweep", 1),
     "lottery: expire reservations": ("lottery.tasks.reservations_expire_run", 1),
+    # Emails are sent after each commit that queues one; this catches any whose task
+    # was lost (Redis flushed or down) and retries failed deliveries.
+    "emails: send the queue": ("assosolos.emails.emails_send_queued", 1),
 }
 
 
@@ -67,7 +69,7 @@ def schedules_ensure() -> list[str]:
 
 
 # Payments
-# Stripe reconciliation, refunds of cancelled lotteries, payment emails.
+# Stripe reconciliation and refunds of cancelled lotteries.
 
 RECONCILE_AFTER = timedelta(minutes=1)
 # Replaying a few hours of Stripe events covers any outage of this task.
@@ -112,24 +114,6 @@ def lottery_refunds_run(lottery_id: int) -> dict[str, int]:
             "Lottery %s: refunds failed, retried by reconciliation: %s", lottery_id, counts
         )
     return counts
-
-
-def _order_for_email(order_id: int) -> Order | None:
-    return Order.objects.select_related("lottery__association", "buyer").filter(pk=order_id).first()
-
-
-def order_paid_email_send(order_id: int) -> bool:
-    order = _order_for_email(order_id)
-    if order is None or order.status != Order.Status.PAID:
-        return False
-    return payment_emails.order_paid_email(order=order)
-
-
-def order_refund_email_send(order_id: int) -> bool:
-    order = _order_for_email(order_id)
-    if order is None or order.status != Order.Status.REFUNDED:
-        return False
-    return payment_emails.order_refund_email(order=order)
 
 
 # Draws

@@ -10,7 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
+
+from assosolos.effects import task_on_commit
 
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
@@ -155,6 +156,5 @@ def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
         pending.update(status=Order.Status.EXPIRED)
         locked.open_requested_at = None
         _transition(lottery=locked, to=Status.CANCELLED, by=by, note=note)
-        lottery_id = locked.pk
-        transaction.on_commit(lambda: async_task("lottery.tasks.lottery_refunds_run", lottery_id))
+        task_on_commit("lottery.tasks.lottery_refunds_run", locked.pk)
     lottery.refresh_from_db()

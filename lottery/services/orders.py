@@ -10,9 +10,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
 
-from .. import selectors
+from .. import payment_emails, selectors
 from ..locking import money_path_lock, order_lock
 from ..models import Lottery, Order, Ticket
 from .errors import PerPersonCapReached
@@ -161,8 +160,8 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
         order.paid_at = now
         order.stripe_payment_intent_id = payment_intent_id
         order.save(update_fields=["status", "paid_at", "stripe_payment_intent_id"])
-        paid_id = order.pk
-        transaction.on_commit(lambda: async_task("lottery.tasks.order_paid_email_send", paid_id))
+        # Queued with the sale: the numbers are emailed once this commits, never otherwise.
+        payment_emails.order_paid_email(order=order)
     return True
 
 

@@ -1,34 +1,17 @@
-"""Emails about associations. Services call these inside `transaction.on_commit`.
+"""Emails about associations. Services call these inside the transaction of the change.
 
-They are written in the site's default language (French): the people who
-receive them are not the ones whose request triggered them.
+Each is queued with the change and sent after it commits (see `assosolos.emails`).
 """
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+
+from assosolos.emails import absolute_url, email_send
 
 from .models import Association, Invitation
 
 
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
-
-
 def _send(*, template: str, context: dict, recipients: list[str]) -> None:
-    if not recipients:
-        return
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"associations/email/{template}_subject.txt", context)
-        body = render_to_string(f"associations/email/{template}.txt", context)
-    send_mail(
-        subject=" ".join(subject.split()),
-        message=body,
-        from_email=None,
-        recipient_list=recipients,
-    )
+    email_send(template=f"associations/email/{template}", context=context, recipients=recipients)
 
 
 def email_registration_received(*, association: Association, recipients: list[str]) -> None:

@@ -7,8 +7,9 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
+from post_office.models import Email
 
-from lottery import payments, services, tasks
+from lottery import payments, services
 from lottery.models import Order, Ticket
 from tests.factories import UserFactory
 from tests.lottery.conftest import PUBLISHABLE_KEY, reserve_with_intent
@@ -261,14 +262,15 @@ def test_confirmation_of_a_failed_payment_says_so(client, localstripe, order, bu
 # --- Emails --------------------------------------------------------------------------
 
 
-def test_paid_email_lists_numbers_lottery_and_draw_date_in_french(localstripe, lottery, buyer):
+def test_paid_email_lists_numbers_lottery_and_draw_date_in_french(
+    localstripe, lottery, buyer, django_capture_on_commit_callbacks
+):
     order = reserve_with_intent(lottery=lottery, buyer=buyer, quantity=5)
-    services.order_confirm_payment(
-        order_id=order.pk, payment_intent_id=order.stripe_payment_intent_id
-    )
     mail.outbox.clear()
-
-    assert tasks.order_paid_email_send(order.pk) is True
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_confirm_payment(
+            order_id=order.pk, payment_intent_id=order.stripe_payment_intent_id
+        )
 
     [message] = mail.outbox
     assert message.to == [buyer.email]
@@ -278,6 +280,8 @@ def test_paid_email_lists_numbers_lottery_and_draw_date_in_french(localstripe, l
     assert str(lottery.draw_at.astimezone(timezone.get_default_timezone()).year) in message.body
 
 
-def test_paid_email_is_not_sent_for_an_unpaid_order(order):
-    assert tasks.order_paid_email_send(order.pk) is False
+def test_paid_email_is_not_sent_for_an_unpaid_order(order, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.order_release(order_id=order.pk, status=Order.Status.FAILED)
     assert mail.outbox == []
+    assert not Email.objects.exists()

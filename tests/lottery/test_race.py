@@ -13,10 +13,10 @@ import pytest
 from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
+from post_office.models import Email
 
 from lottery import services
 from lottery.models import Order, Ticket
-from lottery.services import orders as order_services
 from lottery.services import reservations
 from tests.factories import UserFactory
 from tests.lottery.factories import open_lottery
@@ -155,15 +155,7 @@ def test_http_rush_never_oversells_nor_fails():
     assert Order.objects.filter(lottery=lottery, status=Order.Status.PENDING).count() == LEFT
 
 
-def test_concurrent_duplicate_confirms_sell_once_and_email_once(require_postgres, monkeypatch):
-    queued = []
-    lock = threading.Lock()
-
-    def fake_async_task(*args):
-        with lock:
-            queued.append(args)
-
-    monkeypatch.setattr(order_services, "async_task", fake_async_task)
+def test_concurrent_duplicate_confirms_sell_once_and_email_once(require_postgres):
     lottery = open_lottery()
     order = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=3)
     # The hold has expired and been released: every confirm races to re-reserve.
@@ -175,6 +167,6 @@ def test_concurrent_duplicate_confirms_sell_once_and_email_once(require_postgres
     )
 
     assert [r for _n, r in outcomes] == [True] * 20
-    assert queued == [("lottery.tasks.order_paid_email_send", order.pk)]
+    assert list(Email.objects.values_list("to", flat=True)) == [[order.buyer.email]]
     assert Ticket.objects.filter(lottery=lottery, status=Ticket.Status.SOLD).count() == 3
     assert Ticket.objects.filter(lottery=lottery).exclude(status="available").count() == 3

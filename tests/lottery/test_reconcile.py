@@ -7,6 +7,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
+from assosolos.emails import emails_send_queued
 from lottery import payments, services, tasks
 from lottery.models import Lottery, Order, StripeEvent, Ticket
 from tests.factories import UserFactory
@@ -194,6 +195,7 @@ def test_cancellation_refunds_each_order_once_even_when_run_twice(
         buyer_email="celine@example.org",
     )
     pending = reserve_with_intent(lottery=lottery, buyer=UserFactory())
+    emails_send_queued()  # the tickets emails
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -223,6 +225,8 @@ def test_cancellation_refunds_left_by_an_outage_are_retried(
     localstripe, lottery, buyer, settings, django_capture_on_commit_callbacks
 ):
     order = _paid_online(localstripe, lottery, buyer)
+    emails_send_queued()  # the tickets email
+    mail.outbox.clear()
     live_base = settings.STRIPE_API_BASE
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
 

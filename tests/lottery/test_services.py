@@ -12,7 +12,7 @@ from django.utils import timezone
 from associations.models import Association
 from lottery import selectors, services
 from lottery.models import Lottery, LotteryTransition, Order, Ticket
-from lottery.services import lifecycle, reservations
+from lottery.services import reservations
 from tests.associations.factories import AssociationFactory
 from tests.factories import UserFactory
 from tests.lottery.factories import (
@@ -227,7 +227,7 @@ def test_prizes_and_bundles_are_frozen_once_open():
 
 def test_cancel_releases_holds_and_queues_refunds(django_capture_on_commit_callbacks, monkeypatch):
     queued = []
-    monkeypatch.setattr(lifecycle, "async_task", lambda *args: queued.append(args))
+    monkeypatch.setattr("django_q.tasks.async_task", lambda *args: queued.append(args))
     lottery = open_lottery()
     held = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=2)
     with django_capture_on_commit_callbacks(execute=True):

@@ -63,7 +63,8 @@ def test_embedded_default_with_nothing_set():
     code = (
         "from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
-        "'orm' in s.Q_CLUSTER, s.EMAIL_BACKEND, s.DEBUG, s.LANGUAGE_CODE, s.TIME_ZONE)"
+        "'orm' in s.Q_CLUSTER, s.POST_OFFICE['BACKENDS']['default'], s.DEBUG, s.LANGUAGE_CODE, "
+        "s.TIME_ZONE)"
     )
     result = run_manage(
         ["shell", "--verbosity", "0", "-c", code],
@@ -85,7 +86,8 @@ def test_environment_switches_to_postgres_redis_and_smtp():
     code = (
         "from django.conf import settings as s; "
         "print(s.DATABASES['default']['ENGINE'], s.CHANNEL_LAYERS['default']['BACKEND'], "
-        "s.CACHES['default']['BACKEND'], s.Q_CLUSTER.get('redis'), s.EMAIL_BACKEND, s.EMAIL_HOST)"
+        "s.CACHES['default']['BACKEND'], s.Q_CLUSTER.get('redis'), "
+        "s.POST_OFFICE['BACKENDS']['default'], s.EMAIL_HOST)"
     )
     env = {
         "DJANGO_SETTINGS_MODULE": "assosolos.settings.dev",

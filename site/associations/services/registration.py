@@ -7,7 +7,6 @@ database commit.
 
 from collections.abc import Iterable
 from datetime import timedelta
-from functools import partial
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -194,29 +193,18 @@ def association_register(
             Membership.objects.create(association=association, user=user, role=Role.OWNER)
             for kind, file in documents:
                 association_document_add(association=association, user=user, kind=kind, file=file)
+            staff_emails = list(
+                get_user_model()
+                .objects.filter(is_staff=True, is_active=True)
+                .values_list("email", flat=True)
+            )
+            emails.email_registration_received(association=association, recipients=[user.email])
+            emails.email_registration_to_staff(association=association, recipients=staff_emails)
     except IntegrityError as exc:
         # Two registrations of the same number at once: the database constraint decides.
         raise ValidationError(
             _("An association with this RNA or SIREN number is already registered.")
         ) from exc
-
-    staff_emails = list(
-        get_user_model()
-        .objects.filter(is_staff=True, is_active=True)
-        .values_list("email", flat=True)
-    )
-    transaction.on_commit(
-        partial(
-            emails.email_registration_received,
-            association=association,
-            recipients=[user.email],
-        )
-    )
-    transaction.on_commit(
-        partial(
-            emails.email_registration_to_staff, association=association, recipients=staff_emails
-        )
-    )
     return association
 
 
@@ -314,9 +302,7 @@ def _association_decide(
             decided_at=now,
         )
         recipients = selectors.association_manager_emails(association=association, owners_only=True)
-        transaction.on_commit(
-            partial(emails.email_status_decision, association=association, recipients=recipients)
-        )
+        emails.email_status_decision(association=association, recipients=recipients)
     return association
 
 

@@ -2,7 +2,6 @@
 
 import hashlib
 import secrets
-from functools import partial
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -101,7 +100,7 @@ def invitation_create(
             created_at=now,
             expires_at=now + INVITATION_VALIDITY,
         )
-        transaction.on_commit(partial(emails.email_invitation, invitation=invitation, token=token))
+        emails.email_invitation(invitation=invitation, token=token)
     return invitation, token
 
 

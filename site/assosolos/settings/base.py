@@ -4,6 +4,7 @@ With nothing set, the site runs on the embedded default: SQLite, an in-memory
 channel layer, the django-q2 ORM broker, console email and local media.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -45,6 +46,8 @@ INSTALLED_APPS = [
     "allauth.account",
     "channels",
     "django_q",
+    "post_office",
+    "csp",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -60,6 +63,7 @@ INSTALLED_APPS += ["groups", "groups.pitches"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "assosolos.middleware.SiteLanguageMiddleware",
@@ -115,13 +119,16 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# One per deployment sharing a Redis: cache keys, channel-layer groups and the
+# task queue are all named after it.
+CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="assosolos")
 
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
-            "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="assosolos"),
+            "KEY_PREFIX": CACHE_KEY_PREFIX,
         }
     }
     CHANNEL_LAYERS = {
@@ -129,7 +136,7 @@ if REDIS_URL:
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
                 "hosts": [REDIS_URL],
-                "prefix": env("CACHE_KEY_PREFIX", default="assosolos"),
+                "prefix": CACHE_KEY_PREFIX,
             },
         }
     }
@@ -140,7 +147,9 @@ else:
 
 # --- Task queue ----------------------------------------------------------------
 Q_CLUSTER = {
-    "name": "assosolos",
+    # The Redis list of queued tasks is named after the cluster: one per deployment,
+    # so two deployments sharing a Redis never run each other's tasks.
+    "name": CACHE_KEY_PREFIX,
     "workers": env.int("Q_WORKERS", default=2),
     "timeout": 120,
     "retry": 180,
@@ -253,6 +262,23 @@ vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Assosolos <contact@assosolos.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- Outgoing email queue (django-post-office) ---------------------------------
+# Every email is written to a queue table in the transaction that causes it and
+# sent by a task (assosolos.emails), so none is lost while SMTP, Redis or the task
+# cluster is away. EMAIL_URL's backend is the one that actually delivers.
+EMAIL_BACKEND = "assosolos.emails.QueueBackend"
+POST_OFFICE = {
+    "BACKENDS": {"default": EMAIL_CONFIG["EMAIL_BACKEND"]},
+    "DEFAULT_PRIORITY": "medium",
+    "MAX_RETRIES": env.int("EMAIL_MAX_RETRIES", default=8),
+    "RETRY_INTERVAL": timedelta(minutes=env.int("EMAIL_RETRY_MINUTES", default=5)),
+    "BATCH_SIZE": 50,
+    "LOG_LEVEL": 1,
+    "MESSAGE_ID_ENABLED": True,
+    "CELERY_ENABLED": False,
+}
+# --- End of outgoing email queue -----------------------------------------------
+
 # --- Wagtail -------------------------------------------------------------------
 WAGTAIL_SITE_NAME = "Assosolos"
 WAGTAILADMIN_BASE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
@@ -271,6 +297,8 @@ STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 SITE_URL = WAGTAILADMIN_BASE_URL
 
 X_FRAME_OPTIONS = "SAMEORIGIN"
+# Set in production (settings/production.py, settings/csp.py); no header without it.
+CONTENT_SECURITY_POLICY = None
 
 LOGGING = {
     "version": 1,

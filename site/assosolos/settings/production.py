@@ -38,3 +38,32 @@ CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
+
+# --- Content-Security-Policy (django-csp) --------------------------------------
+from .csp import content_security_policy  # noqa: E402
+
+CONTENT_SECURITY_POLICY = content_security_policy(
+    site_url=SITE_URL,  # noqa: F405
+    stripe_js_url=STRIPE_JS_URL,  # noqa: F405
+    stripe_api_base=STRIPE_API_BASE,  # noqa: F405
+    templates_dir=ROOT_DIR / "templates",  # noqa: F405
+)
+# --- End of Content-Security-Policy --------------------------------------------
+
+# --- PostgreSQL connection pool --------------------------------------------------
+# Django's built-in psycopg pool: each worker process holds between MIN and MAX
+# connections and hands them to requests, so an ASGI server's many threads never
+# open more (a persistent CONN_MAX_AGE connection per thread leaks under ASGI).
+# DB_POOL=false leaves pooling to something in front of PostgreSQL (PgBouncer).
+DB_POOL = env.bool("DB_POOL", default=True)
+if DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        # Seconds a request waits for a free connection before it fails.
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+        # Seconds an idle connection above MIN is kept before being closed.
+        "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
+    }
+# --- End of PostgreSQL connection pool -------------------------------------------

@@ -6,13 +6,17 @@ DATABASE_URL and REDIS_URL, when set, switch the suite to PostgreSQL and Redis.
 import os
 
 from .base import *  # noqa: F403
-from .base import REDIS_URL, env
+from .base import POST_OFFICE, REDIS_URL, env
 
 DEBUG = False
 SECRET_KEY = "test-only-key-with-enough-length-to-satisfy-the-checks-0123456789"  # noqa: S105
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+# Emails go through the outgoing queue as in production, then to Django's outbox.
+POST_OFFICE = {
+    **POST_OFFICE,
+    "BACKENDS": {"default": "django.core.mail.backends.locmem.EmailBackend"},
+}
 STORAGES["staticfiles"] = {  # noqa: F405
     "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
 }
@@ -21,6 +25,7 @@ PRIVATE_MEDIA_ROOT = ROOT_DIR / "var" / "test-private-media"  # noqa: F405
 if REDIS_URL:
     CACHES["default"]["KEY_PREFIX"] = "assosolos-test"  # noqa: F405
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "assosolos-test"  # noqa: F405
+    Q_CLUSTER["name"] = "assosolos-test"  # noqa: F405
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run in-process unless a test starts a real cluster.
