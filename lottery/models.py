@@ -176,6 +176,8 @@ class Order(models.Model):
         EXPIRED = "expired", _("Expired")
         FAILED = "failed", _("Failed")
         REFUNDED = "refunded", _("Refunded")
+        # Given up before payment: by the buyer, or replaced by their next order.
+        CANCELLED = "cancelled", _("Cancelled")
 
     lottery = models.ForeignKey(
         Lottery, verbose_name=_("lottery"), on_delete=models.PROTECT, related_name="orders"

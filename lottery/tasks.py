@@ -130,3 +130,11 @@ def order_refund_email_send(order_id: int) -> bool:
     if order is None or order.status != Order.Status.REFUNDED:
         return False
     return payment_emails.order_refund_email(order=order)
+
+
+def order_payment_intent_cancel(order_id: int) -> str:
+    """After an order is given up (expired, replaced, cancelled): cancel its PaymentIntent.
+
+    So that a page left open can no longer charge the card. Idempotent.
+    """
+    return payments.payment_intent_cancel(order_id=order_id)

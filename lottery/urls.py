@@ -30,6 +30,7 @@ urlpatterns: list = [
     ),
     path("commande/<int:order_id>/statut/", checkout_views.order_status, name="order_status"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("commande/<int:order_id>/annuler/", checkout_views.order_cancel, name="order_cancel"),
     # Last: a lottery slug takes any single path segment.
     path("<slug:slug>/acheter/", views.buy, name="buy"),
     path("<slug:slug>/", views.lottery_detail, name="detail"),
