@@ -132,17 +132,16 @@ def _client_process(reserve_name, lottery_id, buyer_ids, args, barrier, results)
             connection.ensure_connection()  # connecting is not part of the measure
             ready.wait()
             go.wait()
-            for _round in range(args.orders_each):
-                for buyer in chunk:
-                    try:
-                        reserve(lottery=lottery, buyer=buyer, quantity=args.quantity)
-                        ok += 1
-                    except (services.SoldOut, BaselineSoldOut):
-                        sold_out += 1
-                    except Exception as exc:  # noqa: BLE001 - counted and reported
-                        failed += 1
-                        with lock:
-                            errors.append(repr(exc))
+            for buyer in chunk:
+                try:
+                    reserve(lottery=lottery, buyer=buyer, quantity=args.quantity)
+                    ok += 1
+                except (services.SoldOut, BaselineSoldOut):
+                    sold_out += 1
+                except Exception as exc:  # noqa: BLE001 - counted and reported
+                    failed += 1
+                    with lock:
+                        errors.append(repr(exc))
         finally:
             connection.close()
             with lock:
@@ -162,7 +161,7 @@ def _client_process(reserve_name, lottery_id, buyer_ids, args, barrier, results)
 
 
 def rush(reserve_name: str, lottery: Lottery, buyers: list[User], args) -> tuple[float, dict]:
-    """All buyers place `orders_each` orders, over `processes` × (threads/processes) connections.
+    """Every buyer places one order, over `processes` × (threads/processes) connections.
 
     Processes, like a server's workers, so that the client's own interpreter lock
     does not cap the approach that runs in parallel.
@@ -233,10 +232,11 @@ def mismatched(lottery: Lottery) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--buyers", type=int, default=100)
+    # One account holds one pending order per lottery (a second one replaces it), so
+    # each order comes from its own account.
+    parser.add_argument("--buyers", type=int, default=600, help="accounts, one order each")
     parser.add_argument("--threads", type=int, default=40, help="database connections in all")
     parser.add_argument("--processes", type=int, default=4, help="client processes")
-    parser.add_argument("--orders-each", type=int, default=6)
     parser.add_argument("--quantity", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
@@ -244,7 +244,7 @@ def main() -> None:
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: this benchmark measures its locking.")
     # Demand exceeds the cap by a sixth, so every run ends in a sold-out rush.
-    cap = args.buyers * args.orders_each * args.quantity * 5 // 6
+    cap = args.buyers * args.quantity * 5 // 6
 
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
@@ -307,7 +307,6 @@ def main() -> None:
                 "buyers": args.buyers,
                 "connections": args.threads,
                 "processes": args.processes,
-                "orders_each": args.orders_each,
                 "tickets_per_order": args.quantity,
                 "cap": cap,
                 "repetitions": args.repeat,

@@ -7,15 +7,17 @@ sold by the signed webhook, never by these pages: they only show the order.
 from __future__ import annotations
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from . import payments
+from . import payments, services
 from .models import Order
 from .selectors import ticket_numbers
 
@@ -35,8 +37,16 @@ def _payable(order: Order) -> bool:
     )
 
 
+# States after which nothing more happens to an order without someone acting.
+SETTLED_STATES = frozenset({"paid", "expired", "failed", "refunded", "cancelled"})
+
+
 def _state(order: Order) -> str:
-    """What the buyer should be told about an order."""
+    """What the buyer should be told about an order.
+
+    A pending order with a PaymentIntent is "confirming" until it settles: a
+    payment (or a retry after a declined card) may be on its way.
+    """
     if order.status == Order.Status.PENDING:
         if order.stripe_payment_intent_id:
             return "confirming"
@@ -78,6 +88,7 @@ def checkout(request: HttpRequest, order_id: int) -> HttpResponse:
         stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
         stripe_js_url=settings.STRIPE_JS_URL,
         confirmation_url=reverse("lottery:confirmation", args=[order.pk]),
+        status_url=reverse("lottery:order_status", args=[order.pk]),
     )
     return render(request, "lottery/checkout.html", context)
 
@@ -89,6 +100,7 @@ def confirmation(request: HttpRequest, order_id: int) -> HttpResponse:
     order = _buyer_order(request, order_id)
     context = _context(order)
     context["status_url"] = reverse("lottery:order_status", args=[order.pk])
+    context["settled"] = context["state"] in SETTLED_STATES
     return render(request, "lottery/confirmation.html", context)
 
 
@@ -102,6 +114,20 @@ def order_status(request: HttpRequest, order_id: int) -> JsonResponse:
         {
             "state": state,
             "status": order.status,
+            "settled": state in SETTLED_STATES,
+            "payable": _payable(order),
             "tickets": ticket_numbers(orders=[order])[order.pk] if state == "paid" else [],
         }
     )
+
+
+@never_cache
+@login_required
+@require_POST
+def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The buyer gives up a pending order: its numbers go back on sale at once."""
+    order = _buyer_order(request, order_id)
+    if services.order_cancel(order_id=order.pk, actor=request.user):
+        messages.success(request, _("Your order is cancelled and its numbers are back on sale."))
+        return redirect(order.lottery.get_absolute_url())
+    return redirect("lottery:confirmation", order_id=order.pk)

@@ -8,8 +8,13 @@ in a cycle):
 2. order rows, by ascending primary key;
 3. ticket rows, which the ticket statements lock themselves, after 1 and 2.
 
-A buyer's advisory lock (`reservations._buyer_lock`) is not a row lock: it is taken
-after the lottery and before the orders.
+A buyer's advisory lock (`buyer_lock`) is not a row lock: it is taken after the
+lottery and before the orders.
+
+New orders: the PostgreSQL reservation statement takes the lottery row `FOR KEY
+SHARE` (the lock the order's foreign key takes anyway) before the buyer's lock, so
+it waits for a cancellation holding the row `FOR UPDATE` and then sees the
+lottery cancelled: no pending order slips into a lottery being cancelled.
 
 Every lock is taken inside a transaction with a lock timeout
 (`LOTTERY_LOCK_TIMEOUT_MS`), so a stuck holder makes the waiter fail with a clear
@@ -19,6 +24,7 @@ released at once, so the helper refuses to run there.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable
 
 from django.conf import settings
@@ -64,16 +70,25 @@ def money_path_lock(
         if not lottery_shared or connection.vendor != "postgresql"
         else _select_for_share(lotteries)
     )
+    return lottery, orders_lock(lottery=lottery, order_ids=order_ids)
+
+
+def orders_lock(*, lottery: Lottery, order_ids: Iterable[int]) -> dict[int, Order]:
+    """Lock some orders of a lottery by ascending primary key (step 2 of the lock order).
+
+    Caller holds the lottery row lock (step 1), e.g. from `lottery_lock`.
+    """
+    _require_transaction()
     orders: dict[int, Order] = {}
     ids = sorted(set(order_ids))
     if ids:
         for order in (
             Order.objects.select_for_update()
-            .filter(pk__in=ids, lottery_id=lottery_id)
+            .filter(pk__in=ids, lottery_id=lottery.pk)
             .order_by("pk")
         ):
             orders[order.pk] = order
-    return lottery, orders
+    return orders
 
 
 def lottery_lock(lottery_id: int) -> Lottery:
@@ -82,19 +97,43 @@ def lottery_lock(lottery_id: int) -> Lottery:
     return lottery
 
 
-def order_lock(order_id: int) -> tuple[Lottery, Order] | None:
+def buyer_key(*, lottery_id: int, buyer_id: int) -> int:
+    """The advisory lock key of one buyer in one lottery."""
+    digest = hashlib.blake2b(f"lottery-buyer:{lottery_id}:{buyer_id}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def buyer_lock(*, lottery_id: int, buyer_id: int) -> None:
+    """Serialise one buyer's reservations and payments in one lottery (after step 1).
+
+    PostgreSQL: a transaction-scoped advisory lock (other buyers never wait on it).
+    SQLite: the IMMEDIATE transaction already holds the only writer lock.
+    """
+    _require_transaction()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT pg_advisory_xact_lock(%s)",
+                [buyer_key(lottery_id=lottery_id, buyer_id=buyer_id)],
+            )
+
+
+def order_lock(order_id: int, *, with_buyer: bool = False) -> tuple[Lottery, Order] | None:
     """Lock an order for a change of status: its lottery shared first, then the order.
 
+    `with_buyer=True` takes the buyer's lock between the two (a payment does, so
+    that it and the same buyer's next reservation run one after the other).
     Returns None when no such order exists.
     """
     _require_transaction()
-    lottery_id = Order.objects.filter(pk=order_id).values_list("lottery_id", flat=True).first()
-    if lottery_id is None:
+    ids = Order.objects.filter(pk=order_id).values_list("lottery_id", "buyer_id").first()
+    if ids is None:
         return None
-    lottery, orders = money_path_lock(
-        lottery_id=lottery_id, order_ids=[order_id], lottery_shared=True
-    )
-    order = orders.get(order_id)
+    lottery_id, buyer_id = ids
+    lottery, _none = money_path_lock(lottery_id=lottery_id, lottery_shared=True)
+    if with_buyer and buyer_id is not None:
+        buyer_lock(lottery_id=lottery_id, buyer_id=buyer_id)
+    order = orders_lock(lottery=lottery, order_ids=[order_id]).get(order_id)
     return None if order is None else (lottery, order)
 
 

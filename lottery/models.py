@@ -204,6 +204,8 @@ class Order(models.Model):
         FAILED = "failed", _("Failed")
         REFUNDED = "refunded", _("Refunded")
         VOIDED = "voided", _("Voided")
+        # Given up before payment: by the buyer, or replaced by their next order.
+        CANCELLED = "cancelled", _("Cancelled")
 
     lottery = models.ForeignKey(
         Lottery, verbose_name=_("lottery"), on_delete=models.PROTECT, related_name="orders"

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from . import payment_emails
+from .locking import order_lock
 from .models import Lottery, Order
 from .services import order_confirm_payment, order_mark_refunded, order_release
 
@@ -156,7 +157,10 @@ def payment_refund(*, order_id: int) -> RefundResult:
     change the order's status (see `order_mark_refunded`). Raises PaymentError.
     """
     with transaction.atomic():
-        order = Order.objects.select_for_update().get(pk=order_id)
+        locked = order_lock(order_id)
+        if locked is None:
+            raise Order.DoesNotExist(f"Order {order_id} does not exist.")
+        order = locked[1]
         if order.stripe_refund_id:
             return RefundResult(order.stripe_refund_id, created=False)
         if not order.stripe_payment_intent_id:
@@ -219,12 +223,68 @@ def _orphan_payment_refund(intent: dict[str, Any]) -> str:
 
 
 def payment_failure_apply(*, intent: dict[str, Any]) -> str:
-    """A payment failed or was cancelled: release the reservation (a no-op once paid)."""
+    """An attempt to pay failed (e.g. a declined card): the order keeps its numbers.
+
+    Stripe lets the buyer try the same PaymentIntent again with another card, so
+    the reservation stays until it expires or the PaymentIntent is cancelled.
+    """
+    order = _order_for_intent(intent.get("id"))
+    return "unknown" if order is None else "declined"
+
+
+def payment_cancel_apply(*, intent: dict[str, Any]) -> str:
+    """A PaymentIntent was cancelled: nothing can be paid with it, release the reservation.
+
+    A no-op once the order is paid or given up.
+    """
     order = _order_for_intent(intent.get("id"))
     if order is None:
         return "unknown"
     order_release(order_id=order.pk, status=Order.Status.FAILED)
     return "released"
+
+
+# A PaymentIntent in these states can still be cancelled (Stripe's rule).
+CANCELLABLE_INTENT_STATUSES = frozenset(
+    {
+        "requires_payment_method",
+        "requires_confirmation",
+        "requires_action",
+        "requires_capture",
+    }
+)
+
+
+def payment_intent_cancel(*, order_id: int) -> str:
+    """Cancel the PaymentIntent of an order that can no longer be paid. Idempotent.
+
+    For an order given up (expired, cancelled, replaced), so that an old page can no
+    longer charge the card. Never inside a transaction: it waits on Stripe. Returns
+    the PaymentIntent's status afterwards, or "kept" when the order may still be
+    paid. A payment already made is left alone: its webhook refunds it. Raises
+    PaymentError when Stripe cannot be reached (the task is retried).
+    """
+    order = Order.objects.filter(pk=order_id).first()
+    if order is None or not order.stripe_payment_intent_id:
+        return "none"
+    if order.status == Order.Status.PENDING:
+        return "kept"
+    client = stripe_client()
+    try:
+        intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id)
+        if intent.status not in CANCELLABLE_INTENT_STATUSES:
+            return str(intent.status)
+        intent = client.v1.payment_intents.cancel(
+            order.stripe_payment_intent_id,
+            options={"idempotency_key": f"order-{order.pk}-pi-cancel"},
+        )
+    except stripe.InvalidRequestError as exc:
+        # The PaymentIntent moved on meanwhile (paid, processing, cancelled): keep it.
+        logger.info("PaymentIntent of order %s not cancelled: %s", order.pk, exc)
+        return "unchanged"
+    except stripe.StripeError as exc:
+        raise _unavailable(exc) from exc
+    return str(intent.status)
 
 
 def charge_refund_apply(*, charge: dict[str, Any]) -> str:
@@ -248,11 +308,10 @@ def payment_intent_apply(*, intent: dict[str, Any]) -> str:
     status = intent.get("status")
     if status == "succeeded":
         return payment_success_apply(intent=intent)
-    if status == "canceled" or (
-        status == "requires_payment_method" and intent.get("last_payment_error")
-    ):
-        return payment_failure_apply(intent=intent)
-    # Not paid yet: the buyer may still be typing; the hold's expiry handles silence.
+    if status == "canceled":
+        return payment_cancel_apply(intent=intent)
+    # Not paid yet (perhaps a declined card, which the buyer may replace): the
+    # hold's expiry handles silence.
     return "waiting"
 
 
@@ -286,9 +345,10 @@ def lottery_refunds_issue(*, lottery_id: int) -> dict[str, int]:
     for order_id in list(paid.values_list("pk", flat=True)):
         try:
             with transaction.atomic():
-                order = Order.objects.select_for_update().get(pk=order_id)
-                if order.status != Order.Status.PAID:
+                locked = order_lock(order_id)
+                if locked is None or locked[1].status != Order.Status.PAID:
                     continue
+                order = locked[1]
                 if order.channel == Order.Channel.ONLINE:
                     refund_id = payment_refund(order_id=order.pk).refund_id
                     counts["refunded"] += 1

@@ -151,3 +151,11 @@ def draw_winner_emails_send(result_id: int) -> int:
     from .draw_emails import draw_winner_emails
 
     return draw_winner_emails(result_id=result_id)
+
+
+def order_payment_intent_cancel(order_id: int) -> str:
+    """After an order is given up (expired, replaced, cancelled): cancel its PaymentIntent.
+
+    So that a page left open can no longer charge the card. Idempotent.
+    """
+    return payments.payment_intent_cancel(order_id=order_id)

@@ -68,6 +68,7 @@ urlpatterns: list = [
         draw_views.draw_certificate,
         name="draw_certificate",
     ),
+    path("commande/<int:order_id>/annuler/", checkout_views.order_cancel, name="order_cancel"),
     # Last: a lottery slug takes any single path segment.
     path("<slug:slug>/acheter/", views.buy, name="buy"),
     path("<slug:slug>/", views.lottery_detail, name="detail"),

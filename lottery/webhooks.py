@@ -31,7 +31,7 @@ EventHandler = Callable[[dict[str, Any]], str]
 EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.succeeded": lambda obj: payments.payment_success_apply(intent=obj),
     "payment_intent.payment_failed": lambda obj: payments.payment_failure_apply(intent=obj),
-    "payment_intent.canceled": lambda obj: payments.payment_failure_apply(intent=obj),
+    "payment_intent.canceled": lambda obj: payments.payment_cancel_apply(intent=obj),
     "charge.refunded": lambda obj: payments.charge_refund_apply(charge=obj),
 }
 

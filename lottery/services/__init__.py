@@ -22,7 +22,14 @@ from .draw import (
     lottery_sealed_check,
     winner_claim_record,
 )
-from .errors import InvalidQuantity, PerPersonCapReached, PurchaseError, SalesNotOpen, SoldOut
+from .errors import (
+    HeldTicketsCapReached,
+    InvalidQuantity,
+    PerPersonCapReached,
+    PurchaseError,
+    SalesNotOpen,
+    SoldOut,
+)
 from .lifecycle import (
     lotteries_sales_sweep,
     lottery_cancel,
@@ -32,13 +39,14 @@ from .lifecycle import (
     lottery_unschedule,
 )
 from .orders import (
+    order_cancel,
     order_confirm_payment,
     order_mark_refunded,
     order_record_offline,
     order_release,
     reservations_expire,
 )
-from .reservations import SALE_FIELDS, order_reserve
+from .reservations import SALE_FIELDS, max_held_tickets, order_reserve
 from .setup import (
     EDITABLE_WHILE_OPEN,
     RESERVED_SLUGS,
@@ -68,6 +76,7 @@ __all__ = [
     "EDITABLE_WHILE_OPEN",
     "RESERVED_SLUGS",
     "SALE_FIELDS",
+    "HeldTicketsCapReached",
     "InvalidQuantity",
     "PerPersonCapReached",
     "PurchaseError",
@@ -87,6 +96,8 @@ __all__ = [
     "lottery_update",
     "lottery_validate",
     "lottery_validate_for_opening",
+    "max_held_tickets",
+    "order_cancel",
     "order_confirm_payment",
     "order_correct",
     "order_mark_refunded",

@@ -42,6 +42,11 @@ class PerPersonCapReached(PurchaseError):
     default_code = "per_person_cap"
 
 
+class HeldTicketsCapReached(PurchaseError):
+    default_message = _("You hold as many unpaid tickets as one account may.")
+    default_code = "held_cap"
+
+
 class InvalidQuantity(PurchaseError):
     default_message = _("Choose a number of tickets between 1 and the number on sale.")
     default_code = "invalid_quantity"

@@ -16,7 +16,8 @@ from ..locking import money_path_lock, order_lock
 from ..models import Lottery, Order, Ticket
 from .errors import PerPersonCapReached
 from .reservations import (
-    _buyer_lock,
+    _orders_give_up,
+    _payment_intents_cancel_queue,
     _per_person_check,
     _quantity_check,
     _sales_window_check,
@@ -113,7 +114,9 @@ def order_confirm_payment(*, order_id: int, payment_intent_id: str) -> bool:
 def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
     now = timezone.now()
     with transaction.atomic():
-        locked = order_lock(order_id)
+        # The buyer lock keeps a payment and the same buyer's next reservation (which
+        # replaces a pending order) one after the other.
+        locked = order_lock(order_id, with_buyer=True)
         if locked is None:
             return False
         lottery, order = locked
@@ -122,7 +125,11 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
             return False
         if order.status == Order.Status.PAID:
             return True
-        if order.status == Order.Status.REFUNDED or order.channel != Order.Channel.ONLINE:
+        if (
+            order.status in (Order.Status.REFUNDED, Order.Status.CANCELLED)
+            or order.channel != Order.Channel.ONLINE
+        ):
+            # A cancelled order was given up by its buyer (or replaced by a new one).
             return False
         held = Ticket.objects.filter(order=order, status=Ticket.Status.RESERVED).count()
         if order.status == Order.Status.PENDING and held == order.quantity:
@@ -138,7 +145,6 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
                 status=Ticket.Status.AVAILABLE, order=None
             )
             if order.buyer_id is not None:
-                _buyer_lock(lottery_id=lottery.pk, buyer_id=order.buyer_id)
                 try:
                     _per_person_check(
                         lottery=lottery, buyer_id=order.buyer_id, quantity=order.quantity
@@ -182,7 +188,31 @@ def _release(order_id: int, status: str, *, expired_before: datetime | None = No
         )
         order.status = status
         order.save(update_fields=["status"])
+        if status == Order.Status.EXPIRED:
+            # Too late to pay: an old page must no longer charge the card.
+            _payment_intents_cancel_queue([order.pk])
     return True
+
+
+def order_cancel(*, order_id: int, actor: Any) -> bool:
+    """The buyer gives up a pending order: its numbers go back on sale at once.
+
+    Its PaymentIntent is cancelled at Stripe after commit. Returns False (and
+    changes nothing) unless `actor` is the order's buyer and it is still pending.
+    A payment already made meanwhile is refunded when its webhook arrives.
+    """
+    with transaction.atomic():
+        locked = order_lock(order_id)
+        if locked is None:
+            return False
+        lottery, order = locked
+        if order.buyer_id is None or order.buyer_id != getattr(actor, "pk", None):
+            return False
+        given_up = _orders_give_up(
+            lottery=lottery, order_ids=[order.pk], status=Order.Status.CANCELLED
+        )
+        _payment_intents_cancel_queue(given_up)
+    return bool(given_up)
 
 
 def order_release(*, order_id: int, status: str) -> None:

@@ -10,7 +10,6 @@ which is just as safe, only slower.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from contextlib import nullcontext
 from dataclasses import dataclass
@@ -20,12 +19,22 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_q.tasks import async_task
 
 from .. import selectors
+from ..locking import buyer_key, buyer_lock, orders_lock
 from ..models import Bundle, Lottery, Order, Ticket
-from .errors import InvalidQuantity, PerPersonCapReached, PurchaseError, SalesNotOpen, SoldOut
+from .errors import (
+    HeldTicketsCapReached,
+    InvalidQuantity,
+    PerPersonCapReached,
+    PurchaseError,
+    SalesNotOpen,
+    SoldOut,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,23 +45,10 @@ Status = Lottery.Status
 RESERVATION_LOCKING = True
 
 
-def _advisory_key(*parts: object) -> int:
-    digest = hashlib.blake2b(":".join(map(str, parts)).encode(), digest_size=8).digest()
-    return int.from_bytes(digest, "big", signed=True)
-
-
 def _buyer_lock(*, lottery_id: int, buyer_id: int) -> None:
-    """Serialise one buyer's purchases in one lottery, so two tabs cannot beat the cap.
-
-    PostgreSQL: a transaction-scoped advisory lock (other buyers never wait on it).
-    SQLite: the IMMEDIATE transaction already holds the only writer lock.
-    """
-    if RESERVATION_LOCKING and connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)",
-                [_advisory_key("lottery-buyer", lottery_id, buyer_id)],
-            )
+    """Serialise one buyer's purchases in one lottery, so two tabs cannot beat the cap."""
+    if RESERVATION_LOCKING:
+        buyer_lock(lottery_id=lottery_id, buyer_id=buyer_id)
 
 
 def _tickets_take(*, lottery_id: int, order_id: int, quantity: int, status: str) -> list[int]:
@@ -153,12 +149,47 @@ def _sold_out(lottery_id: int) -> SoldOut:
     return SoldOut(_("Sorry, only %(left)s tickets are left at the moment.") % {"left": left})
 
 
+def _held_cap_refusal(*, held_elsewhere: int) -> HeldTicketsCapReached:
+    limit = max_held_tickets()
+    return HeldTicketsCapReached(
+        _(
+            "One account may hold at most %(max)s unpaid tickets at a time; you already "
+            "hold %(held)s in other lotteries. Pay for them or cancel those orders first."
+        )
+        % {"max": limit, "held": held_elsewhere}
+        if held_elsewhere
+        else _("One account may hold at most %(max)s unpaid tickets at a time.") % {"max": limit}
+    )
+
+
+def max_held_tickets() -> int:
+    """How many unpaid tickets one account may hold at a time (`LOTTERY_MAX_HELD_TICKETS`)."""
+    return int(getattr(settings, "LOTTERY_MAX_HELD_TICKETS", 20))
+
+
+def _payment_intents_cancel_queue(order_ids: list[int]) -> None:
+    """After commit, cancel the PaymentIntents of orders given up, so no old page can pay."""
+    for order_id in order_ids:
+        transaction.on_commit(
+            lambda order_id=order_id: async_task(
+                "lottery.tasks.order_payment_intent_cancel", order_id
+            )
+        )
+
+
 def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
     """Hold `quantity` tickets for a signed-in buyer until the order is paid or expires.
 
+    A buyer has at most one pending order per lottery: asking again for the same
+    number of tickets resumes it (same numbers, same deadline); asking for another
+    number replaces it (its numbers go back on sale, its PaymentIntent is
+    cancelled), and the new hold ends no later than the one it replaces, so holds
+    cannot be renewed by replacing them. One account holds at most
+    LOTTERY_MAX_HELD_TICKETS unpaid tickets over all lotteries.
+
     The hold lasts LOTTERY_RESERVATION_MINUTES but never past the closing time.
-    Raises SalesNotOpen, InvalidQuantity, PerPersonCapReached or SoldOut; on any
-    of them nothing is reserved.
+    Raises SalesNotOpen, InvalidQuantity, PerPersonCapReached, HeldTicketsCapReached
+    or SoldOut; on any of them nothing changes.
     """
     quantity = _quantity_check(quantity)
     now = timezone.now()
@@ -170,11 +201,37 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
     with transaction.atomic():
         # A fresh read, not a lock: buyers must not queue on the lottery row.
         current = Lottery.objects.only(*SALE_FIELDS).get(pk=lottery.pk)
+        _buyer_lock(lottery_id=current.pk, buyer_id=buyer.pk)
+        mine = Order.objects.filter(buyer=buyer, channel=Order.Channel.ONLINE)
+        previous = list(mine.filter(lottery=current, status=Order.Status.PENDING).order_by("-pk"))
+        for order in previous:
+            if order.quantity == quantity and order.expires_at and order.expires_at > now:
+                return order
         _sales_window_check(current, now)
         if quantity > current.ticket_cap:
             raise InvalidQuantity()
-        _buyer_lock(lottery_id=current.pk, buyer_id=buyer.pk)
-        _per_person_check(lottery=current, buyer_id=buyer.pk, quantity=quantity)
+        held_elsewhere = (
+            mine.filter(status=Order.Status.PENDING, expires_at__gt=now)
+            .exclude(lottery=current)
+            .aggregate(n=Sum("quantity"))["n"]
+            or 0
+        )
+        if held_elsewhere + quantity > max_held_tickets():
+            raise _held_cap_refusal(held_elsewhere=held_elsewhere)
+        if current.per_person_cap is not None:
+            # The pending order, if any, is replaced: only paid tickets count.
+            paid = (
+                mine.filter(lottery=current, status=Order.Status.PAID).aggregate(n=Sum("quantity"))[
+                    "n"
+                ]
+                or 0
+            )
+            if paid + quantity > current.per_person_cap:
+                raise _per_person_refusal(cap=current.per_person_cap, held=paid)
+        deadlines = [o.expires_at for o in previous if o.expires_at and o.expires_at > now]
+        replaced = _orders_give_up(
+            lottery=current, order_ids=[o.pk for o in previous], status=Order.Status.CANCELLED
+        )
         order = Order.objects.create(
             lottery=current,
             buyer=buyer,
@@ -185,7 +242,7 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
             channel=Order.Channel.ONLINE,
             status=Order.Status.PENDING,
             created_at=now,
-            expires_at=min(hold_until, current.sales_close_at),
+            expires_at=min([hold_until, current.sales_close_at, *deadlines]),
         )
         numbers = _tickets_take(
             lottery_id=current.pk,
@@ -195,7 +252,30 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
         )
         if not numbers:
             raise _sold_out(current.pk)
+        _payment_intents_cancel_queue(replaced)
     return order
+
+
+def _orders_give_up(*, lottery: Lottery, order_ids: list[int], status: str) -> list[int]:
+    """Pending orders → `status` (expired or cancelled), their numbers back on sale.
+
+    Caller is in a transaction and holds the lottery lock or the buyer lock; the
+    orders are locked here (step 2 of the lock order), then their tickets.
+    Returns the ids of the orders given up; the caller queues their PaymentIntents'
+    cancellation.
+    """
+    if not order_ids:
+        return []
+    pending = [
+        pk
+        for pk, order in orders_lock(lottery=lottery, order_ids=order_ids).items()
+        if order.status == Order.Status.PENDING
+    ]
+    Ticket.objects.filter(order_id__in=pending, status=Ticket.Status.RESERVED).update(
+        status=Ticket.Status.AVAILABLE, order=None
+    )
+    Order.objects.filter(pk__in=pending).update(status=status)
+    return pending
 
 
 def _buyer_name(buyer: Any) -> str:
@@ -288,13 +368,18 @@ def _order_columns() -> tuple[Any, ...]:
 
 @cache
 def _reserve_sql(*, per_person: bool) -> str:
-    """The reservation statement, after the buyer lock when a per-person cap applies.
+    """The reservation statement, after the lottery row lock and the buyer lock.
 
-    `lot` is the lottery as it is now; `gate` has a row only if it is on sale, its
-    terms are those the price was computed from and the buyer stays within the
-    caps; `picked` takes the lowest free numbers (none if the gate is shut),
-    skipping those other buyers are taking; the order is inserted, and the numbers
-    given to it, only if there are enough. The last SELECT tells why not.
+    `lot` is the lottery as it is now; `old` the buyer's pending order here, if
+    any, which `resumed` takes up again when it asks for as many tickets; `mine`
+    counts the buyer's paid tickets here (for a per-person cap) and unpaid ones
+    elsewhere (for the held-tickets cap); `gate` has a row only if the lottery is on
+    sale, its terms are those the price was computed from, the buyer stays within
+    the caps and nothing is resumed; `picked` takes the lowest free numbers (none if
+    the gate is shut), skipping those other buyers are taking; the order is
+    inserted, and the numbers given to it, only if there are enough, and then the
+    old order is cancelled and its numbers freed. The last SELECT tells what
+    happened.
     """
     lottery, order, ticket = (m._meta.db_table for m in (Lottery, Order, Ticket))
     fields = _order_columns()
@@ -302,26 +387,54 @@ def _reserve_sql(*, per_person: bool) -> str:
     values = ", ".join(
         "gate.expires_at" if f.attname == "expires_at" else f"%(f_{f.attname})s" for f in fields
     )
-    if per_person:
-        lock = "SELECT pg_advisory_xact_lock(%(buyer_key)s);\n"
-        mine = f"""SELECT coalesce(sum(o.quantity), 0) AS held FROM {order} o
+    # No cap, no count: the gate checks the terms, which say there is none.
+    paid = (
+        f"""(SELECT coalesce(sum(o.quantity), 0) FROM {order} o
             WHERE o.lottery_id = %(lottery)s AND o.buyer_id = %(buyer)s
-            AND o.status IN (%(pending)s, %(paid)s)"""  # noqa: S608 (table name from the model)
-    else:
-        # No cap, no lock nor count: the gate checks the terms, which say there is none.
-        lock, mine = "", "SELECT 0 AS held"
-    return f"""{lock}WITH lot AS (
+            AND o.status = %(paid)s)"""  # noqa: S608 (table name from the model)
+        if per_person
+        else "0"
+    )
+    # First the lottery row, as the lock order says: a cancellation holding it FOR
+    # UPDATE makes the reservation wait, and the statements after it then see the
+    # lottery as the cancellation left it (each statement takes a fresh snapshot).
+    # Then the buyer, so that one buyer's tabs reserve one after the other.
+    return f"""SELECT FROM {lottery} WHERE id = %(lottery)s FOR KEY SHARE;
+    SELECT pg_advisory_xact_lock(%(buyer_key)s);
+    WITH lot AS (
         SELECT l.status = %(open)s AND l.sales_open_at <= %(now)s
                    AND %(now)s < l.sales_close_at AS on_sale,
                {_TERMS_SQL} AS terms, l.ticket_cap, l.per_person_cap,
                least(%(hold_until)s, l.sales_close_at) AS expires_at
         FROM {lottery} l WHERE l.id = %(lottery)s
     ),
-    mine AS ({mine}),
+    old AS MATERIALIZED (
+        SELECT o.id, o.quantity, o.expires_at FROM {order} o
+        WHERE o.lottery_id = %(lottery)s AND o.buyer_id = %(buyer)s
+        AND o.status = %(pending)s AND o.channel = %(online)s
+    ),
+    resumed AS (
+        SELECT old.id, old.expires_at FROM old
+        WHERE old.quantity = %(quantity)s AND old.expires_at > %(now)s
+        ORDER BY old.id DESC LIMIT 1
+    ),
+    mine AS (
+        SELECT {paid} AS paid,
+               (SELECT coalesce(sum(o.quantity), 0) FROM {order} o
+                WHERE o.buyer_id = %(buyer)s AND o.status = %(pending)s
+                AND o.channel = %(online)s AND o.expires_at > %(now)s
+                AND o.lottery_id <> %(lottery)s) AS elsewhere
+    ),
     gate AS (
-        SELECT lot.expires_at FROM lot, mine
+        SELECT least(
+                   lot.expires_at,
+                   (SELECT min(old.expires_at) FROM old WHERE old.expires_at > %(now)s)
+               ) AS expires_at
+        FROM lot, mine
         WHERE lot.on_sale AND lot.terms = %(terms)s AND %(quantity)s <= lot.ticket_cap
-        AND (lot.per_person_cap IS NULL OR mine.held + %(quantity)s <= lot.per_person_cap)
+        AND mine.elsewhere + %(quantity)s <= %(max_held)s
+        AND (lot.per_person_cap IS NULL OR mine.paid + %(quantity)s <= lot.per_person_cap)
+        AND NOT EXISTS (SELECT FROM resumed)
     ),
     picked AS MATERIALIZED (
         SELECT t.id FROM {ticket} t
@@ -338,10 +451,22 @@ def _reserve_sql(*, per_person: bool) -> str:
     taken AS (
         UPDATE {ticket} t SET status = %(reserved)s, order_id = placed.id
         FROM placed WHERE t.id IN (SELECT id FROM picked)
+    ),
+    dropped AS (
+        UPDATE {order} o SET status = %(cancelled)s
+        FROM placed WHERE o.id IN (SELECT id FROM old) AND o.status = %(pending)s
+        RETURNING o.id
+    ),
+    freed AS (
+        UPDATE {ticket} t SET status = %(available)s, order_id = NULL
+        FROM placed WHERE t.order_id IN (SELECT id FROM old) AND t.status = %(reserved)s
     )
-    SELECT lot.on_sale, lot.terms, lot.ticket_cap, lot.per_person_cap, mine.held,
-           placed.id, placed.expires_at
-    FROM mine LEFT JOIN lot ON true LEFT JOIN placed ON true"""  # noqa: S608 (names from the models, values bound)
+    SELECT lot.on_sale, lot.terms, lot.ticket_cap, lot.per_person_cap, mine.paid,
+           mine.elsewhere, coalesce(placed.id, resumed.id),
+           coalesce(placed.expires_at, resumed.expires_at), resumed.id IS NOT NULL,
+           (SELECT array_agg(dropped.id) FROM dropped)
+    FROM mine LEFT JOIN lot ON true LEFT JOIN placed ON true
+    LEFT JOIN resumed ON true"""  # noqa: S608 (names from the models, values bound)
 
 
 def _reserve_in_one_statement(
@@ -361,13 +486,16 @@ def _reserve_in_one_statement(
     params: dict[str, Any] = {
         "lottery": lottery_id,
         "buyer": buyer.pk,
-        "buyer_key": _advisory_key("lottery-buyer", lottery_id, buyer.pk),
+        "buyer_key": buyer_key(lottery_id=lottery_id, buyer_id=buyer.pk),
         "quantity": quantity,
         "now": now,
         "hold_until": hold_until,
+        "max_held": max_held_tickets(),
         "open": Status.OPEN,
+        "online": Order.Channel.ONLINE,
         "pending": Order.Status.PENDING,
         "paid": Order.Status.PAID,
+        "cancelled": Order.Status.CANCELLED,
         "available": Ticket.Status.AVAILABLE,
         "reserved": Ticket.Status.RESERVED,
     }
@@ -382,18 +510,21 @@ def _reserve_in_one_statement(
                     field.pre_save(order, True), connection
                 )
         params["terms"] = terms.key
-        per_person = terms.per_person_cap is not None
         # Alone, the message is its own transaction; inside the caller's, a savepoint
         # keeps a database error from spoiling it, as `transaction.atomic` always did.
         scope = transaction.atomic() if connection.in_atomic_block else nullcontext()
         with scope, connection.cursor() as cursor:
-            cursor.execute(_reserve_sql(per_person=per_person), params)
-            if per_person:
-                cursor.nextset()  # past the lock's result
-            on_sale, key, ticket_cap, per_person_cap, held, order_id, expires_at = cursor.fetchone()
+            cursor.execute(_reserve_sql(per_person=terms.per_person_cap is not None), params)
+            cursor.nextset()  # past the lottery lock's result
+            cursor.nextset()  # past the buyer lock's result
+            row = cursor.fetchone()
+        (on_sale, key, ticket_cap, per_person_cap, paid, elsewhere) = row[:6]
+        order_id, expires_at, resumed, dropped = row[6:]
         if on_sale is None:
             _SALE_TERMS.pop(lottery_id, None)
             raise Lottery.DoesNotExist("Lottery matching query does not exist.")
+        if resumed:
+            return Order.objects.get(pk=order_id)
         if not on_sale:
             raise SalesNotOpen()
         if key != terms.key:
@@ -401,10 +532,14 @@ def _reserve_in_one_statement(
             continue
         if quantity > ticket_cap:
             raise InvalidQuantity()
-        if per_person_cap is not None and held + quantity > per_person_cap:
-            raise _per_person_refusal(cap=per_person_cap, held=held)
+        if elsewhere + quantity > params["max_held"]:
+            raise _held_cap_refusal(held_elsewhere=elsewhere)
+        if per_person_cap is not None and paid + quantity > per_person_cap:
+            raise _per_person_refusal(cap=per_person_cap, held=paid)
         if order_id is None:
             raise _sold_out(lottery_id)
+        # The statement is committed (or the caller's transaction will be).
+        _payment_intents_cancel_queue(list(dropped or ()))
         order.pk, order.expires_at = order_id, expires_at
         order._state.adding = False
         order._state.db = connection.alias

@@ -1,6 +1,8 @@
 // Checkout: pay with Stripe.js, then go to the confirmation page, which waits for
 // the webhook by polling the order's status. The server never trusts this script:
 // tickets are sold only when Stripe's signed webhook says the payment succeeded.
+// A declined card keeps the reservation: the buyer may try again on the same page.
+// Both pages follow the order's real state (its JSON status) until it settles.
 (function () {
   "use strict";
 
@@ -67,30 +69,41 @@
       }
       window.location.assign(data.confirmationUrl);
     });
+
+    // Paid in another tab, cancelled, expired: the confirmation page says which.
+    followStatus(data.statusUrl, function (body) {
+      if (body.settled) window.location.assign(data.confirmationUrl);
+      return body.settled;
+    });
   }
 
-  // Confirmation page: reload once the order's state changes (e.g. the webhook
-  // arrived), for two minutes; the page's refresh link covers the rest.
-  function pollStatus(element) {
-    const url = element.dataset.statusUrl;
-    const initial = element.dataset.state;
-    const stopAt = Date.now() + 120 * 1000;
+  // Ask for the order's state until `onStatus` returns true; wait longer each time
+  // (2 s, then up to 10 s), for as long as the page stays open.
+  function followStatus(url, onStatus) {
+    if (!url) return;
+    let delay = 2000;
     async function poll() {
       try {
         const response = await fetch(url, { headers: { Accept: "application/json" } });
-        if (response.ok) {
-          const body = await response.json();
-          if (body.state !== initial) {
-            window.location.reload();
-            return;
-          }
-        }
+        if (response.ok && onStatus(await response.json())) return;
       } catch (error) {
         // Offline for a moment: try again at the next tick.
       }
-      if (Date.now() < stopAt) window.setTimeout(poll, 2000);
+      delay = Math.min(delay * 1.5, 10000);
+      window.setTimeout(poll, delay);
     }
-    window.setTimeout(poll, 1000);
+    window.setTimeout(poll, delay);
+  }
+
+  // Confirmation page: reload once the order's state changes (e.g. the webhook
+  // arrived), until it settles.
+  function pollStatus(element) {
+    const initial = element.dataset.state;
+    followStatus(element.dataset.statusUrl, function (body) {
+      if (body.state === initial) return false;
+      window.location.reload();
+      return true;
+    });
   }
 
   const form = document.getElementById("checkout-form");

@@ -89,8 +89,12 @@ class LocalStripe:
     def payment_intents(self) -> list:
         return list(self.client.v1.payment_intents.list().data)
 
-    def pay(self, payment_intent_id: str, *, card: str = CARD_OK) -> dict:
-        """Pay as the buyer's browser does: confirm with the card and the client secret."""
+    def pay(self, payment_intent_id: str, *, card: str = CARD_OK, refused: bool = False) -> dict:
+        """Pay as the buyer's browser does: confirm with the card and the client secret.
+
+        `refused=True`: the PaymentIntent itself is expected to refuse (400), e.g.
+        once it is cancelled.
+        """
         intent = self.payment_intent(payment_intent_id)
         body = {
             "key": PUBLISHABLE_KEY,
@@ -105,7 +109,7 @@ class LocalStripe:
                 self._request("POST", f"/v1/payment_intents/{payment_intent_id}/confirm", body)
             )
         except urllib.error.HTTPError as exc:  # a declined card: 402, like Stripe
-            assert exc.code == 402, exc.read()
+            assert exc.code == (400 if refused else 402), exc.read()
             return json.loads(exc.read())
 
     def cancel(self, payment_intent_id: str):
@@ -116,7 +120,7 @@ class LocalStripe:
 
     def event_payload(self, event_type: str, payment_intent_id: str) -> bytes:
         """The event localstripe generated, byte for byte as it would deliver it."""
-        events = self.client.v1.events.list(params={"type": event_type}).data
+        events = self.client.v1.events.list(params={"type": event_type, "limit": 100}).data
         for event in events:
             obj = event.to_dict()["data"]["object"]
             if payment_intent_id in (obj.get("id"), obj.get("payment_intent")):

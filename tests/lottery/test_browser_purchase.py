@@ -7,6 +7,7 @@ webhook has sold the tickets.
 """
 
 import re
+import time
 
 import pytest
 from django.urls import reverse
@@ -89,6 +90,11 @@ def test_participant_buys_a_bundle_and_sees_the_ticket_numbers(
 def test_a_declined_card_can_be_replaced_by_another(
     browser_page, live_server, localstripe, artifacts_dir
 ):
+    """Declined, then paid with another card on the same page: the same numbers, no refund.
+
+    The decline's signed webhook arrives while the buyer types the second card; it
+    must not release the numbers, and the page must never say nothing was charged.
+    """
     localstripe.webhooks_to(live_server.url + reverse("lottery:stripe_webhook"))
     _index, lottery = _lottery_on_the_site()
     buyer = UserFactory()
@@ -109,11 +115,34 @@ def test_a_declined_card_can_be_replaced_by_another(
     page.screenshot(path=str(artifacts_dir / "lottery-checkout-declined.png"), full_page=True)
     assert page.locator("#pay-button").is_enabled()
 
+    # The decline's webhook has come and gone: the numbers are still the buyer's.
+    deadline = time.monotonic() + 20
+    while not StripeEvent.objects.filter(
+        type="payment_intent.payment_failed",
+        payload__data__object__id=_intent_id(order),
+    ).exists():
+        assert time.monotonic() < deadline, "the payment_failed webhook never arrived"
+        time.sleep(0.2)
+    order.refresh_from_db()
+    assert order.status == Order.Status.PENDING
+    held = Ticket.objects.filter(order=order, status=Ticket.Status.RESERVED)
+    assert sorted(held.values_list("number", flat=True)) == [1, 2]
+    # The page keeps following the order and still offers to pay.
+    page.wait_for_timeout(2500)
+    assert re.search(r"/paiement/$", page.url)
+    assert "débité" not in page.locator("#main").inner_text()
+
     _type_card(page, CARD_OK)
     page.locator("#pay-button").click()
     page.wait_for_url(re.compile(rf"/loteries/commande/{order.pk}/confirmation/$"))
     page.locator("li.ticket-number").first.wait_for(timeout=30_000)
     assert page.locator("li.ticket-number").all_inner_texts() == ["1", "2"]
+    assert "débité" not in page.locator("#main").inner_text()
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert localstripe.refunds(order.stripe_payment_intent_id) == []
+
+
+def _intent_id(order) -> str:
+    order.refresh_from_db()
+    return order.stripe_payment_intent_id

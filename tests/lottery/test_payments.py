@@ -233,6 +233,8 @@ def test_confirmation_waits_for_the_webhook_then_lists_the_numbers(
     assert client.get(status_url).json() == {
         "state": "confirming",
         "status": "pending",
+        "settled": False,
+        "payable": True,
         "tickets": [],
     }
 
@@ -240,7 +242,13 @@ def test_confirmation_waits_for_the_webhook_then_lists_the_numbers(
         order_id=order.pk, payment_intent_id=order.stripe_payment_intent_id
     )
 
-    assert client.get(status_url).json() == {"state": "paid", "status": "paid", "tickets": [1, 2]}
+    assert client.get(status_url).json() == {
+        "state": "paid",
+        "status": "paid",
+        "settled": True,
+        "payable": False,
+        "tickets": [1, 2],
+    }
     paid = client.get(url)
     assert paid.context["state"] == "paid"
     html = paid.content.decode()

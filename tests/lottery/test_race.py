@@ -121,19 +121,24 @@ def test_with_locking_exactly_the_last_tickets_are_reserved(require_postgres):
     assert set(held.values_list("order_id", flat=True)) == {o.pk for o in winners}
 
 
-def test_one_buyer_in_many_tabs_cannot_beat_the_per_person_cap(require_postgres):
+def test_one_buyer_in_many_tabs_holds_one_order_within_the_per_person_cap(require_postgres):
+    """30 tabs of one buyer asking for 1 to 5 tickets: one pending order is left, within the cap."""
     lottery = open_lottery(ticket_cap=CAP, per_person_cap=3)
     buyer = UserFactory()
 
     outcomes = _run_in_threads(
-        list(range(30)),
-        lambda _n: services.order_reserve(lottery=lottery, buyer=buyer, quantity=1),
+        [1 + n % 5 for n in range(30)],
+        lambda quantity: services.order_reserve(lottery=lottery, buyer=buyer, quantity=quantity),
     )
 
-    winners = [r for _n, r in outcomes if isinstance(r, Order)]
-    refused = [r for _n, r in outcomes if not isinstance(r, Order)]
-    assert len(winners) == 3
-    assert all(isinstance(r, services.PerPersonCapReached) for r in refused)
+    refused = [(q, r) for q, r in outcomes if not isinstance(r, Order)]
+    assert sorted({q for q, _r in refused}) == [4, 5]
+    assert all(isinstance(r, services.PerPersonCapReached) for _q, r in refused)
+    pending = Order.objects.get(lottery=lottery, buyer=buyer, status=Order.Status.PENDING)
+    assert pending.quantity <= 3
+    held = Ticket.objects.filter(lottery=lottery, status=Ticket.Status.RESERVED)
+    assert set(held.values_list("order_id", flat=True)) == {pending.pk}
+    assert held.count() == pending.quantity
 
 
 def test_http_rush_never_oversells_nor_fails():

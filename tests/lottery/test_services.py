@@ -10,9 +10,8 @@ from django.db import connection
 from django.utils import timezone
 
 from associations.models import Association
-from lottery import selectors, services
+from lottery import locking, selectors, services
 from lottery.models import Lottery, LotteryTransition, Order, Ticket
-from lottery.services import reservations
 from tests.associations.factories import AssociationFactory
 from tests.factories import UserFactory
 from tests.lottery.factories import (
@@ -257,6 +256,7 @@ def test_reserve_holds_the_lowest_numbers_with_the_bundle_price():
     assert numbers_of(order) == [1, 2, 3, 4, 5]
     assert set(order.tickets.values_list("status", flat=True)) == {Ticket.Status.RESERVED}
     assert order.expires_at > timezone.now() + timedelta(minutes=14)
+    services.order_confirm_payment(order_id=order.pk, payment_intent_id="pi_first")
     second = services.order_reserve(lottery=lottery, buyer=buyer, quantity=6)
     assert second.amount_cents == 800 + 200  # a bundle and a single
     assert numbers_of(second) == list(range(6, 12))
@@ -310,8 +310,9 @@ def test_per_person_cap_counts_held_and_paid_tickets_but_not_expired_ones():
     buyer = UserFactory()
     paid_order(lottery=lottery, buyer=buyer, quantity=2)
     pending = services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
+    # Asking again replaces the pending order: 2 paid + 3 would pass the cap.
     with pytest.raises(services.PerPersonCapReached) as exc:
-        services.order_reserve(lottery=lottery, buyer=buyer, quantity=1)
+        services.order_reserve(lottery=lottery, buyer=buyer, quantity=3)
     assert "4" in exc.value.messages[0]
     # Someone else is not limited by this buyer's tickets.
     services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=4)
@@ -353,7 +354,8 @@ def test_a_bundle_added_behind_the_kept_price_table_is_charged():
 def test_a_per_person_cap_set_behind_the_kept_price_table_is_enforced():
     lottery = open_lottery(per_person_cap=None)
     buyer = UserFactory()
-    services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
+    first = services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
+    services.order_confirm_payment(order_id=first.pk, payment_intent_id="pi_first")
     Lottery.objects.filter(pk=lottery.pk).update(per_person_cap=3)
     with pytest.raises(services.PerPersonCapReached) as exc:
         services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
@@ -404,7 +406,7 @@ def test_outside_any_transaction_refusals_leave_nothing_and_release_the_buyer_lo
     order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=3)
     assert numbers_of(order) == [1, 2, 3]
     with pytest.raises(services.PerPersonCapReached):
-        services.order_reserve(lottery=lottery, buyer=buyer, quantity=1)
+        services.order_reserve(lottery=lottery, buyer=buyer, quantity=4)
     with pytest.raises(services.SoldOut) as exc:
         services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=2)
     assert "1" in exc.value.messages[0]
@@ -416,7 +418,7 @@ def test_outside_any_transaction_refusals_leave_nothing_and_release_the_buyer_lo
     assert not connection.in_atomic_block
     if connection.vendor == "postgresql":
         # The buyer lock went with the reservation's transaction: another session gets it.
-        key = reservations._advisory_key("lottery-buyer", lottery.pk, buyer.pk)
+        key = locking.buyer_key(lottery_id=lottery.pk, buyer_id=buyer.pk)
         got = []
 
         def other_session():

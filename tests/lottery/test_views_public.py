@@ -229,9 +229,11 @@ def test_buying_too_often_is_rate_limited_and_reserves_nothing_more(client, sett
     buyer = UserFactory()
     client.force_login(buyer)
     url = reverse("lottery:buy", args=[lottery.slug])
-    statuses = [client.post(url, {"quantity": "1"}).status_code for _ in range(12)]
+    # Alternating quantities: each order replaces the one before.
+    statuses = [client.post(url, {"quantity": str(1 + n % 2)}).status_code for n in range(12)]
     assert statuses == [302] * 10 + [429, 429]
     assert Order.objects.filter(buyer=buyer).count() == 10
+    assert Order.objects.filter(buyer=buyer, status=Order.Status.PENDING).count() == 1
     # Someone else is not held back by that buyer's limit.
     other = UserFactory()
     client.force_login(other)

@@ -214,16 +214,23 @@ def test_the_same_event_twice_at_once_is_applied_once(
 
 
 @pytest.mark.django_db
-def test_failure_then_success_sells_fresh_numbers(localstripe, lottery, buyer, webhook_post):
-    """The buyer's first card is declined (reservation released), the second one works."""
+def test_a_declined_card_keeps_the_numbers_for_the_next_card(
+    localstripe, lottery, buyer, webhook_post
+):
+    """Stripe lets the buyer retry the same PaymentIntent: a decline releases nothing."""
     order = reserve_with_intent(lottery=lottery, buyer=buyer, quantity=2)
     localstripe.pay(order.stripe_payment_intent_id, card=CARD_DECLINED)
     failed = localstripe.event_payload(FAILED, order.stripe_payment_intent_id)
 
-    assert webhook_post(failed).status_code == 200
+    response = webhook_post(failed)
+    assert (response.status_code, response.content) == (200, b"declined")
     order.refresh_from_db()
-    assert order.status == Order.Status.FAILED
-    assert not Ticket.objects.filter(order=order).exists()
+    assert order.status == Order.Status.PENDING
+    held = Ticket.objects.filter(order=order, status=Ticket.Status.RESERVED)
+    assert sorted(held.values_list("number", flat=True)) == [1, 2]
+    # Nobody else can take them meanwhile.
+    other = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
+    assert list(Ticket.objects.filter(order=other).values_list("number", flat=True)) == [3]
 
     succeeded = _paid_event(localstripe, order)
     assert webhook_post(succeeded).status_code == 200

@@ -316,6 +316,8 @@ LOGGING = {
 # --- Lottery -------------------------------------------------------------------
 # How long an online order holds its numbers while the buyer pays.
 LOTTERY_RESERVATION_MINUTES = env.int("LOTTERY_RESERVATION_MINUTES", default=15)
+# Unpaid tickets one account may hold at a time, over all lotteries.
+LOTTERY_MAX_HELD_TICKETS = env.int("LOTTERY_MAX_HELD_TICKETS", default=20)
 LOTTERY_MAX_TICKETS_PER_ORDER = 100
 # Orders one person may start per period (seconds): holds tie up numbers for others.
 LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)
