@@ -201,7 +201,7 @@ def _render(
         disable_xml_declaration=True,
         show_legend=True,
         legend_at_bottom=True,
-        legend_at_bottom_columns=2 if width > 500 else 1,
+        legend_at_bottom_columns=(2 if chart.show_cap else 1) if width > 500 else 1,
         truncate_legend=-1,
         x_title=_("Date (Paris time)") if not daily else _("Date"),
         y_title=_("Tickets sold"),
