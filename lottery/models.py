@@ -349,14 +349,14 @@ class LotteryIndexPage(RoutablePageMixin, Page):
 
     @path("<slug:lottery_slug>/", name="lottery")
     def lottery(self, request, lottery_slug: str):
-        from .selectors import lottery_public_get
+        from .selectors import lottery_page_data
         from .views import lottery_public_context
 
-        lottery = lottery_public_get(slug=lottery_slug)
-        if lottery is None:
+        data = lottery_page_data(slug=lottery_slug)
+        if data is None:
             raise Http404
         context = self.get_context(request, lottery_page=True)
-        context.update(lottery_public_context(request=request, lottery=lottery))
+        context.update(lottery_public_context(request=request, lottery=data.lottery, data=data))
         return TemplateResponse(request, "lottery/lottery_page.html", context)
 
 

@@ -86,6 +86,56 @@ def lottery_page_dependency(lottery_id: int) -> str:
     return f"lottery:{lottery_id}"
 
 
+PAGE_DATA_CACHE_KEY = "lottery:page-data:{slug}"
+
+
+@dataclass
+class LotteryPageData:
+    """What every visitor of a lottery's page sees alike, whoever they are."""
+
+    lottery: Lottery
+    prizes: list[Any]
+    choices: list[dict[str, int]]
+    tickets_left: int
+
+
+def lottery_page_data(*, slug: str) -> LotteryPageData | None:
+    """The shared part of a lottery's public page, or None for no such public lottery.
+
+    Kept in the cache as long as anonymous pages are (ANONYMOUS_PAGE_CACHE_SECONDS) and
+    rebuilt as soon as a sale or a change bumps the lottery's version: signed-in
+    visitors then only cost the queries about themselves.
+    """
+    from assosolos.page_cache import dependency_versions, page_cache_seconds, versions_current
+
+    seconds = page_cache_seconds()
+    key = PAGE_DATA_CACHE_KEY.format(slug=slug)
+    if seconds > 0:
+        entry = cache.get(key)
+        if entry is not None and versions_current(entry["versions"]):
+            return entry["data"]
+    lottery = (
+        Lottery.objects.exclude(status=Status.DRAFT)
+        .select_related("association")
+        .prefetch_related("prizes", "bundles")
+        .filter(slug=slug)
+        .first()
+    )
+    if lottery is None:
+        return None
+    # Read before the figures below, so a sale committed meanwhile makes this stale.
+    versions = dependency_versions(lottery_page_dependency(lottery.pk))
+    data = LotteryPageData(
+        lottery=lottery,
+        prizes=list(lottery.prizes.all()),
+        choices=purchase_choices(lottery=lottery),
+        tickets_left=lottery_tickets_left(lottery=lottery),
+    )
+    if seconds > 0:
+        cache.set(key, {"versions": versions, "data": data}, seconds)
+    return data
+
+
 INDEX_URL_CACHE_KEY = "lottery:index-url"
 INDEX_URL_CACHE_SECONDS = 300
 _SLUG_MARK = "lottery-slug-mark"

@@ -40,19 +40,30 @@ from .models import Lottery
 # --- Public --------------------------------------------------------------------------
 
 
-def lottery_public_context(*, request: HttpRequest, lottery: Lottery) -> dict:
-    """What the public lottery page shows; used by the Wagtail index page's route too."""
+def lottery_public_context(
+    *, request: HttpRequest, lottery: Lottery, data: selectors.LotteryPageData | None = None
+) -> dict:
+    """What the public lottery page shows; used by the Wagtail index page's route too.
+
+    `data` is the part every visitor sees alike (`selectors.lottery_page_data`, cached);
+    without it, it is read now.
+    """
     page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
     now = timezone.now()
     held = 0
     if request.user.is_authenticated:
         held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=request.user.pk)
-    tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+    if data is None:
+        prizes = list(lottery.prizes.all())
+        choices = selectors.purchase_choices(lottery=lottery)
+        tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+    else:
+        prizes, choices, tickets_left = data.prizes, data.choices, data.tickets_left
     sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=tickets_left, now=now)
     return {
         "lottery": lottery,
-        "prizes": list(lottery.prizes.all()),
-        "choices": selectors.purchase_choices(lottery=lottery),
+        "prizes": prizes,
+        "choices": choices,
         "tickets_left": tickets_left,
         "sales": sales,
         "on_sale": sales.on_sale,
@@ -65,16 +76,16 @@ def lottery_public_context(*, request: HttpRequest, lottery: Lottery) -> dict:
 
 def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The lottery page when the CMS has no lottery index page; else a redirect to it."""
-    lottery = selectors.lottery_public_get(slug=slug)
-    if lottery is None:
+    data = selectors.lottery_page_data(slug=slug)
+    if data is None:
         raise Http404
-    url = lottery.get_absolute_url()
+    url = data.lottery.get_absolute_url()
     if url != request.path:
         return redirect(url)
     return render(
         request,
         "lottery/lottery_page.html",
-        lottery_public_context(request=request, lottery=lottery),
+        lottery_public_context(request=request, lottery=data.lottery, data=data),
     )
 
 

@@ -59,9 +59,7 @@ def page_depends_on(request: HttpRequest, *dependencies: str) -> None:
     known: dict[str, Any] = getattr(request, _REQUEST_ATTRIBUTE, None) or {}
     new = [d for d in dependencies if d not in known]
     if new:
-        versions = cache.get_many([VERSION_KEY.format(dependency=d) for d in new])
-        for dependency in new:
-            known[dependency] = versions.get(VERSION_KEY.format(dependency=dependency))
+        known.update(dependency_versions(*new))
     setattr(request, _REQUEST_ATTRIBUTE, known)
 
 
@@ -76,6 +74,19 @@ def page_cache_bump(*dependencies: str) -> None:
         )
 
     transaction.on_commit(bump)
+
+
+def dependency_versions(*dependencies: str) -> dict[str, Any]:
+    """The current versions of `dependencies`, to keep with a value built from them."""
+    found = cache.get_many([VERSION_KEY.format(dependency=d) for d in dependencies])
+    return {d: found.get(VERSION_KEY.format(dependency=d)) for d in dependencies}
+
+
+def versions_current(versions: dict[str, Any]) -> bool:
+    """Whether nothing kept under these versions has been bumped since."""
+    if not versions:
+        return True
+    return dependency_versions(*versions) == versions
 
 
 def page_cache_seconds() -> int:
@@ -101,7 +112,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         key = _page_key(request)
         entry = cache.get(key)
-        if entry is not None and _is_fresh(entry):
+        if entry is not None and versions_current(entry["versions"]):
             return _replay(request, entry)
         response = self.get_response(request)
         if request.method == "GET":
@@ -125,15 +136,6 @@ def _page_key(request: HttpRequest) -> str:
     language = getattr(request, "LANGUAGE_CODE", "") or settings.LANGUAGE_CODE
     raw = "\n".join((request.get_host(), language, request.path))
     return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
-
-
-def _is_fresh(entry: dict[str, Any]) -> bool:
-    versions: dict[str, Any] = entry["versions"]
-    if not versions:
-        return True
-    keys = {VERSION_KEY.format(dependency=d): v for d, v in versions.items()}
-    current = cache.get_many(list(keys))
-    return all(current.get(key) == version for key, version in keys.items())
 
 
 def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:

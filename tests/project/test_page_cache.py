@@ -11,7 +11,9 @@ import time
 import pytest
 from django.contrib import messages
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from assosolos.page_cache import CSRF_PLACEHOLDER, HIT_HEADER, PAGE_KEY
@@ -249,11 +251,35 @@ def test_a_page_showing_a_new_message_is_not_kept(lottery, client, monkeypatch):
 
     original = views.lottery_public_context
 
-    def with_a_message(*, request, lottery):
+    def with_a_message(*, request, lottery, **kwargs):
         messages.info(request, "Bienvenue")
-        return original(request=request, lottery=lottery)
+        return original(request=request, lottery=lottery, **kwargs)
 
     monkeypatch.setattr(views, "lottery_public_context", with_a_message)
     url = lottery.get_absolute_url()
     client.get(url)
     assert HIT_HEADER not in Client().get(url)
+
+
+def test_signed_in_visitors_get_the_shared_part_from_the_cache(
+    lottery, django_capture_on_commit_callbacks
+):
+    url = lottery.get_absolute_url()
+    buyer = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, buyer=buyer, quantity=2)
+    client = Client()
+    client.force_login(buyer)
+    assert tickets_left(client.get(url)) == "38"
+
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    tables = " ".join(q["sql"] for q in queries.captured_queries)
+    assert HIT_HEADER not in response
+    assert response.context["held"] == 2  # their own figure, read for them
+    for shared in ("lottery_prize", "lottery_bundle", "lottery_ticket"):
+        assert f'"{shared}"' not in tables
+
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, quantity=5)
+    assert tickets_left(client.get(url)) == "33"
