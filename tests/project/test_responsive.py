@@ -150,3 +150,39 @@ def test_no_page_scrolls_sideways_for_a_buyer(browser_page, live_server, site_wi
     assert len(measures) >= 15, sorted(paths)
     too_wide = _too_wide(measures)
     assert not too_wide, "\n".join(too_wide)
+
+
+SCREENS = {"desktop": {"width": 1280, "height": 900}, "phone": PHONE}
+
+
+@pytest.mark.parametrize("screen", SCREENS)
+def test_screenshots_of_the_lottery_page_and_my_tickets(
+    browser_page, live_server, site_with_sales, screen
+):
+    """Saved under var/screenshots/ for people to look at (CI keeps them as artifacts)."""
+    from django.conf import settings
+
+    folder = settings.ROOT_DIR / "var" / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page = browser_page
+    page.set_viewport_size(SCREENS[screen])
+    sign_in(page, live_server, site_with_sales["buyer"])
+
+    page.goto(site_with_sales["lottery"].get_absolute_url())
+    page.locator("progress").first.wait_for()
+    lottery_shot = folder / f"lottery-page-{screen}.png"
+    page.screenshot(path=str(lottery_shot), full_page=True)
+
+    page.goto(reverse("lottery:my_tickets"))
+    # Every order's status and numbers are on screen, not in a box scrolled away.
+    for cell in page.locator("td[data-label]").all():
+        box = cell.bounding_box()
+        assert box is not None and box["x"] + box["width"] <= SCREENS[screen]["width"]
+    assert page.locator("td[data-label]").count() >= 20  # 4 orders × 5 columns
+    tickets_shot = folder / f"my-tickets-{screen}.png"
+    page.screenshot(path=str(tickets_shot), full_page=True)
+
+    for shot in (lottery_shot, tickets_shot):
+        header = shot.read_bytes()[:24]
+        assert header[:8] == b"\x89PNG\r\n\x1a\n"
+        assert int.from_bytes(header[16:20], "big") == SCREENS[screen]["width"]
