@@ -95,6 +95,8 @@ class LotteryForm(forms.ModelForm):
             "sales_open_at",
             "sales_close_at",
             "draw_at",
+            "one_prize_per_person",
+            "claim_deadline",
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -103,6 +105,7 @@ class LotteryForm(forms.ModelForm):
             "sales_open_at": _datetime_widget(),
             "sales_close_at": _datetime_widget(),
             "draw_at": _datetime_widget(),
+            "claim_deadline": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         }
 
     def __init__(self, *args, **kwargs):

@@ -337,7 +337,14 @@ def _announce(*, lottery_id: int, result_id: int) -> None:
     """After commit: tell other apps, email the winners, reveal on the live page."""
     from ..signals import draw_committed
 
-    draw_committed.send(sender=Lottery, lottery_id=lottery_id, result_id=result_id)
+    # One failing receiver must not keep the winners from their emails.
+    for receiver, error in draw_committed.send_robust(
+        sender=Lottery, lottery_id=lottery_id, result_id=result_id
+    ):
+        if isinstance(error, Exception):
+            logger.error(
+                "Lottery %s: draw_committed receiver %r failed: %r", lottery_id, receiver, error
+            )
     async_task("lottery.tasks.draw_winner_emails_send", result_id)
     try:
         from ..draw_live import draw_broadcast

@@ -195,7 +195,9 @@ def _prize_ranks_repeated(lottery: Lottery) -> list:
 
 # --- Setting a lottery up ------------------------------------------------------------
 
-EDITABLE_WHILE_OPEN = frozenset({"title", "description", "rules", "sales_close_at", "draw_at"})
+EDITABLE_WHILE_OPEN = frozenset(
+    {"title", "description", "rules", "sales_close_at", "draw_at", "claim_deadline"}
+)
 
 
 # Path segments the lottery URLs use; a lottery slug must not shadow them.
