@@ -27,6 +27,8 @@ def free_port() -> int:
 
 def database_url_for(name: str) -> str:
     """The DATABASE_URL of this process, pointing at database `name` instead."""
+    if not os.environ.get("DATABASE_URL"):
+        return f"sqlite:///{name}"  # the test database file
     parts = urlsplit(os.environ["DATABASE_URL"])
     return urlunsplit(parts._replace(path="/" + name))
 
