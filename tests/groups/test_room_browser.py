@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.conf import settings
 from playwright.sync_api import expect
@@ -67,3 +69,40 @@ def test_two_members_see_each_other_type_and_talk(
     bob_page.screenshot(path=str(artifacts_dir / "groups-room-phone.png"), full_page=True)
     alice_page.context.close()
     bob_page.context.close()
+
+
+def test_a_winner_of_a_seat_prize_finds_the_group_on_their_account_page(
+    browser_page, password, django_capture_on_commit_callbacks
+):
+    from types import SimpleNamespace
+
+    from groups.models import GroupSeatPrize
+    from lottery.signals import draw_committed
+    from tests.factories import UserFactory
+    from tests.lottery.factories import LotteryFactory, PrizeFactory
+
+    from .factories import GroupFactory
+
+    group = GroupFactory(title="Pitch X des indépendants")
+    lottery = LotteryFactory(association=group.association)
+    prize = PrizeFactory(lottery=lottery)
+    GroupSeatPrize.objects.create(prize=prize, group=group)
+    winner = UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        draw_committed.send(
+            sender=type(lottery),
+            lottery=lottery,
+            winners=[SimpleNamespace(prize_id=prize.pk, ticket_number=7, user_id=winner.pk)],
+        )
+
+    page = browser_page
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", winner.email)
+    page.fill("input[name=password]", password)
+    page.locator("form.form button[type=submit]").click()
+    page.wait_for_url(re.compile(r"/compte/$"))
+    panel = page.locator("section[aria-labelledby=my-groups-title]")
+    expect(panel).to_contain_text("Pitch X des indépendants")
+    expect(panel.get_by_role("button", name="Décliner cette place")).to_be_visible()
+    panel.get_by_role("link", name="Pitch X des indépendants").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pitch X des indépendants")
