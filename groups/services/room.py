@@ -104,9 +104,13 @@ def room_message_post(*, group_id: int, user: Any, body: str) -> Message:
             "too_long",
             _("A message has at most %(max)d characters.") % {"max": MAX_LENGTH},
         )
-    access = room_access(group_id=group_id, user=user)
-    membership = access.membership
-    if membership is not None and membership.is_muted():
+    if user is None or not user.is_authenticated:
+        raise RoomError(str(CLOSE_NOT_SIGNED_IN), _("Sign in to enter the room."))
+    # The hot path: a member is one query; anyone else goes through the full check.
+    membership = GroupMembership.objects.filter(group_id=group_id, user_id=user.pk).first()
+    if membership is None:
+        room_access(group_id=group_id, user=user)
+    elif membership.is_muted():
         raise RoomError("muted", _("A moderator has muted you for a while."))
     if not _rate_allows(group_id=group_id, user_id=user.pk):
         raise RoomError("rate_limited", _("Slow down: you are sending messages too fast."))

@@ -135,7 +135,14 @@ if REDIS_URL:
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
             "CONFIG": {
-                "hosts": [REDIS_URL],
+                # redis-py refuses a 101st connection by default (it does not wait), and
+                # a room's members connecting at once each need one for group_add.
+                "hosts": [
+                    {
+                        "address": REDIS_URL,
+                        "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
+                    }
+                ],
                 "prefix": CACHE_KEY_PREFIX,
             },
         }
