@@ -291,6 +291,12 @@ def invitation_accept(request, token: str):
             return redirect(membership.association.get_dashboard_url())
 
     next_query = urlencode({"next": request.path})
+    # A new account for the invited address: the signup form starts with it filled in.
+    signup_query = (
+        urlencode({"next": request.path, "email": invitation.email})
+        if invitation is not None and error is None
+        else next_query
+    )
     return render(
         request,
         "associations/invitation_accept.html",
@@ -299,7 +305,7 @@ def invitation_accept(request, token: str):
             "error": error,
             "wrong_email": error_code == "invitation_wrong_email",
             "login_url": f"{reverse('account_login')}?{next_query}",
-            "signup_url": f"{reverse('account_signup')}?{next_query}",
+            "signup_url": f"{reverse('account_signup')}?{signup_query}",
         },
         status=400 if error and request.method == "POST" else 200,
     )
