@@ -173,15 +173,31 @@ def association_edit(request, slug: str):
         if fields.get("logo") is False:  # "clear" ticked
             fields["logo"] = ""
         try:
-            services.association_details_update(
+            pending = services.association_details_update(
                 association=association, user=request.user, **fields
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("The association's details have been saved."))
+            if pending is not None:
+                messages.info(
+                    request,
+                    _(
+                        "The new name or commune will show once the platform's team has "
+                        "reviewed it; until then the verified details stay on the public page."
+                    ),
+                )
             return redirect(association.get_dashboard_url())
-    return render(request, "associations/edit.html", {"association": association, "form": form})
+    return render(
+        request,
+        "associations/edit.html",
+        {
+            "association": association,
+            "form": form,
+            "pending_change": selectors.association_pending_details_change(association=association),
+        },
+    )
 
 
 @login_required
