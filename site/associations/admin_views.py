@@ -5,6 +5,7 @@ themselves are the services' (`association_verify`, `_reject`, `_suspend`).
 """
 
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.functional import cached_property
@@ -20,7 +21,7 @@ from assosolos.admin_viewsets import ReadOnlyModelViewSet
 
 from . import selectors, services
 from .forms import DecisionForm
-from .models import Association
+from .models import Association, AssociationDetailsChange
 
 Status = Association.Status
 
@@ -64,6 +65,7 @@ class AssociationIndexView(IndexView):
 class AssociationInspectView(InspectView):
     template_name = "associations/admin/inspect.html"
     decision_url_names: dict[str, str] = {}
+    change_decision_url_name = ""
 
     def get_field_display_value(self, field_name, field):
         value = super().get_field_display_value(field_name, field)
@@ -75,6 +77,17 @@ class AssociationInspectView(InspectView):
         context["documents"] = selectors.association_documents(association=association)
         context["team"] = selectors.association_team(association=association)
         context["status_changes"] = association.status_changes.select_related("decided_by")
+        change = selectors.association_pending_details_change(association=association)
+        context["pending_change"] = change
+        if change is not None and self.user_has_permission("change"):
+            context["change_decisions"] = [
+                {
+                    "name": name,
+                    "label": CHANGE_DECISIONS[name][1],
+                    "url": reverse(self.change_decision_url_name, args=[name, change.pk]),
+                }
+                for name in CHANGE_DECISIONS
+            ]
         if self.user_has_permission("change"):
             context["decisions"] = [
                 {
@@ -161,6 +174,86 @@ class AssociationDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin,
         return redirect(self.get_inspect_url())
 
 
+# decision on a proposed name or commune → (service, button label, success message)
+CHANGE_DECISIONS = {
+    "accept": (
+        services.association_details_change_accept,
+        _("Accept the change"),
+        _("The new details of %(name)s are now public."),
+    ),
+    "reject": (
+        services.association_details_change_reject,
+        _("Reject the change"),
+        _("The change was rejected; %(name)s keeps its verified details."),
+    ),
+}
+
+
+class AssociationDetailsChangeDecisionView(
+    PermissionCheckedMixin, WagtailAdminTemplateMixin, FormView
+):
+    """Accept or reject a verified association's proposed name or commune."""
+
+    model = Association
+    permission_required = "change"
+    template_name = "associations/admin/details_change.html"
+    form_class = DecisionForm
+    inspect_url_name = None
+    header_icon = "group"
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        if kwargs["decision"] not in CHANGE_DECISIONS:
+            raise Http404
+        self.decision = kwargs["decision"]
+        self.change = get_object_or_404(
+            AssociationDetailsChange.objects.select_related("association"), pk=kwargs["pk"]
+        )
+
+    def get_page_title(self):
+        return CHANGE_DECISIONS[self.decision][1]
+
+    def get_page_subtitle(self):
+        return self.change.association.name
+
+    def get_inspect_url(self) -> str:
+        return reverse(self.inspect_url_name, args=[self.change.association_id])
+
+    def get_form_kwargs(self):
+        kwargs = super().get_form_kwargs()
+        kwargs["reason_required"] = self.decision == "reject"
+        return kwargs
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context.update(
+            change=self.change,
+            decision=self.decision,
+            allowed=self.change.status == AssociationDetailsChange.Status.PENDING,
+            inspect_url=self.get_inspect_url(),
+            submit_label=CHANGE_DECISIONS[self.decision][1],
+        )
+        return context
+
+    def form_valid(self, form):
+        service, _label, success = CHANGE_DECISIONS[self.decision]
+        try:
+            change = service(
+                change_id=self.change.pk,
+                staff_user=self.request.user,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+            return self.form_invalid(form)
+        messages.success(self.request, success % {"name": change.association.name})
+        return redirect(self.get_inspect_url())
+
+
 class AssociationViewSet(ReadOnlyModelViewSet):
     """Associations in the CMS admin: review and decide, no editing or deleting."""
 
@@ -216,7 +309,9 @@ class AssociationViewSet(ReadOnlyModelViewSet):
 
     def get_inspect_view_kwargs(self, **kwargs):
         return super().get_inspect_view_kwargs(
-            decision_url_names={name: self.get_url_name(name) for name in DECISIONS}, **kwargs
+            decision_url_names={name: self.get_url_name(name) for name in DECISIONS},
+            change_decision_url_name=self.get_url_name("details_change"),
+            **kwargs,
         )
 
     def decision_view(self, decision: str):
@@ -230,5 +325,13 @@ class AssociationViewSet(ReadOnlyModelViewSet):
     def get_urlpatterns(self):
         # Associations are created on the site and change status through decisions only.
         return super().get_urlpatterns() + [
-            path(f"{name}/<int:pk>/", self.decision_view(name), name=name) for name in DECISIONS
+            *(path(f"{name}/<int:pk>/", self.decision_view(name), name=name) for name in DECISIONS),
+            path(
+                "details-change/<str:decision>/<int:pk>/",
+                self.construct_view(
+                    AssociationDetailsChangeDecisionView,
+                    inspect_url_name=self.get_url_name("inspect"),
+                ),
+                name="details_change",
+            ),
         ]

@@ -79,6 +79,10 @@ class Association(index.Indexed, models.Model):
     created_at = models.DateTimeField(_("registered at"), default=timezone.now)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
 
+    # Details that, once verified, change only after staff review: who the association
+    # is and its commune, which decides the mayor who authorises its lotteries.
+    REVIEWED_FIELDS = ("name", "postcode", "commune")
+
     # What managers may change after registration; identifiers and status stay.
     EDITABLE_FIELDS = (
         "name",
@@ -296,3 +300,63 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return not (self.is_used or self.is_revoked or self.is_expired)
+
+
+class AssociationDetailsChange(models.Model):
+    """A verified association's proposed new name or commune, waiting for staff.
+
+    The association keeps its verified details, shown publicly, until staff accept.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Waiting for review")
+        ACCEPTED = "accepted", _("Accepted")
+        REJECTED = "rejected", _("Rejected")
+
+    association = models.ForeignKey(
+        Association, on_delete=models.CASCADE, related_name="details_changes"
+    )
+    # Field name → proposed value, for fields in Association.REVIEWED_FIELDS only.
+    changes = models.JSONField(_("proposed changes"), default=dict)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    proposed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    proposed_at = models.DateTimeField(_("proposed at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+    reason = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        verbose_name = _("change of details")
+        verbose_name_plural = _("changes of details")
+        ordering = ["-proposed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["association"],
+                condition=Q(status="pending"),
+                name="association_one_pending_details_change",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.association} ({self.get_status_display()})"
+
+    def rows(self) -> list[dict]:
+        """Current and proposed value of each changed field, for review screens."""
+        return [
+            {
+                "label": Association._meta.get_field(name).verbose_name,
+                "current": getattr(self.association, name),
+                "proposed": value,
+            }
+            for name, value in self.changes.items()
+        ]

@@ -6,10 +6,16 @@ functions; none of them decide permissions on their own.
 
 from typing import Any
 
-from django.db.models import Case, IntegerField, QuerySet, Value, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
 from wagtail.search.backends import get_search_backend
 
-from .models import Association, AssociationDocument, Invitation, Membership
+from .models import (
+    Association,
+    AssociationDetailsChange,
+    AssociationDocument,
+    Invitation,
+    Membership,
+)
 from .validators import normalise_identifier
 
 Role = Membership.Role
@@ -130,15 +136,22 @@ def associations_public() -> QuerySet[Association]:
 
 
 def associations_for_review() -> QuerySet[Association]:
-    """Every association for platform staff, the ones waiting for a decision first."""
+    """Every association for platform staff, the ones waiting for a decision (registration
+    or change of details) first."""
     return Association.objects.annotate(
+        has_pending_change=Exists(
+            AssociationDetailsChange.objects.filter(
+                association=OuterRef("pk"), status=AssociationDetailsChange.Status.PENDING
+            )
+        ),
         review_order=Case(
             When(status=Association.Status.PENDING, then=Value(0)),
+            When(has_pending_change=True, then=Value(0)),
             When(status=Association.Status.SUSPENDED, then=Value(1)),
             When(status=Association.Status.VERIFIED, then=Value(2)),
             default=Value(3),
             output_field=IntegerField(),
-        )
+        ),
     ).order_by("review_order", "created_at", "pk")
 
 
@@ -197,3 +210,35 @@ def associations_search(*, query: str, limit: int = 5) -> list[Association]:
         return []
     verified = Association.objects.filter(status=Association.Status.VERIFIED)
     return list(get_search_backend().search(query, verified)[:limit])
+
+
+def association_pending_details_change(
+    *, association: Association
+) -> AssociationDetailsChange | None:
+    """The proposed name or commune waiting for staff, if any."""
+    return (
+        AssociationDetailsChange.objects.filter(
+            association=association, status=AssociationDetailsChange.Status.PENDING
+        )
+        .select_related("association")
+        .first()
+    )
+
+
+def associations_waiting_for_review(*, limit: int = 20) -> list[dict]:
+    """What staff have to decide: new registrations and changes of details, oldest first."""
+    registrations = [
+        {"association": association, "kind": "registration", "since": association.created_at}
+        for association in Association.objects.filter(status=Association.Status.PENDING).order_by(
+            "created_at", "pk"
+        )[:limit]
+    ]
+    changes = [
+        {"association": change.association, "kind": "change", "since": change.proposed_at}
+        for change in AssociationDetailsChange.objects.filter(
+            status=AssociationDetailsChange.Status.PENDING
+        )
+        .select_related("association")
+        .order_by("proposed_at", "pk")[:limit]
+    ]
+    return sorted(registrations + changes, key=lambda row: row["since"])[:limit]

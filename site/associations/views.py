@@ -165,15 +165,31 @@ def association_edit(request, slug: str):
         if fields.get("logo") is False:  # "clear" ticked
             fields["logo"] = ""
         try:
-            services.association_details_update(
+            pending = services.association_details_update(
                 association=association, user=request.user, **fields
             )
         except ValidationError as exc:
             _add_errors(form, exc)
         else:
             messages.success(request, _("The association's details have been saved."))
+            if pending is not None:
+                messages.info(
+                    request,
+                    _(
+                        "The new name or commune will show once the platform's team has "
+                        "reviewed it; until then the verified details stay on the public page."
+                    ),
+                )
             return redirect(association.get_dashboard_url())
-    return render(request, "associations/edit.html", {"association": association, "form": form})
+    return render(
+        request,
+        "associations/edit.html",
+        {
+            "association": association,
+            "form": form,
+            "pending_change": selectors.association_pending_details_change(association=association),
+        },
+    )
 
 
 @login_required
@@ -283,6 +299,12 @@ def invitation_accept(request, token: str):
             return redirect(membership.association.get_dashboard_url())
 
     next_query = urlencode({"next": request.path})
+    # A new account for the invited address: the signup form starts with it filled in.
+    signup_query = (
+        urlencode({"next": request.path, "email": invitation.email})
+        if invitation is not None and error is None
+        else next_query
+    )
     return render(
         request,
         "associations/invitation_accept.html",
@@ -291,7 +313,7 @@ def invitation_accept(request, token: str):
             "error": error,
             "wrong_email": error_code == "invitation_wrong_email",
             "login_url": f"{reverse('account_login')}?{next_query}",
-            "signup_url": f"{reverse('account_signup')}?{next_query}",
+            "signup_url": f"{reverse('account_signup')}?{signup_query}",
         },
         status=400 if error and request.method == "POST" else 200,
     )

@@ -268,13 +268,16 @@ def test_owner_edits_public_details_but_a_member_cannot(client, team):
 
     client.force_login(team.owner)
     assert client.post(url, {**data, "postcode": "6"}).status_code == 200
+    old_postcode = team.association.postcode
     response = client.post(url, data)
     assert response.status_code == 302
     team.association.refresh_from_db()
+    # The association is verified: the new postcode waits for staff review.
     assert (team.association.purpose, team.association.postcode) == (
         "Nouvelle présentation.",
-        "69003",
+        old_postcode,
     )
+    assert team.association.details_changes.get().changes["postcode"] == "69003"
 
 
 # --- Team management through the site ---------------------------------------------------

@@ -5,12 +5,16 @@ view, the CMS admin or another app cannot skip one. Emails go out after the
 database commit.
 """
 
+from .details import (
+    association_details_change_accept,
+    association_details_change_reject,
+    association_details_update,
+)
 from .registration import (
     INVITATION_VALIDITY,
     AssociationNotActive,
     InvitationError,
     association_decision_allowed,
-    association_details_update,
     association_document_add,
     association_identifiers_clean,
     association_register,
@@ -37,6 +41,8 @@ __all__ = [
     "AssociationNotActive",
     "InvitationError",
     "association_decision_allowed",
+    "association_details_change_accept",
+    "association_details_change_reject",
     "association_details_update",
     "association_document_add",
     "association_identifiers_clean",

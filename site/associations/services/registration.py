@@ -231,25 +231,6 @@ def association_document_add(
     return document
 
 
-def association_details_update(
-    *, association: Association, user: Any, **fields: Any
-) -> Association:
-    """Managers update their association's public details (not its identifiers)."""
-    if not selectors.association_can_manage(user=user, association=association):
-        raise PermissionDenied
-    unknown = set(fields) - set(Association.EDITABLE_FIELDS)
-    if unknown:
-        raise ValueError(f"Not editable by managers: {sorted(unknown)}")
-    for name, value in fields.items():
-        if name == "logo" and value is None:
-            continue
-        setattr(association, name, value.strip() if isinstance(value, str) else value)
-    association.full_clean(exclude=["logo"], validate_constraints=False)
-    # Only the edited fields: a staff decision taken meanwhile must not be undone.
-    association.save(update_fields=[*fields, "updated_at"])
-    return association
-
-
 # --- Staff decisions ------------------------------------------------------------------
 
 # Which statuses each decision may start from.

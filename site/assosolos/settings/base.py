@@ -228,6 +228,8 @@ MFA_TOTP_ISSUER = "Assosolos"
 WAGTAIL_PASSWORD_MANAGEMENT_ENABLED = False
 WAGTAIL_PASSWORD_RESET_ENABLED = False
 WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
+# No avatars fetched from an outside service (it would learn who uses the admin).
+WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The client address behind a proxy: either the ASGI server rewrites it (uvicorn
 # --proxy-headers --forwarded-allow-ips=<proxy>) and these stay unset, or allauth reads
 # it from the proxy's header. Never both, and never trust a header no proxy sets.
