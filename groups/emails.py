@@ -1,32 +1,16 @@
-"""Emails about groups, in the site's default language (no request to take one from).
+"""Emails about groups, through the site's one email module (`assosolos.emails`).
 
-Services queue them with `transaction.on_commit` through `effects.task_on_commit`,
-so a rolled-back change sends nothing.
+They go to the outgoing queue in the database (django-post-office) and leave once
+the transaction commits.
 """
 
 from __future__ import annotations
 
-from django.conf import settings
-from django.core.mail import send_mail
-from django.template.loader import render_to_string
-from django.utils import translation
+from assosolos.emails import absolute_url
+from assosolos.emails import email_send as _email_send
 
-
-def absolute_url(path: str) -> str:
-    return settings.SITE_URL.rstrip("/") + path
+__all__ = ["absolute_url", "email_send"]
 
 
 def email_send(*, template: str, context: dict, recipients: list[str]) -> bool:
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return False
-    with translation.override(settings.LANGUAGE_CODE):
-        subject = render_to_string(f"groups/email/{template}_subject.txt", context)
-        body = render_to_string(f"groups/email/{template}.txt", context)
-    send_mail(
-        subject=" ".join(subject.split()),
-        message=body,
-        from_email=None,
-        recipient_list=recipients,
-    )
-    return True
+    return _email_send(template=f"groups/email/{template}", context=context, recipients=recipients)
