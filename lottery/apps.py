@@ -22,6 +22,16 @@ def _home_open_lotteries(*, request, context) -> dict | None:
     return {"open_lotteries": lotteries} if lotteries else None
 
 
+def _association_lotteries(*, request, context) -> dict | None:
+    # An association's public page: its lotteries on sale, coming and past.
+    from .selectors import lotteries_public_of_association
+
+    association = context.get("association")
+    if association is None:
+        return None
+    return {"lotteries": lotteries_public_of_association(association=association)}
+
+
 class LotteryConfig(AppConfig):
     name = "lottery"
     verbose_name = _("Lotteries")
@@ -72,6 +82,12 @@ def _sections_register() -> None:
         place="association_dashboard", template_name="lottery/_dashboard_panel.html", order=10
     )
     section_register(place="account_links", template_name="lottery/_account_link.html", order=10)
+    section_register(
+        place="association_page",
+        template_name="lottery/_association_section.html",
+        context=_association_lotteries,
+        order=10,
+    )
 
 
 def _forget_index_url_on_change() -> None:

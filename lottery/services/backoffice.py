@@ -18,8 +18,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
 
+from .. import backoffice_emails
 from ..locking import order_lock
 from ..models import Lottery, Order, OrderEvent, Ticket
 from ..selectors import lottery_ledger_sealed
@@ -109,10 +109,8 @@ def order_refund(
             before={"status": Order.Status.PAID, "tickets": numbers},
             after={"status": order.status, "refund": refund.refund_id},
         )
-        refunded_id = order.pk
-        transaction.on_commit(
-            lambda: async_task("lottery.backoffice_emails.order_refunded_email_send", refunded_id)
-        )
+        # Queued in the same transaction: the buyer hears of it if and only if it holds.
+        backoffice_emails.order_refunded_email_send(order.pk)
     return order
 
 

@@ -22,7 +22,8 @@ from django.db import connection, transaction
 from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
+
+from assosolos.effects import task_on_commit
 
 from .. import selectors
 from ..locking import buyer_key, buyer_lock, orders_lock
@@ -170,11 +171,7 @@ def max_held_tickets() -> int:
 def _payment_intents_cancel_queue(order_ids: list[int]) -> None:
     """After commit, cancel the PaymentIntents of orders given up, so no old page can pay."""
     for order_id in order_ids:
-        transaction.on_commit(
-            lambda order_id=order_id: async_task(
-                "lottery.tasks.order_payment_intent_cancel", order_id
-            )
-        )
+        task_on_commit("lottery.tasks.order_payment_intent_cancel", order_id)
 
 
 def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:

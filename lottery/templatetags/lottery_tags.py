@@ -2,7 +2,6 @@ from django import template
 from django.utils.translation import get_language
 
 from lottery.selectors import (
-    lotteries_public_of_association,
     lottery_first_prize_image,
     lottery_shows_sales_progress,
 )
@@ -53,9 +52,3 @@ def first_prize_image(lottery):
 def shows_sales_progress(lottery) -> bool:
     """Whether "tickets sold" means something: not for a cancelled lottery (all refunded)."""
     return lottery_shows_sales_progress(lottery=lottery)
-
-
-@register.simple_tag
-def association_lotteries(association):
-    """An association's public lotteries: `.open`, `.coming` and `.past`."""
-    return lotteries_public_of_association(association=association)

@@ -12,6 +12,7 @@ Places:
 - `account_links`: `<li>` links in the account navigation.
 - `association_dashboard`: panels of an association's dashboard
   (context: `association`, `can_manage`).
+- `association_page`: sections of an association's public page (context: `association`).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-PLACES = ("home", "account", "account_links", "association_dashboard")
+PLACES = ("home", "account", "account_links", "association_dashboard", "association_page")
 
 ContextCallable = Callable[..., Mapping[str, Any] | None]
 

@@ -104,7 +104,7 @@ def test_every_kind_of_sale_or_status_change_refreshes_the_page(
     if change == "cash sale":
         assert tickets_left(response) == "34"
     elif change == "close":
-        assert "La vente des billets est close." in after
+        assert "Les ventes de billets ont fermé le" in after
 
 
 def test_an_unannounced_change_shows_when_the_copy_expires(client, lottery, settings):
