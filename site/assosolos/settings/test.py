@@ -4,9 +4,25 @@ DATABASE_URL and REDIS_URL, when set, switch the suite to PostgreSQL and Redis.
 """
 
 import os
+from urllib.parse import urlsplit, urlunsplit
 
-from .base import *  # noqa: F403
-from .base import POST_OFFICE, REDIS_URL, env
+# Each pytest-xdist worker gets its own Redis database (the next ones after
+# REDIS_URL's): tests clear the cache between them, which flushes a whole database,
+# and a worker must not wipe another's rate-limit counts. Done once per process tree,
+# so servers a test starts inherit the same database.
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+if (
+    os.environ.get("REDIS_URL")
+    and _worker.startswith("gw")
+    and not os.environ.get("ASSOSOLOS_TEST_REDIS_DB")
+):
+    _parts = urlsplit(os.environ["REDIS_URL"])
+    _db = int(_parts.path.lstrip("/") or 0) + 1 + int(_worker[2:])
+    os.environ["REDIS_URL"] = urlunsplit(_parts._replace(path=f"/{_db}"))
+    os.environ["ASSOSOLOS_TEST_REDIS_DB"] = str(_db)
+
+from .base import *  # noqa: E402, F403
+from .base import POST_OFFICE, REDIS_URL, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-key-with-enough-length-to-satisfy-the-checks-0123456789"  # noqa: S105
