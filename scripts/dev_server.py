@@ -38,6 +38,8 @@ def main() -> int:
     # A plain SIGTERM would end this process without stopping the ones it started.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     env = dict(os.environ)
+    # Links in emails point at the server this script starts, on whatever port.
+    env.setdefault("SITE_URL", f"http://{HOST}:{PORT}")
     processes: list[subprocess.Popen] = []
     if not env.get("STRIPE_SECRET_KEY"):
         stripe_url = f"http://127.0.0.1:{STRIPE_PORT}"

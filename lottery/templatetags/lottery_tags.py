@@ -52,3 +52,16 @@ def first_prize_image(lottery):
 def shows_sales_progress(lottery) -> bool:
     """Whether "tickets sold" means something: not for a cancelled lottery (all refunded)."""
     return lottery_shows_sales_progress(lottery=lottery)
+
+
+@register.filter
+def ticket_ranges(numbers) -> str:
+    """Ticket numbers as a person reads them: [1, 2, 3, 4, 14, 16, 17] → "1–4, 14, 16–17"."""
+    ordered = sorted({int(number) for number in numbers or ()})
+    runs: list[list[int]] = []
+    for number in ordered:
+        if runs and number == runs[-1][1] + 1:
+            runs[-1][1] = number
+        else:
+            runs.append([number, number])
+    return ", ".join(str(a) if a == b else f"{a}\u2013{b}" for a, b in runs)

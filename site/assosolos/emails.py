@@ -19,7 +19,9 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, EmailMultiAlternatives
@@ -51,13 +53,50 @@ class QueueBackend(PostOfficeBackend):
         return queued
 
 
+def _site_context() -> dict:
+    return {
+        "site_url": settings.SITE_URL.rstrip("/"),
+        "site_domain": urlsplit(settings.SITE_URL).netloc,
+    }
+
+
 def message_queue(message: EmailMessage) -> None:
     """Put a built message on the outgoing queue, whatever EMAIL_BACKEND says.
 
-    Django's test runner swaps EMAIL_BACKEND for its outbox; going through the queue
-    explicitly keeps tests on the production road.
+    A message without an HTML version gets one in the site's look (`email/base.html`
+    around its text). Django's test runner swaps EMAIL_BACKEND for its outbox; going
+    through the queue explicitly keeps tests on the production road.
     """
+    alternatives = getattr(message, "alternatives", [])
+    if not any(mimetype == "text/html" for _content, mimetype in alternatives):
+        if not isinstance(message, EmailMultiAlternatives):
+            message = EmailMultiAlternatives(
+                subject=message.subject,
+                body=message.body,
+                from_email=message.from_email,
+                to=message.to,
+                cc=message.cc,
+                bcc=message.bcc,
+                headers=message.extra_headers,
+                reply_to=message.reply_to,
+            )
+        html = render_to_string(
+            "email/base.html", {**_site_context(), "subject": message.subject, "text": message.body}
+        )
+        message.attach_alternative(html, "text/html")
     QueueBackend().send_messages([message])
+
+
+@dataclass(frozen=True)
+class EmailSite:
+    """What allauth's emails call `current_site`: the site's name and SITE_URL's host."""
+
+    name: str
+    domain: str
+
+
+def email_site() -> EmailSite:
+    return EmailSite(name=settings.WAGTAIL_SITE_NAME, domain=urlsplit(settings.SITE_URL).netloc)
 
 
 def absolute_url(path: str) -> str:
@@ -69,14 +108,15 @@ def email_send(*, template: str, context: dict, recipients: Iterable[str]) -> bo
     """Queue the email `template` for `recipients`; it leaves once the transaction commits.
 
     `template` names three templates: `<template>_subject.txt`, `<template>.txt` and,
-    when it exists, `<template>.html` (which extends `email/base.html`). Emails are
+    when it exists, `<template>.html` (extending `email/base.html`; without it, the
+    text is shown in that layout). Emails are
     written in the site's language (French): the person who receives one is rarely
     the one whose request caused it. Returns whether anything was queued.
     """
     recipients = [address for address in recipients if address]
     if not recipients:
         return False
-    context = {"site_url": settings.SITE_URL.rstrip("/"), **context}
+    context = {**_site_context(), **context}
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
