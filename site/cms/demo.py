@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.services import user_two_factor_enrol
 
 from . import demo_content as content
+from . import demo_content_en as content_en
 from .models import ArticleIndexPage, ArticlePage, ContentPage, HomePage
 
 STAFF_EMAIL = "staff@assosolos.test"
@@ -73,6 +74,8 @@ def demo_site_create(*, log: Callable[[str], None] = print) -> list[str]:
                 owner=staff,
                 created=created,
             )
+
+        _english_pages(home=home, owner=staff, created=created)
 
     if created:
         for item in created:
@@ -183,3 +186,39 @@ def _default_site(*, home: HomePage, created: list[str]) -> Site:
         site.save()
         created.append(f"pointed default site {site.hostname}:{site.port} at the home page")
     return site
+
+
+def _english_pages(*, home: HomePage, owner: User, created: list[str]) -> None:
+    """English translations of the home, about and legal pages (Wagtail's localisation).
+
+    A page already translated is left as it is, so editors' changes survive a new run.
+    """
+    english, _ = Locale.objects.get_or_create(language_code="en")
+    home_en = _translation(home, english, content_en.HOME, owner=owner, created=created)
+    about_en = None
+    for page in home.get_children().live().type(ContentPage).specific():
+        data = content_en.PAGES.get(page.slug)
+        if data is not None:
+            translated = _translation(page, english, data, owner=owner, created=created)
+            if page.slug == content.ABOUT["slug"]:
+                about_en = translated
+    if home_en is not None and about_en is not None:
+        # Fresh from the database: publishing saves the tree fields (its new children).
+        home_en.refresh_from_db()
+        home_en.body = content_en.home_body(about_page_id=about_en.pk)
+        home_en.hero_cta_page = about_en
+        home_en.hero_cta_label = content_en.HOME_CTA_LABEL
+        _publish(home_en, owner=owner)
+
+
+def _translation(page: Page, locale: Locale, data: dict, *, owner: User, created: list[str]):
+    """`page`'s live translation into `locale`, made from `data` if there is none yet."""
+    if page.has_translation(locale):
+        return None
+    translated = page.copy_for_translation(locale).specific
+    for field, value in data.items():
+        setattr(translated, field, value)
+    translated.owner = owner
+    _publish(translated, owner=owner)
+    created.append(f"translated “{page.title}” into English: “{translated.title}”")
+    return translated

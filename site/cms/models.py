@@ -5,6 +5,7 @@ from datetime import datetime, time
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import models
+from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from modelcluster.contrib.taggit import ClusterTaggableManager
@@ -13,7 +14,7 @@ from taggit.models import TaggedItemBase
 from wagtail.admin.panels import FieldPanel, MultiFieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import StreamField
-from wagtail.models import Page
+from wagtail.models import Locale, Page
 from wagtail.search import index
 
 from .blocks import BodyStreamBlock
@@ -68,7 +69,8 @@ class HomePage(Page):
     ]
 
     # Only the tree root may hold a home page; other apps' index pages (lotteries,
-    # groups) name HomePage as their parent, so no subpage_types list here.
+    # groups) name HomePage as their parent, so no subpage_types list here. Editors
+    # make its other languages with the translation tool, not by creating another.
     parent_page_types = ["wagtailcore.Page"]
     max_count = 1
 
@@ -83,6 +85,20 @@ class HomePage(Page):
             )
         if self.hero_cta_label and not (self.hero_cta_page or self.hero_cta_url):
             raise ValidationError({"hero_cta_page": _("The button needs a page or a URL.")})
+
+    def route(self, request, path_components):
+        """A page not translated yet is served from the default language's tree.
+
+        The site is served from the home page in the visitor's language; the pages
+        editors have not translated (or other apps' pages) stay reachable there.
+        """
+        try:
+            return super().route(request, path_components)
+        except Http404:
+            default = self.get_translation_or_none(Locale.get_default())
+            if default is None or default.pk == self.pk:
+                raise
+            return default.specific.route(request, path_components)
 
     def hero_cta_href(self, request=None) -> str:
         if self.hero_cta_page_id:

@@ -1,8 +1,11 @@
 """Read-only queries for the CMS pages, menus and search."""
 
 import re
+from collections.abc import Callable
 
-from django.db.models import Count, QuerySet
+from django.conf import settings
+from django.db.models import Count, Q, QuerySet
+from django.utils import translation
 from taggit.models import Tag
 from wagtail.models import Page, Site
 
@@ -45,18 +48,58 @@ def article_tag_list(*, index: ArticleIndexPage) -> QuerySet[Tag]:
     )
 
 
+def home_translation(*, site: Site) -> Page | None:
+    """The site's home page in the active language, if that is another language than the
+    home page's own (the default) and editors translated it."""
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    if language == settings.LANGUAGE_CODE:
+        return None
+    root = site.root_page
+    return Page.objects.filter(
+        translation_key=root.translation_key, locale__language_code=language, live=True
+    ).first()
+
+
+def _in_active_language(
+    pages: QuerySet, *, site: Site, under_home: Callable[[Page], QuerySet]
+) -> QuerySet:
+    """`pages` (from the default language's tree) with each one that has a translation in
+    the active language's tree replaced by it; `under_home(home)` gives the same selection
+    in another tree."""
+    home = home_translation(site=site)
+    if home is None:
+        return pages.order_by("path")
+    translated = under_home(home)
+    untranslated = pages.exclude(translation_key__in=translated.values("translation_key"))
+    return pages.model.objects.filter(
+        Q(pk__in=translated.values("pk")) | Q(pk__in=untranslated.values("pk"))
+    ).order_by("path")
+
+
 def menu_page_list(*, site: Site | None) -> QuerySet[Page]:
-    """Live pages right under the site's root that editors put in the menu."""
+    """Live pages right under the site's home that editors put in the menu, in the
+    visitor's language where translated."""
     if site is None:
         return Page.objects.none()
-    return site.root_page.get_children().live().in_menu().order_by("path")
+    return _in_active_language(
+        site.root_page.get_children().live().in_menu(),
+        site=site,
+        under_home=lambda home: home.get_children().live().in_menu(),
+    )
 
 
 def footer_page_list(*, site: Site | None) -> QuerySet[ContentPage]:
-    """Live content pages of the site flagged for the footer (legal notices)."""
+    """Live content pages of the site flagged for the footer (legal notices), in the
+    visitor's language where translated."""
     if site is None:
         return ContentPage.objects.none()
-    return ContentPage.objects.live().in_site(site).filter(show_in_footer=True).order_by("path")
+    return _in_active_language(
+        ContentPage.objects.live().in_site(site).filter(show_in_footer=True),
+        site=site,
+        under_home=lambda home: (
+            ContentPage.objects.live().descendant_of(home).filter(show_in_footer=True)
+        ),
+    )
 
 
 def page_search(*, query: str, site: Site | None):

@@ -8,7 +8,7 @@ from allauth.account.models import EmailAddress
 from bs4 import BeautifulSoup
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from wagtail.models import Page, Revision, Site
+from wagtail.models import Locale, Page, Revision, Site
 
 from accounts.models import User
 from cms.management.commands import demo_data
@@ -60,18 +60,27 @@ def test_runs_with_debug_on(db, settings, only_cms_step):
 
     run_demo_data()
 
-    assert HomePage.objects.count() == 1
+    # The French home page and its English translation.
+    assert sorted(HomePage.objects.values_list("locale__language_code", flat=True)) == [
+        "en",
+        "fr",
+    ]
 
 
 def test_builds_the_site_tree(db, client, only_cms_step):
     output = run_demo_data("--force")
 
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale__language_code="fr")
     site = Site.objects.get(is_default_site=True)
     assert site.root_page_id == home.pk
     assert (site.hostname, site.port) == ("127.0.0.1", 8000)
-    # Wagtail's welcome page is gone: the home page is the only page under the root.
-    assert list(Page.get_first_root_node().get_children()) == [home.page_ptr]
+    # Wagtail's welcome page is gone: the home page and its English translation are the
+    # only pages under the root.
+    english_home = home.get_translation(Locale.objects.get(language_code="en"))
+    assert list(Page.get_first_root_node().get_children()) == [
+        home.page_ptr,
+        english_home.page_ptr,
+    ]
     index = ArticleIndexPage.objects.child_of(home).live().get(title="Articles")
     assert index.show_in_menus
     articles = ArticlePage.objects.child_of(index).live()
@@ -80,7 +89,7 @@ def test_builds_the_site_tree(db, client, only_cms_step):
         assert article.tags.exists()
         paragraphs = [block for block in article.body if block.block_type == "paragraph"]
         assert len(paragraphs) >= 3
-    legal = ContentPage.objects.live().filter(show_in_footer=True).order_by("path")
+    legal = ContentPage.objects.live().child_of(home).filter(show_in_footer=True).order_by("path")
     assert [page.title for page in legal] == [
         "Mentions légales",
         "Confidentialité",

@@ -25,7 +25,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 def _lottery_on_the_site():
     demo_site_create(log=lambda message: None)
-    home = HomePage.objects.get()
+    home = HomePage.objects.get(locale__language_code="fr")  # not its English translation
     index = home.add_child(instance=LotteryIndexPage(title="Loteries", slug="nos-loteries"))
     lottery = LotteryFactory(title="Tombola des ateliers", ticket_price_cents=200, ticket_cap=50)
     PrizeFactory(lottery=lottery, name="Six mois d'ateliers LinkedIn")
