@@ -339,3 +339,20 @@ def test_each_request_context_reuses_the_process_redis_connections(require_redis
     pool = second._cache._get_connection_pool(write=True)
     assert first._cache._get_connection_pool(write=True) is pool
     assert pool._created_connections == 1
+
+
+def test_menu_links_are_kept_and_refreshed_when_a_page_is_published(
+    tree, django_capture_on_commit_callbacks
+):
+    from tests.cms.factories import ContentPageFactory
+
+    client = Client()
+    client.force_login(UserFactory())
+    client.get(reverse("lottery:my_tickets"))
+    html = client.get(reverse("lottery:my_tickets")).content.decode()
+    assert "Loteries" in html and "Nos ateliers" not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ContentPageFactory(parent=tree["home"], title="Nos ateliers", show_in_menus=True)
+    html = client.get(reverse("lottery:my_tickets")).content.decode()
+    assert "Nos ateliers" in html
