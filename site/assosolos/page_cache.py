@@ -9,7 +9,11 @@ visitors asking for the same path in the same language.
 Freshness: each dependency has a version in the cache; whatever changes the data
 (a sale, a refund, a change of status) calls `page_cache_bump("lottery:12")` after
 its transaction commits, and the next request rebuilds the page. A change the code
-does not announce shows at the latest when the copy expires, a few seconds later.
+does not announce (tickets held by a reservation) shows when the copy expires.
+One request at a time rebuilds a page; while it does, the other visitors get the
+previous copy, so a rush never renders the same page thirty times at once. A copy
+is never served once it is more than STALE_GRACE_FACTOR × the setting old (10 s with
+the production default of 5 s), and normally not past the setting.
 
 What is never kept: a response for a signed-in visitor, a request with a query string
 or with messages waiting to be shown, a response that set a cookie, touched the session,
@@ -22,6 +26,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -33,6 +38,10 @@ from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 PAGE_KEY = "page-cache:page:{digest}"
+REBUILD_KEY = "{key}:rebuild"
+# A stale copy is kept this many times ANONYMOUS_PAGE_CACHE_SECONDS in all, and served
+# only while another request rebuilds it.
+STALE_GRACE_FACTOR = 2
 VERSION_KEY = "page-cache:version:{dependency}"
 # Versions outlive any copy by far; an evicted version only costs one rebuild.
 VERSION_SECONDS = 24 * 3600
@@ -111,14 +120,23 @@ class AnonymousPageCacheMiddleware:
         if seconds <= 0 or not _may_serve(request):
             return self.get_response(request)
         key = _page_key(request)
-        entry = cache.get(key)
-        if entry is not None and versions_current(entry["versions"]):
+        entry, fresh = _kept_entry(key, seconds)
+        if entry is not None and (fresh or not _rebuild_claim(key, seconds)):
+            # Fresh; or stale, but another request is rebuilding it right now: rather
+            # than every visitor of a rush rebuilding the same page at once, they get
+            # the previous copy for the moment that takes (STALE_GRACE at most).
             return _replay(request, entry)
-        response = self.get_response(request)
-        if request.method == "GET":
-            entry = _entry_for(request, response)
-            if entry is not None:
-                cache.set(key, entry, seconds)
+        claimed = entry is not None or _rebuild_claim(key, seconds)
+        started = time.time()
+        try:
+            response = self.get_response(request)
+            if request.method == "GET":
+                new_entry = _entry_for(request, response, built_at=started)
+                if new_entry is not None:
+                    cache.set(key, new_entry, seconds * STALE_GRACE_FACTOR)
+        finally:
+            if claimed:
+                cache.delete(REBUILD_KEY.format(key=key))
         return response
 
 
@@ -138,7 +156,39 @@ def _page_key(request: HttpRequest) -> str:
     return PAGE_KEY.format(digest=hashlib.sha256(raw.encode()).hexdigest())
 
 
-def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] | None:
+# The dependencies of each page's last copy, as this process last saw them, so that a
+# hit reads the copy and its dependencies' versions in one round trip to the cache.
+_dependencies_seen: dict[str, tuple[str, ...]] = {}
+_DEPENDENCIES_SEEN_MAX = 10_000
+
+
+def _kept_entry(key: str, seconds: int) -> tuple[dict[str, Any] | None, bool]:
+    """The kept copy under `key`, if any, and whether it is fresh: younger than
+    `seconds` and built under the current version of everything it depends on."""
+    expected = _dependencies_seen.get(key, ())
+    found = cache.get_many([key, *(VERSION_KEY.format(dependency=d) for d in expected)])
+    entry = found.get(key)
+    if entry is None:
+        return None, False
+    young = time.time() - entry["built_at"] < seconds
+    versions: dict[str, Any] = entry["versions"]
+    if tuple(versions) != expected:  # first sight of this copy in this process
+        if len(_dependencies_seen) >= _DEPENDENCIES_SEEN_MAX:
+            _dependencies_seen.clear()
+        _dependencies_seen[key] = tuple(versions)
+        return entry, young and versions_current(versions)
+    current = {d: found.get(VERSION_KEY.format(dependency=d)) for d in expected}
+    return entry, young and current == versions
+
+
+def _rebuild_claim(key: str, seconds: int) -> bool:
+    """Whether this request may rebuild the page: one request at a time does."""
+    return cache.add(REBUILD_KEY.format(key=key), 1, max(seconds, 1))
+
+
+def _entry_for(
+    request: HttpRequest, response: HttpResponse, *, built_at: float
+) -> dict[str, Any] | None:
     """What to keep of `response`, or None when it must not be shared."""
     versions = getattr(request, _REQUEST_ATTRIBUTE, None)
     if versions is None:  # the view did not opt in
@@ -161,6 +211,7 @@ def _entry_for(request: HttpRequest, response: HttpResponse) -> dict[str, Any] |
         return None  # a token was used in a way this module cannot take out
     headers = {k: v for k, v in response.items() if k.lower() not in ("set-cookie", "vary")}
     return {
+        "built_at": built_at,
         "versions": dict(versions),
         "status": response.status_code,
         "headers": headers,

@@ -4,8 +4,10 @@ import re
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.utils import translation
+from django.utils.translation import get_language
 from taggit.models import Tag
 from wagtail.models import Page, Site
 
@@ -100,6 +102,33 @@ def footer_page_list(*, site: Site | None) -> QuerySet[ContentPage]:
             ContentPage.objects.live().descendant_of(home).filter(show_in_footer=True)
         ),
     )
+
+
+NAVIGATION_CACHE_KEY = "cms:navigation:{kind}:{site}:{language}"
+NAVIGATION_CACHE_SECONDS = 300
+
+
+def navigation_links(*, kind: str, host: str, build: Callable[[], list[dict]]) -> list:
+    """The links of a menu of the site at `host` (`build()`: titles and URLs), kept in the cache.
+
+    Every page shows the main menu and the footer; reading them is a query and a URL
+    per page each time. They change only when editors publish, unpublish or move a
+    page, which bumps the CMS pages' version and so makes the kept links stale.
+    """
+    from assosolos.page_cache import dependency_versions, page_cache_seconds, versions_current
+
+    from .apps import CMS_PAGES
+
+    if page_cache_seconds() <= 0:  # no page cache (development, tests): read them now
+        return build()
+    key = NAVIGATION_CACHE_KEY.format(kind=kind, site=host, language=get_language())
+    entry = cache.get(key)
+    if entry is not None and versions_current(entry["versions"]):
+        return entry["links"]
+    versions = dependency_versions(CMS_PAGES)
+    links = build()
+    cache.set(key, {"versions": versions, "links": links}, NAVIGATION_CACHE_SECONDS)
+    return links
 
 
 def page_search(*, query: str, site: Site | None):

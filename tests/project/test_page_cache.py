@@ -16,7 +16,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from assosolos.page_cache import CSRF_PLACEHOLDER, HIT_HEADER, PAGE_KEY
+from assosolos.page_cache import CSRF_PLACEHOLDER, HIT_HEADER, PAGE_KEY, REBUILD_KEY
 from lottery import services
 from lottery.models import Ticket
 from tests.factories import UserFactory
@@ -283,3 +283,76 @@ def test_signed_in_visitors_get_the_shared_part_from_the_cache(
     with django_capture_on_commit_callbacks(execute=True):
         paid_order(lottery=lottery, quantity=5)
     assert tickets_left(client.get(url)) == "33"
+
+
+def kept_page_keys() -> list[str]:
+    return [
+        k.split(":", 2)[-1]
+        for k in list(cache._cache)
+        if "page-cache:page:" in k and not k.endswith(":rebuild")
+    ]
+
+
+def test_while_one_request_rebuilds_a_page_the_others_get_the_previous_copy(
+    client, lottery, settings, django_capture_on_commit_callbacks
+):
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 1
+    url = lottery.get_absolute_url()
+    assert tickets_left(client.get(url)) == "40"
+    [key] = kept_page_keys()
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, quantity=3)
+
+    cache.add(REBUILD_KEY.format(key=key), 1)  # another request is rebuilding it
+    during = client.get(url)
+    assert during[HIT_HEADER] == "hit"
+    assert tickets_left(during) == "40"
+
+    # The previous copy is never served past twice the setting, rebuilding or not.
+    time.sleep(2.1)
+    cache.add(REBUILD_KEY.format(key=key), 1)
+    late = client.get(url)
+    assert HIT_HEADER not in late
+    assert tickets_left(late) == "37"
+
+    cache.delete(REBUILD_KEY.format(key=key))
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, quantity=1)
+    assert tickets_left(client.get(url)) == "36"  # no one else rebuilding: at once
+
+
+def test_each_request_context_reuses_the_process_redis_connections(require_redis):
+    """Under ASGI every request gets a new cache object; it must not open a new
+    connection to Redis each time (the stock backend does: a page served from the
+    cache then costs a TCP handshake more than the copy itself)."""
+    from django.conf import settings as django_settings
+
+    from assosolos.cache import PooledRedisCache
+
+    params = {k: v for k, v in django_settings.CACHES["default"].items() if k != "LOCATION"}
+    location = django_settings.CACHES["default"]["LOCATION"]
+    first = PooledRedisCache(location, params)
+    first.set("page-cache-test", 1)
+    first.close()  # what Django does at the end of every request
+    second = PooledRedisCache(location, params)
+    assert second.get("page-cache-test") == 1
+    pool = second._cache._get_connection_pool(write=True)
+    assert first._cache._get_connection_pool(write=True) is pool
+    assert pool._created_connections == 1
+
+
+def test_menu_links_are_kept_and_refreshed_when_a_page_is_published(
+    tree, django_capture_on_commit_callbacks
+):
+    from tests.cms.factories import ContentPageFactory
+
+    client = Client()
+    client.force_login(UserFactory())
+    client.get(reverse("lottery:my_tickets"))
+    html = client.get(reverse("lottery:my_tickets")).content.decode()
+    assert "Loteries" in html and "Nos ateliers" not in html
+
+    with django_capture_on_commit_callbacks(execute=True):
+        ContentPageFactory(parent=tree["home"], title="Nos ateliers", show_in_menus=True)
+    html = client.get(reverse("lottery:my_tickets")).content.decode()
+    assert "Nos ateliers" in html

@@ -128,7 +128,8 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="assosolos")
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # One pool of Redis connections per process, not one per request.
+            "BACKEND": "assosolos.cache.PooledRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
         }

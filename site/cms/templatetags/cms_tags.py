@@ -5,13 +5,18 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from wagtail.models import Site
 
-from cms.selectors import footer_page_list, menu_page_list
+from cms.selectors import footer_page_list, menu_page_list, navigation_links
 
 register = template.Library()
 
 
 def _site(request):
     return Site.find_for_request(request) if request is not None else None
+
+
+def _host(request) -> str:
+    """What picks the Wagtail site of a request, without a query."""
+    return request.get_host() if request is not None else ""
 
 
 def _aria_current(path: str, url: str, *, section: bool = True) -> str:
@@ -29,15 +34,19 @@ def _aria_current(path: str, url: str, *, section: bool = True) -> str:
 def main_menu(context):
     request = context.get("request")
     path = request.path if request is not None else ""
-    items = [
-        {"title": page.title, "url": page.get_url(request)}
-        for page in menu_page_list(site=_site(request))
-    ]
-    # The associations directory is another app's; the menu must not break without it.
-    with suppress(NoReverseMatch):
-        items.append({"title": _("Associations"), "url": reverse("associations:list")})
-    for item in items:
-        item["current"] = _aria_current(path, item["url"])
+
+    def build():
+        items = [
+            {"title": page.title, "url": page.get_url(request)}
+            for page in menu_page_list(site=_site(request))
+        ]
+        # The associations directory is another app's; the menu must not break without it.
+        with suppress(NoReverseMatch):
+            items.append({"title": _("Associations"), "url": reverse("associations:list")})
+        return items
+
+    links = navigation_links(kind="menu", host=_host(request), build=build)
+    items = [{**item, "current": _aria_current(path, item["url"])} for item in links]
     return {"items": items}
 
 
@@ -45,12 +54,15 @@ def main_menu(context):
 def footer_links(context):
     request = context.get("request")
     path = request.path if request is not None else ""
-    items = []
-    for page in footer_page_list(site=_site(request)):
-        url = page.get_url(request)
-        items.append(
-            {"title": page.title, "url": url, "current": _aria_current(path, url, section=False)}
-        )
+
+    def build():
+        return [
+            {"title": page.title, "url": page.get_url(request)}
+            for page in footer_page_list(site=_site(request))
+        ]
+
+    links = navigation_links(kind="footer", host=_host(request), build=build)
+    items = [{**item, "current": _aria_current(path, item["url"], section=False)} for item in links]
     return {"items": items}
 
 
