@@ -121,7 +121,14 @@ async def _connect(url: str, cookie: str | None):
 
     origin = url.split("/ws/")[0].replace("ws://", "http://")
     headers = {"Cookie": f"sessionid={cookie}"} if cookie else {}
-    return await connect(url, origin=origin, additional_headers=headers, max_queue=None)
+    return await connect(
+        url,
+        origin=origin,
+        additional_headers=headers,
+        max_queue=None,
+        open_timeout=120,
+        ping_interval=None,
+    )
 
 
 async def _quiet(members: list[Member], seconds: float, limit: float) -> None:
@@ -145,14 +152,17 @@ async def run_once(
 ) -> dict:
     n = len(cookies)
     path = f"/ws/groupes/{group_id}/" if ours else f"/ws/bench/chat/{tag}/"
-    sockets = await asyncio.gather(
-        *(
-            _connect(
-                urls[i % len(urls)].replace("http://", "ws://") + path, cookies[i] if ours else None
+    sockets = []
+    for start in range(0, n, 20):  # people arrive in waves, not all in the same instant
+        sockets += await asyncio.gather(
+            *(
+                _connect(
+                    urls[i % len(urls)].replace("http://", "ws://") + path,
+                    cookies[i] if ours else None,
+                )
+                for i in range(start, min(n, start + 20))
             )
-            for i in range(n)
         )
-    )
     members = [Member(s, ours=ours) for s in sockets]
     listeners = [asyncio.create_task(m.listen()) for m in members]
     await _quiet(members, 1.0, 60)  # joins and presence frames settle first

@@ -2,7 +2,8 @@
 
 Frames are JSON objects with a "type". Client → server: sync, history, post, typing,
 heartbeat, read, react, report, and for moderators hide, mute, remove. Server →
-client: welcome, batch, history, message, ack, hidden, reactions, typing, presence,
+client: welcome, batch, history, message, ack, hidden, reactions, typing, presence
+(the full list as "present" on heartbeats, a change as "joined"/"left" otherwise),
 muted, removed, error. A refused action gets an "error" frame, never a crash.
 """
 
@@ -81,15 +82,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 "reactions": list(room_services.REACTIONS),
             }
         )
-        await self._presence_broadcast(present)
+        await self._presence_broadcast(joined=True)
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "joined", False):
             return
         await self.channel_layer.group_discard(self.room, self.channel_name)
         await self.channel_layer.group_discard(self.inbox, self.channel_name)
-        present = await database_sync_to_async(self._presence_leave)()
-        await self._presence_broadcast(present)
+        await database_sync_to_async(room_services.room_presence_leave)(
+            group_id=self.group_id, user_id=self.user.pk
+        )
+        await self._presence_broadcast(joined=False)
 
     # --- Incoming frames ------------------------------------------------------------
 
@@ -259,14 +262,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         room_services.room_presence_touch(group_id=self.group_id, user_id=self.user.pk)
         return room_services.room_presence_list(group_id=self.group_id)
 
-    def _presence_leave(self) -> list[dict]:
-        room_services.room_presence_leave(group_id=self.group_id, user_id=self.user.pk)
-        return room_services.room_presence_list(group_id=self.group_id)
-
-    async def _presence_broadcast(self, present: list[dict]) -> None:
-        await self.channel_layer.group_send(
-            self.room, {"type": "room.frame", "frame": {"type": "presence", "present": present}}
-        )
+    async def _presence_broadcast(self, *, joined: bool) -> None:
+        # A change, not the whole list: a room's members joining at once must not cost
+        # a query and a list of everyone per arrival. Heartbeats bring the full list.
+        person = {"id": self.user.pk, "name": self.user.public_name}
+        frame = {"type": "presence", "joined" if joined else "left": person}
+        await self.channel_layer.group_send(self.room, {"type": "room.frame", "frame": frame})
 
     async def _error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

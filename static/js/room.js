@@ -158,11 +158,16 @@
     send({ type: "sync", after: lastSeq });
   }
 
+  var presentById = {};
   function renderPresence(present) {
+    if (present) {
+      presentById = {};
+      present.forEach(function (p) { presentById[p.id] = p.name; });
+    }
     presentEl.textContent = "";
-    present.forEach(function (p) {
+    Object.keys(presentById).forEach(function (id) {
       var li = document.createElement("li");
-      li.textContent = p.name;
+      li.textContent = presentById[id];
       presentEl.appendChild(li);
     });
   }
@@ -230,7 +235,12 @@
       typers[f.user.id] = { name: f.user.name, until: Date.now() + 6000 };
       renderTyping();
     },
-    presence: function (f) { renderPresence(f.present); },
+    presence: function (f) {
+      if (f.present) { renderPresence(f.present); return; }
+      if (f.joined) { presentById[f.joined.id] = f.joined.name; }
+      if (f.left) { delete presentById[f.left.id]; }
+      renderPresence(null);
+    },
     muted: function (f) {
       setStatus(f.until ? t.i18nMuted + " " + new Date(f.until).toLocaleString() : t.i18nOnline);
     },

@@ -179,19 +179,27 @@ async def test_typing_reaches_others_and_is_throttled(group, alice, bob):
 async def test_presence_follows_joins_and_leaves(group, alice, bob):
     a, welcome = await room_join(group.pk, alice)
     assert welcome["present"] == [{"id": alice.pk, "name": "Alice"}]
-    assert await _presence_until(a, {"Alice"})  # its own arrival
+    seen = {p["id"]: p["name"] for p in welcome["present"]}
+    assert await _presence_until(a, {"Alice"}, seen)  # its own arrival
     b, _ = await room_join(group.pk, bob)
-    assert await _presence_until(a, {"Alice", "Bob"})
+    assert await _presence_until(a, {"Alice", "Bob"}, seen)
     await b.disconnect()
-    assert await _presence_until(a, {"Alice"})
+    assert await _presence_until(a, {"Alice"}, seen)
     await a.disconnect()
 
 
-async def _presence_until(communicator, names: set[str]) -> bool:
-    """Presence frames arrive in order; True once one lists exactly `names`."""
+async def _presence_until(communicator, names: set[str], seen: dict) -> bool:
+    """Apply presence frames (full lists or changes) until exactly `names` are here."""
     for _ in range(5):
         frame = await frame_of_type(communicator, "presence")
-        if {p["name"] for p in frame["present"]} == names:
+        if "present" in frame:
+            seen.clear()
+            seen.update({p["id"]: p["name"] for p in frame["present"]})
+        if "joined" in frame:
+            seen[frame["joined"]["id"]] = frame["joined"]["name"]
+        if "left" in frame:
+            seen.pop(frame["left"]["id"], None)
+        if set(seen.values()) == names:
             return True
     return False
 
