@@ -9,6 +9,8 @@ Row locks go through `lottery.locking`, in the order written there.
 """
 
 from .errors import (
+    MAX_AMOUNT_CENTS,
+    AmountTooLarge,
     HeldTicketsCapReached,
     InvalidQuantity,
     PerPersonCapReached,
@@ -50,6 +52,8 @@ from .setup import (
 )
 
 __all__ = [
+    "MAX_AMOUNT_CENTS",
+    "AmountTooLarge",
     "EDITABLE_WHILE_OPEN",
     "RESERVED_SLUGS",
     "SALE_FIELDS",
