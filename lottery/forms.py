@@ -11,11 +11,20 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from associations.validators import MAX_LOGO_SIZE
+
 from . import services
 from .models import Bundle, Lottery, Order, Prize
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 AMOUNT = re.compile(r"^\d{1,7}([.,]\d{1,2})?$")
+# What an amount column holds (a positive 32-bit integer of cents).
+COLUMN_MAX_CENTS = 2_147_483_647
+# Prize images, like association logos: bytes, and pixels (a small file may
+# decode to a huge bitmap).
+MAX_PRIZE_IMAGE_BYTES = MAX_LOGO_SIZE
+MAX_PRIZE_IMAGE_SIDE = 6000
+MAX_PRIZE_IMAGE_PIXELS = 24_000_000
 
 
 def cents_to_text(cents: int | None) -> str:
@@ -27,11 +36,12 @@ def cents_to_text(cents: int | None) -> str:
 class EuroField(forms.Field):
     """An amount typed in euros ("2", "2,50", "2.5"), cleaned to integer cents; never a float."""
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, max_cents: int = COLUMN_MAX_CENTS, **kwargs):
         kwargs.setdefault(
             "widget",
             forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off", "size": 10}),
         )
+        self.max_cents = max_cents
         super().__init__(*args, **kwargs)
 
     def prepare_value(self, value):
@@ -53,6 +63,12 @@ class EuroField(forms.Field):
             cents = Decimal(text.replace(",", ".")) * 100
         except InvalidOperation as exc:  # pragma: no cover - the pattern rules it out
             raise ValidationError(_("Enter an amount in euros."), code="invalid_amount") from exc
+        if cents > self.max_cents:
+            raise ValidationError(
+                _("The amount may be at most %(max)s EUR."),
+                code="amount_too_large",
+                params={"max": cents_to_text(self.max_cents)},
+            )
         return int(cents)
 
 
@@ -73,7 +89,7 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 
 class LotteryForm(forms.ModelForm):
-    ticket_price_cents = EuroField(label=_("Ticket price (€)"))
+    ticket_price_cents = EuroField(label=_("Ticket price (€)"), max_cents=services.MAX_AMOUNT_CENTS)
     costs_cents = EuroField(
         label=_("Organising costs (€)"),
         required=False,
@@ -159,9 +175,32 @@ class PrizeForm(forms.ModelForm):
     def clean_value_cents(self):
         return self.cleaned_data.get("value_cents") or 0
 
+    def clean_image(self):
+        image = self.cleaned_data.get("image")
+        if image and getattr(image, "size", 0) > MAX_PRIZE_IMAGE_BYTES:
+            raise ValidationError(
+                _("The image is too large; the limit is %(mb)s MB.")
+                % {"mb": MAX_PRIZE_IMAGE_BYTES // (1024 * 1024)},
+                code="image_too_large",
+            )
+        # A new upload carries its decoded header (Pillow), read by ImageField.
+        decoded = getattr(image, "image", None)
+        if decoded is not None:
+            width, height = decoded.size
+            if max(width, height) > MAX_PRIZE_IMAGE_SIDE or width * height > MAX_PRIZE_IMAGE_PIXELS:
+                raise ValidationError(
+                    _(
+                        "The image is too large (%(w)s × %(h)s pixels); "
+                        "the limit is %(side)s pixels a side."
+                    )
+                    % {"w": width, "h": height, "side": MAX_PRIZE_IMAGE_SIDE},
+                    code="image_too_many_pixels",
+                )
+        return image
+
 
 class BundleForm(forms.ModelForm):
-    price_cents = EuroField(label=_("Price (€)"))
+    price_cents = EuroField(label=_("Price (€)"), max_cents=services.MAX_AMOUNT_CENTS)
 
     class Meta:
         model = Bundle
@@ -251,6 +290,7 @@ class OfflineSaleForm(forms.Form):
         help_text=_("Optional: to tell the buyer if the lottery is cancelled."),
     )
     amount_cents = EuroField(
+        max_cents=services.MAX_AMOUNT_CENTS,
         label=_("Amount received (€)"),
         required=False,
         help_text=_("Leave empty for the usual price (bundles included)."),

@@ -88,6 +88,18 @@ def stripe_events_replay(*, since: datetime) -> dict[str, int]:
     return outcomes
 
 
+def _event_shape_check(event: Any) -> None:
+    """Raise ValueError unless this is an event the handlers can read (signed is not enough)."""
+    if not (
+        isinstance(event, dict)
+        and isinstance(event.get("id"), str)
+        and isinstance(event.get("type"), str)
+        and isinstance(event.get("data"), dict)
+        and isinstance(event["data"].get("object"), dict)
+    ):
+        raise ValueError("Not a Stripe event object.")
+
+
 @csrf_exempt
 @require_POST
 def stripe_webhook(request: HttpRequest) -> HttpResponse:
@@ -99,7 +111,7 @@ def stripe_webhook(request: HttpRequest) -> HttpResponse:
     try:
         stripe.Webhook.construct_event(request.body, signature, settings.STRIPE_WEBHOOK_SECRET)
         event = json.loads(request.body)
-        event["id"], event["type"], event["data"]["object"]  # noqa: B018 (shape check)
+        _event_shape_check(event)
     except stripe.SignatureVerificationError:
         return HttpResponse("Invalid signature.", status=400, content_type="text/plain")
     except (ValueError, KeyError, TypeError, AttributeError):

@@ -23,6 +23,8 @@ from .draw import (
     winner_claim_record,
 )
 from .errors import (
+    MAX_AMOUNT_CENTS,
+    AmountTooLarge,
     HeldTicketsCapReached,
     InvalidQuantity,
     PerPersonCapReached,
@@ -64,6 +66,8 @@ from .setup import (
 )
 
 __all__ = [
+    "MAX_AMOUNT_CENTS",
+    "AmountTooLarge",
     "DrawNotDue",
     "draw_commitment_create",
     "draw_perform",

@@ -14,6 +14,10 @@ logger = logging.getLogger(__name__)
 
 Status = Lottery.Status
 
+# The most one payment may be: Stripe's limit for euros (999,999.99 EUR), well within
+# what the amount columns hold. Prices, bundles and order totals stay below it.
+MAX_AMOUNT_CENTS = 99_999_999
+
 
 class PurchaseError(ValidationError):
     """A purchase that cannot go through; the message is shown to the buyer as it is."""
@@ -45,6 +49,11 @@ class PerPersonCapReached(PurchaseError):
 class HeldTicketsCapReached(PurchaseError):
     default_message = _("You hold as many unpaid tickets as one account may.")
     default_code = "held_cap"
+
+
+class AmountTooLarge(PurchaseError):
+    default_message = _("This order would cost more than one payment may (999,999.99 EUR).")
+    default_code = "amount_too_large"
 
 
 class InvalidQuantity(PurchaseError):

@@ -14,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from .. import payment_emails, selectors
 from ..locking import money_path_lock, order_lock
 from ..models import Lottery, Order, Ticket
-from .errors import PerPersonCapReached
+from .errors import MAX_AMOUNT_CENTS, PerPersonCapReached
 from .reservations import (
     _orders_give_up,
     _payment_intents_cancel_queue,
@@ -23,6 +23,7 @@ from .reservations import (
     _sales_window_check,
     _sold_out,
     _tickets_take,
+    amount_check,
 )
 from .setup import _add
 
@@ -54,6 +55,8 @@ def order_record_offline(
         _add(errors, "receipt_number", _("Give the number of the receipt handed to the buyer."))
     if amount_cents is not None and amount_cents < 0:
         _add(errors, "amount_cents", _("The amount cannot be negative."))
+    if amount_cents is not None and amount_cents > MAX_AMOUNT_CENTS:
+        _add(errors, "amount_cents", _("One sale may be at most 999,999.99 EUR."))
     if errors:
         raise ValidationError(errors)
     quantity = _quantity_check(quantity)
@@ -74,7 +77,7 @@ def order_record_offline(
             amount_cents=(
                 amount_cents
                 if amount_cents is not None
-                else selectors.price_for_quantity(lottery=current, quantity=quantity)
+                else amount_check(selectors.price_for_quantity(lottery=current, quantity=quantity))
             ),
             channel=channel,
             status=Order.Status.PAID,

@@ -29,6 +29,8 @@ from .. import selectors
 from ..locking import buyer_key, buyer_lock, orders_lock
 from ..models import Bundle, Lottery, Order, Ticket
 from .errors import (
+    MAX_AMOUNT_CENTS,
+    AmountTooLarge,
     HeldTicketsCapReached,
     InvalidQuantity,
     PerPersonCapReached,
@@ -121,6 +123,13 @@ def _quantity_check(quantity: Any) -> int:
     ):
         raise InvalidQuantity(_("Choose between 1 and %(max)s tickets.") % {"max": max_per_order})
     return quantity
+
+
+def amount_check(amount_cents: int) -> int:
+    """An order's total, refused (AmountTooLarge) above what one payment may be."""
+    if amount_cents > MAX_AMOUNT_CENTS:
+        raise AmountTooLarge()
+    return amount_cents
 
 
 def _per_person_refusal(*, cap: int, held: int) -> PerPersonCapReached:
@@ -229,13 +238,16 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
         replaced = _orders_give_up(
             lottery=current, order_ids=[o.pk for o in previous], status=Order.Status.CANCELLED
         )
+        amount_cents = amount_check(
+            selectors.price_for_quantity(lottery=current, quantity=quantity)
+        )
         order = Order.objects.create(
             lottery=current,
             buyer=buyer,
             buyer_name=_buyer_name(buyer),
             buyer_email=buyer.email,
             quantity=quantity,
-            amount_cents=selectors.price_for_quantity(lottery=current, quantity=quantity),
+            amount_cents=amount_cents,
             channel=Order.Channel.ONLINE,
             status=Order.Status.PENDING,
             created_at=now,
@@ -500,7 +512,7 @@ def _reserve_in_one_statement(
     # A lottery on sale keeps its terms (the services refuse to change them), so one
     # retry is always enough; the bound only keeps a broken database from looping.
     for _attempt in range(3):
-        order.amount_cents = terms.price_cents(quantity)
+        order.amount_cents = amount_check(terms.price_cents(quantity))
         for field in _order_columns():
             if field.attname != "expires_at":
                 params[f"f_{field.attname}"] = field.get_db_prep_save(

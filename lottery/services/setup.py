@@ -19,6 +19,7 @@ from associations.services import association_require_active
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
 from ..templatetags.lottery_tags import euros
+from .errors import MAX_AMOUNT_CENTS
 
 logger = logging.getLogger(__name__)
 
@@ -34,6 +35,8 @@ def lottery_validate(*, lottery: Lottery) -> None:
     errors: dict[str, list] = {}
     if lottery.ticket_price_cents is not None and lottery.ticket_price_cents <= 0:
         _add(errors, "ticket_price_cents", _("The ticket price must be more than zero."))
+    if lottery.ticket_price_cents is not None and lottery.ticket_price_cents > MAX_AMOUNT_CENTS:
+        _add(errors, "ticket_price_cents", _("A ticket may cost at most 999,999.99 EUR."))
     if lottery.ticket_cap is not None and lottery.ticket_cap <= 0:
         _add(errors, "ticket_cap", _("A lottery must offer at least one ticket."))
     max_cap = getattr(settings, "LOTTERY_MAX_TICKETS", 100_000)
@@ -143,6 +146,8 @@ def bundle_validate(*, bundle: Bundle, ticket_price_cents: int | None = None) ->
             )
             % {"quantity": bundle.quantity, "full": euros(bundle.quantity * ticket_price_cents)},
         )
+    if bundle.price_cents is not None and bundle.price_cents > MAX_AMOUNT_CENTS:
+        _add(errors, "price_cents", _("A bundle may cost at most 999,999.99 EUR."))
     if errors:
         raise ValidationError(errors)
 

@@ -35,7 +35,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 WEBHOOKS = 12
 ROUNDS = 20
-PAUSE = 0.3
+PAUSE = 0.5
 # Set by a webhook once it holds its locks: the cancellation then starts.
 _webhook_inside = threading.Event()
 

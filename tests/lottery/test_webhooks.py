@@ -129,7 +129,19 @@ def test_tampered_payload_is_refused(localstripe, lottery, buyer, client):
 
 @pytest.mark.django_db
 @pytest.mark.parametrize(
-    "body", [b"not json at all", b"[1, 2, 3]", b'{"id": "evt_1"}', b"\xff\xfe"]
+    "body",
+    [
+        b"not json at all",
+        b"[1, 2, 3]",
+        b'{"id": "evt_1"}',
+        b"\xff\xfe",
+        # Signed events whose object is not an object: the handlers cannot read them.
+        b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": "pi_1"}}',
+        b'{"id": "evt_1", "type": "charge.refunded", "data": {"object": [1]}}',
+        b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": {"object": null}}',
+        b'{"id": "evt_1", "type": "payment_intent.succeeded", "data": "x"}',
+        b'{"id": 1, "type": "payment_intent.succeeded", "data": {"object": {}}}',
+    ],
 )
 def test_malformed_body_with_a_valid_signature_is_refused(localstripe, webhook_post, body):
     assert webhook_post(body).status_code == 400

@@ -1,9 +1,12 @@
 """The ASGI application: Django over HTTP, Channels over websockets behind origin checks."""
 
+import logging
+
 import pytest
 from channels.testing import HttpCommunicator, WebsocketCommunicator
 
 from assosolos.asgi import application
+from assosolos.routing import UNKNOWN_PATH_CLOSE_CODE
 
 
 @pytest.mark.django_db(transaction=True)
@@ -28,9 +31,14 @@ async def test_websocket_from_a_foreign_origin_is_refused():
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_websocket_to_an_unknown_room_is_refused():
+@pytest.mark.parametrize("path", ["/ws/no-such-room/", "/", "/ws/rooms/../../x"])
+async def test_websocket_to_an_unknown_path_is_closed_cleanly_with_a_code(path, caplog):
     communicator = WebsocketCommunicator(
-        application, "/ws/no-such-room/", headers=[(b"origin", b"http://testserver")]
+        application, path, headers=[(b"origin", b"http://testserver")]
     )
-    with pytest.raises(ValueError, match="No route found"):
-        await communicator.connect()
+    connected, _ = await communicator.connect()
+    assert connected
+    closed = await communicator.receive_output(timeout=5)
+    assert closed == {"type": "websocket.close", "code": UNKNOWN_PATH_CLOSE_CODE}
+    await communicator.wait()
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
