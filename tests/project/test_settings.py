@@ -101,7 +101,7 @@ def test_environment_switches_to_postgres_redis_and_smtp():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "channels_redis.core.RedisChannelLayer",
-        "django.core.cache.backends.redis.RedisCache",
+        "assosolos.cache.PooledRedisCache",
         "redis://cache.example.org:6379/0",
         "django.core.mail.backends.smtp.EmailBackend",
         "mail.example.org",
