@@ -58,7 +58,10 @@ def beacon_verify(*, round_number: int, signature: str) -> str:
         raise BeaconInvalid("the round is out of range")
     if not isinstance(signature, str) or not _SIGNATURE.fullmatch(signature):
         raise BeaconInvalid("the signature must be 96 lowercase hex digits (48 bytes)")
-    import drand_verify
+    try:
+        import drand_verify
+    except ImportError as exc:  # no wheel for this Python or machine (see requirements)
+        raise BeaconError("the drand-verify library is not installed here") from exc
 
     try:
         return drand_verify.verify_quicknet(round_number, signature, QUICKNET_PUBLIC_KEY)
