@@ -20,7 +20,7 @@ from associations.models import Association
 from associations.services import association_require_active
 
 from .. import selectors
-from ..effects import broadcast_on_commit, room_user_group_name, task_on_commit
+from ..effects import broadcast_on_commit, room_user_group_name
 from ..models import Group, GroupApplication, GroupInvitation, GroupMembership, WaitingListEntry
 from .errors import GroupError
 
@@ -130,7 +130,7 @@ def _waiting_list_promote(*, group: Group) -> list[int]:
         GroupMembership.objects.create(group=group, user=entry.user, joined_via=entry.joined_via)
         entry.delete()
         promoted.append(entry.user_id)
-        task_on_commit("groups.tasks.seat_granted_email_send", group.pk, entry.user_id)
+        _emails().seat_granted_email_send(group.pk, entry.user_id)
     return promoted
 
 
@@ -164,7 +164,7 @@ def group_application_decide(*, application: GroupApplication, actor: Any, accep
         outcome = "refused"
         if accept:
             outcome = _enroll(group=locked, user=application.user, joined_via=JoinedVia.APPLICATION)
-        task_on_commit("groups.tasks.application_decided_email_send", application.pk, outcome)
+        _emails().application_decided_email_send(application.pk, outcome)
     return outcome
 
 
@@ -179,7 +179,7 @@ def group_invite(*, group: Group, actor: Any, email: str) -> GroupInvitation:
         if group.invitations.filter(email__iexact=email, status="pending").exists():
             raise GroupError({"email": _("This person already has a pending invitation.")})
         invitation = GroupInvitation.objects.create(group=group, email=email, invited_by=actor)
-        task_on_commit("groups.tasks.invitation_email_send", invitation.pk)
+        _emails().invitation_email_send(invitation.pk)
     return invitation
 
 
@@ -259,5 +259,16 @@ def group_seat_award(*, group_id: int, user_id: int, prize_id: int) -> str:
         locked = _group_lock(group_id)
         outcome = _enroll(group=locked, user=user, joined_via=JoinedVia.PRIZE_SEAT, front=True)
         if outcome != "already":
-            task_on_commit("groups.tasks.seat_won_email_send", group_id, user_id, outcome)
+            _emails().seat_won_email_send(group_id, user_id, outcome)
     return outcome
+
+
+def _emails():
+    """The groups' email senders (`groups.tasks`, imported late: it imports these services).
+
+    Called inside the change's transaction, they put the email on the outgoing queue
+    with it, so it leaves if and only if the change commits.
+    """
+    from .. import tasks
+
+    return tasks

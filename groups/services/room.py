@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..effects import broadcast_on_commit, room_group_name, task_on_commit
+from ..effects import broadcast_on_commit, room_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
 
 MAX_LENGTH = 4000
@@ -126,7 +126,7 @@ def room_message_post(*, group_id: int, user: Any, body: str) -> Message:
         )
         if "@" in body:
             for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=user):
-                task_on_commit("groups.tasks.mention_email_send", message.pk, mentioned_id)
+                _emails().mention_email_send(message.pk, mentioned_id)
     return message
 
 
@@ -252,3 +252,14 @@ def room_presence_list(*, group_id: int) -> list[dict]:
         for m in members
         if _presence_key(group_id, m.user_id) in here
     ]
+
+
+def _emails():
+    """The groups' email senders (`groups.tasks`, imported late: it imports these services).
+
+    Called inside the change's transaction, they put the email on the outgoing queue
+    with it, so it leaves if and only if the change commits.
+    """
+    from .. import tasks
+
+    return tasks
