@@ -115,9 +115,9 @@ def lottery_page_data(*, slug: str) -> LotteryPageData | None:
         if entry is not None and versions_current(entry["versions"]):
             return entry["data"]
     lottery = (
-        Lottery.objects.exclude(status=Status.DRAFT)
+        _with_card_facts(Lottery.objects.exclude(status=Status.DRAFT))
         .select_related("association")
-        .prefetch_related("prizes", "bundles")
+        .prefetch_related("bundles")
         .filter(slug=slug)
         .first()
     )

@@ -8,11 +8,15 @@ from .factories import ArticleIndexPageFactory, ContentPageFactory, HomePageFact
 
 @pytest.fixture
 def home_page(db):
-    """A HomePage served by the default site, in place of Wagtail's welcome page."""
-    root = Page.get_first_root_node()
-    home = HomePageFactory(parent=root, slug="accueil")
-    site = Site.objects.get(is_default_site=True)
-    site.root_page = home
+    """A HomePage served by the default site, in place of Wagtail's welcome page.
+
+    The tree's root is recreated when a transactional test emptied the database.
+    """
+    from cms.demo import _tree_root
+
+    home = HomePageFactory(parent=_tree_root(), slug="accueil")
+    site = Site.objects.filter(is_default_site=True).first() or Site(is_default_site=True)
+    site.hostname, site.root_page = site.hostname or "localhost", home
     site.save()
     Page.objects.filter(depth=2).exclude(pk=home.pk).delete()
     return home

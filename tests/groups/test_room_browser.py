@@ -74,26 +74,27 @@ def test_two_members_see_each_other_type_and_talk(
 def test_a_winner_of_a_seat_prize_finds_the_group_on_their_account_page(
     browser_page, password, django_capture_on_commit_callbacks
 ):
-    from types import SimpleNamespace
+    from datetime import timedelta
 
     from groups.models import GroupSeatPrize
-    from lottery.signals import draw_committed
+    from lottery import services
     from tests.factories import UserFactory
-    from tests.lottery.factories import LotteryFactory, PrizeFactory
+    from tests.lottery.factories import PrizeFactory, open_lottery, paid_order
 
     from .factories import GroupFactory
 
     group = GroupFactory(title="Pitch X des indépendants")
-    lottery = LotteryFactory(association=group.association)
-    prize = PrizeFactory(lottery=lottery)
+    lottery = open_lottery(association=group.association, ticket_cap=10)
+    lottery.prizes.all().delete()
+    prize = PrizeFactory(lottery=lottery, rank=1, quantity=1)
     GroupSeatPrize.objects.create(prize=prize, group=group)
     winner = UserFactory()
+    paid_order(lottery=lottery, buyer=winner, quantity=1)  # the only ticket sold: it wins
+    assert services.lottery_close(lottery_id=lottery.pk)
+    lottery.refresh_from_db()
     with django_capture_on_commit_callbacks(execute=True):
-        draw_committed.send(
-            sender=type(lottery),
-            lottery=lottery,
-            winners=[SimpleNamespace(prize_id=prize.pk, ticket_number=7, user_id=winner.pk)],
-        )
+        services.ledger_seal(lottery_id=lottery.pk)
+        services.draw_perform(lottery_id=lottery.pk, now=lottery.draw_at + timedelta(minutes=1))
 
     page = browser_page
     page.goto("/accounts/login/")

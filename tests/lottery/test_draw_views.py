@@ -13,6 +13,7 @@ from assosolos.asgi import application
 from lottery import services
 from lottery.draw_live import draw_broadcast
 from lottery.models import DrawCommitment, DrawWinner
+from tests.factories import staff_sign_in
 
 from .factories import manager_of, open_lottery, paid_order
 from .test_draw_services import after_draw_time, closed_lottery
@@ -129,7 +130,7 @@ def test_the_association_sees_winners_and_records_claims(client, settings, user)
 def test_staff_run_a_due_draw_by_hand_once(client, settings, staff_user):
     settings.DRAND_URLS = []
     lottery = closed_lottery()
-    client.force_login(staff_user)
+    staff_sign_in(client, staff_user)  # the admins need the second factor
     url = reverse("lottery_draw_run", args=[lottery.pk])
     response = client.post(url, follow=True)
     assert "pas encore" in response.content.decode() or "not come" in response.content.decode()

@@ -59,7 +59,7 @@ def test_a_lost_webhook_is_recovered_by_reconciliation(
     assert _sold(order) == [1, 2, 3]
     assert outcome["paid"] >= 1
     [message] = mail.outbox
-    assert "1, 2, 3" in message.body
+    assert "1–3" in message.body
 
 
 def test_reconciliation_twice_changes_nothing_more(
