@@ -50,7 +50,7 @@ def test_home(client, tree, size, django_assert_max_num_queries):
     for _ in range(size):
         small_lottery()
     articles(tree, size)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(15):
         response = get(client, "/")
     assert len(response.context["open_lotteries"]) == min(size, 3)
     client.force_login(UserFactory())
@@ -63,7 +63,7 @@ def test_lottery_index(client, tree, size, django_assert_max_num_queries):
     lotteries = [small_lottery() for _ in range(size)]
     for lottery in lotteries:
         PrizeFactory(lottery=lottery)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(14):
         response = get(client, tree["lotteries"].url)
     html = response.content.decode()
     assert all(lottery.get_absolute_url() in html for lottery in lotteries)
@@ -79,11 +79,11 @@ def test_lottery_page(client, tree, size, django_assert_max_num_queries):
     for _ in range(min(size, 3)):
         paid_order(lottery=lottery, buyer=buyer)
     url = lottery.get_absolute_url()
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(10):
         response = get(client, url)
     assert len(response.context["prizes"]) == size + 1
     client.force_login(buyer)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(13):
         response = get(client, url)
     assert response.context["held"] == min(size, 3)
 
@@ -95,17 +95,17 @@ def test_association_list_and_page(client, tree, size, django_assert_max_num_que
     for _ in range(size):
         MembershipFactory(association=association)
     small_lottery(association=association)
-    with django_assert_max_num_queries(6):
+    with django_assert_max_num_queries(7):
         response = get(client, reverse("associations:list"))
     assert len(response.context["page_obj"].object_list) == min(size, 24)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(7):
         get(client, association.get_absolute_url())
 
 
 @pytest.mark.parametrize("size", SIZES)
 def test_article_index_and_article(client, tree, size, django_assert_max_num_queries):
     pages = articles(tree, size)
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(16):
         response = get(client, tree["articles"].url)
     assert len(response.context["articles"]) == min(size, 10)
     with django_assert_max_num_queries(14):
