@@ -25,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 
 from assosolos.effects import task_on_commit
 
+from associations.models import Association
+
 from .. import selectors
 from ..locking import buyer_key, buyer_lock, orders_lock
 from ..models import Bundle, Lottery, Order, Ticket
@@ -100,6 +102,7 @@ def _tickets_take(*, lottery_id: int, order_id: int, quantity: int, status: str)
 
 # What a sale reads of the lottery (its texts are not needed on the hot path).
 SALE_FIELDS = (
+    "association_id",
     "status",
     "sales_open_at",
     "sales_close_at",
@@ -112,6 +115,21 @@ SALE_FIELDS = (
 def _sales_window_check(lottery: Lottery, now: datetime) -> None:
     if lottery.status != Status.OPEN or not (lottery.sales_open_at <= now < lottery.sales_close_at):
         raise SalesNotOpen()
+    _suspension_check(lottery)
+
+
+def _suspension_check(lottery: Lottery) -> None:
+    """No sale, online or cash, while the platform has suspended the association."""
+    if Association.objects.filter(
+        pk=lottery.association_id, status=Association.Status.SUSPENDED
+    ).exists():
+        raise _suspended()
+
+
+def _suspended() -> SalesNotOpen:
+    return SalesNotOpen(
+        _("Sales are suspended: the platform has suspended this lottery's association.")
+    )
 
 
 def _quantity_check(quantity: Any) -> int:
@@ -210,6 +228,7 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
         _buyer_lock(lottery_id=current.pk, buyer_id=buyer.pk)
         mine = Order.objects.filter(buyer=buyer, channel=Order.Channel.ONLINE)
         previous = list(mine.filter(lottery=current, status=Order.Status.PENDING).order_by("-pk"))
+        _suspension_check(current)
         for order in previous:
             if order.quantity == quantity and order.expires_at and order.expires_at > now:
                 return order
@@ -391,6 +410,7 @@ def _reserve_sql(*, per_person: bool) -> str:
     happened.
     """
     lottery, order, ticket = (m._meta.db_table for m in (Lottery, Order, Ticket))
+    association = Association._meta.db_table
     fields = _order_columns()
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
     values = ", ".join(
@@ -413,6 +433,9 @@ def _reserve_sql(*, per_person: bool) -> str:
     WITH lot AS (
         SELECT l.status = %(open)s AND l.sales_open_at <= %(now)s
                    AND %(now)s < l.sales_close_at AS on_sale,
+               EXISTS (SELECT FROM {association} a
+                       WHERE a.id = l.association_id AND a.status = %(suspended)s)
+                   AS suspended,
                {_TERMS_SQL} AS terms, l.ticket_cap, l.per_person_cap,
                least(%(hold_until)s, l.sales_close_at) AS expires_at
         FROM {lottery} l WHERE l.id = %(lottery)s
@@ -440,7 +463,8 @@ def _reserve_sql(*, per_person: bool) -> str:
                    (SELECT min(old.expires_at) FROM old WHERE old.expires_at > %(now)s)
                ) AS expires_at
         FROM lot, mine
-        WHERE lot.on_sale AND lot.terms = %(terms)s AND %(quantity)s <= lot.ticket_cap
+        WHERE lot.on_sale AND NOT lot.suspended
+        AND lot.terms = %(terms)s AND %(quantity)s <= lot.ticket_cap
         AND mine.elsewhere + %(quantity)s <= %(max_held)s
         AND (lot.per_person_cap IS NULL OR mine.paid + %(quantity)s <= lot.per_person_cap)
         AND NOT EXISTS (SELECT FROM resumed)
@@ -470,7 +494,8 @@ def _reserve_sql(*, per_person: bool) -> str:
         UPDATE {ticket} t SET status = %(available)s, order_id = NULL
         FROM placed WHERE t.order_id IN (SELECT id FROM old) AND t.status = %(reserved)s
     )
-    SELECT lot.on_sale, lot.terms, lot.ticket_cap, lot.per_person_cap, mine.paid,
+    SELECT lot.on_sale AND NOT lot.suspended, lot.suspended, lot.terms, lot.ticket_cap,
+           lot.per_person_cap, mine.paid,
            mine.elsewhere, coalesce(placed.id, resumed.id),
            coalesce(placed.expires_at, resumed.expires_at), resumed.id IS NOT NULL,
            (SELECT array_agg(dropped.id) FROM dropped)
@@ -501,6 +526,7 @@ def _reserve_in_one_statement(
         "hold_until": hold_until,
         "max_held": max_held_tickets(),
         "open": Status.OPEN,
+        "suspended": Association.Status.SUSPENDED,
         "online": Order.Channel.ONLINE,
         "pending": Order.Status.PENDING,
         "paid": Order.Status.PAID,
@@ -527,11 +553,13 @@ def _reserve_in_one_statement(
             cursor.nextset()  # past the lottery lock's result
             cursor.nextset()  # past the buyer lock's result
             row = cursor.fetchone()
-        (on_sale, key, ticket_cap, per_person_cap, paid, elsewhere) = row[:6]
-        order_id, expires_at, resumed, dropped = row[6:]
+        (on_sale, suspended, key, ticket_cap, per_person_cap, paid, elsewhere) = row[:7]
+        order_id, expires_at, resumed, dropped = row[7:]
         if on_sale is None:
             _SALE_TERMS.pop(lottery_id, None)
             raise Lottery.DoesNotExist("Lottery matching query does not exist.")
+        if suspended:
+            raise _suspended()
         if resumed:
             return Order.objects.get(pk=order_id)
         if not on_sale:
