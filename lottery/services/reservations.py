@@ -23,9 +23,8 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from assosolos.effects import task_on_commit
-
 from associations.models import Association
+from assosolos.effects import task_on_commit
 
 from .. import selectors
 from ..locking import buyer_key, buyer_lock, orders_lock
