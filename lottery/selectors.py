@@ -56,7 +56,8 @@ def lotteries_open() -> QuerySet[Lottery]:
     association, its prizes in rank order, `tickets_sold` and `tickets_available`.
     """
     return _with_card_facts(
-        Lottery.objects.filter(status=Status.OPEN)
+        # A suspended association's lotteries leave the listings until it is lifted.
+        Lottery.objects.filter(status=Status.OPEN, association__status=Association.Status.VERIFIED)
         .select_related("association")
         .annotate(tickets_available=_tickets_available())
         .order_by("sales_close_at", "pk")

@@ -240,7 +240,10 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
     sales open, and only the given fields are written (never a stale status).
     """
     with transaction.atomic():
-        lottery.status = lottery_lock(lottery.pk).status
+        locked = lottery_lock(lottery.pk)
+        lottery.status = locked.status
+        # A suspended association changes nothing until staff lift the suspension.
+        association_require_active(association=locked.association)
         if lottery.status in (Status.CLOSED, Status.DRAWN, Status.CANCELLED):
             raise ValidationError(_("This lottery can no longer be changed."))
         if lottery.status == Status.OPEN:
@@ -264,7 +267,9 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
 
 def _require_draft(lottery: Lottery) -> None:
     """Caller is inside a transaction: the row lock keeps sales from opening meanwhile."""
-    if lottery_lock(lottery.pk).status != Status.DRAFT:
+    locked = lottery_lock(lottery.pk)
+    association_require_active(association=locked.association)
+    if locked.status != Status.DRAFT:
         raise ValidationError(_("Prizes and bundles can only change before sales open."))
 
 

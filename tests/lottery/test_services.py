@@ -235,11 +235,15 @@ def test_cancel_releases_holds_and_queues_refunds(django_capture_on_commit_callb
     held.refresh_from_db()
     assert held.status == Order.Status.EXPIRED
     assert not held.tickets.exists()
-    assert queued == [("lottery.tasks.lottery_refunds_run", lottery.pk)]
+    # The held order's PaymentIntent is cancelled at Stripe; paid orders are refunded.
+    assert queued == [
+        ("lottery.tasks.order_payment_intent_cancel", held.pk),
+        ("lottery.tasks.lottery_refunds_run", lottery.pk),
+    ]
     # A second cancel changes nothing and queues nothing.
     with django_capture_on_commit_callbacks(execute=True):
         services.lottery_cancel(lottery=lottery, by=None)
-    assert len(queued) == 1
+    assert len(queued) == 2
     assert lottery.transitions.filter(to_status="cancelled").count() == 1
 
 

@@ -1,6 +1,6 @@
 """A suspended association's lotteries stop selling, online and cash; lifting it resumes sales.
 
-(Listings, edits and the buyer-facing page are not covered here yet.)
+It also leaves the listings, and its lotteries cannot be edited meanwhile.
 """
 
 import pytest
@@ -42,3 +42,21 @@ def test_a_suspended_association_sells_nothing_online_nor_in_cash_until_lifted()
     services.order_record_offline(
         lottery=lottery, by=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
     )
+
+
+def test_a_suspended_associations_lottery_leaves_the_listings_and_cannot_be_edited():
+    from associations.services import AssociationNotActive
+    from lottery import selectors
+
+    lottery = open_lottery(ticket_cap=10)
+    assert lottery in selectors.lotteries_open()
+    _suspend(lottery)
+    assert lottery not in selectors.lotteries_open()
+    lottery.refresh_from_db()
+    with pytest.raises(AssociationNotActive):
+        services.lottery_update(lottery=lottery, by=None, title="Changée pendant la suspension")
+    lottery.refresh_from_db()
+    assert lottery.title != "Changée pendant la suspension"
+    _suspend(lottery, Association.Status.VERIFIED)
+    assert lottery in selectors.lotteries_open()
+    services.lottery_update(lottery=lottery, by=None, title="Changée après")
