@@ -10,6 +10,7 @@ from wagtail.models import Locale, Page
 
 from cms.management.commands import demo_data
 from cms.models import ArticleIndexPage, ContentPage, HomePage
+from tests.factories import staff_sign_in
 
 pytestmark = pytest.mark.django_db
 
@@ -99,7 +100,9 @@ def test_the_language_switch_leads_to_the_english_page_and_back(demo_site, clien
     assert texts(client.get(response["Location"]).content, "h1") == ["À propos"]
 
 
-def test_editors_can_translate_pages_in_the_cms(demo_site, admin_client):
+def test_editors_can_translate_pages_in_the_cms(demo_site, client, staff_user):
+    staff_sign_in(client, staff_user)  # the CMS admin needs the second factor
+    admin_client = client
     articles = ArticleIndexPage.objects.get()
     url = reverse("simple_translation:submit_page_translation", args=[articles.pk])
 
