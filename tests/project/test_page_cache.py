@@ -33,6 +33,20 @@ def _page_cache_on(settings):
 
 
 @pytest.fixture
+def locmem_cache(settings):
+    """An in-process cache whose kept keys a test can list (a Redis cache cannot)."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "page-cache-tests",
+        }
+    }
+    cache.clear()  # in-process caches of one name share their store across tests
+    yield
+    cache.clear()
+
+
+@pytest.fixture
 def lottery(tree):
     return open_lottery(ticket_cap=40, title="Tombola du quartier")
 
@@ -187,7 +201,7 @@ def test_the_copy_is_kept_per_language(client, lottery, settings):
     assert "Tickets left" not in client.get(url).content.decode()
 
 
-def test_each_visitor_gets_their_own_csrf_token_and_the_copy_holds_none(lottery):
+def test_each_visitor_gets_their_own_csrf_token_and_the_copy_holds_none(locmem_cache, lottery):
     url = lottery.get_absolute_url()
     first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
     first_page = first.get(url)
@@ -230,7 +244,9 @@ def test_a_visitor_with_a_message_waiting_gets_a_fresh_page_and_leaves_no_copy(c
     assert Client().get(url)[HIT_HEADER] == "hit"
 
 
-def test_requests_with_a_query_string_or_other_pages_are_not_kept(client, lottery, tree):
+def test_requests_with_a_query_string_or_other_pages_are_not_kept(
+    locmem_cache, client, lottery, tree
+):
     url = lottery.get_absolute_url()
     client.get(url + "?utm_source=lettre")
     assert HIT_HEADER not in client.get(url + "?utm_source=lettre")
@@ -294,7 +310,7 @@ def kept_page_keys() -> list[str]:
 
 
 def test_while_one_request_rebuilds_a_page_the_others_get_the_previous_copy(
-    client, lottery, settings, django_capture_on_commit_callbacks
+    locmem_cache, client, lottery, settings, django_capture_on_commit_callbacks
 ):
     settings.ANONYMOUS_PAGE_CACHE_SECONDS = 1
     url = lottery.get_absolute_url()
