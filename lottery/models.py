@@ -352,7 +352,7 @@ class LotteryIndexPage(RoutablePageMixin, Page):
         from .selectors import lottery_page_data
         from .views import lottery_public_context
 
-        data = lottery_page_data(slug=lottery_slug)
+        data = lottery_page_data(slug=lottery_slug, request=request)
         if data is None:
             raise Http404
         context = self.get_context(request, lottery_page=True)

@@ -100,21 +100,40 @@ class LotteryPageData:
     tickets_left: int
 
 
-def lottery_page_data(*, slug: str) -> LotteryPageData | None:
+def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | None:
     """The shared part of a lottery's public page, or None for no such public lottery.
 
     Kept in the cache as long as anonymous pages are (ANONYMOUS_PAGE_CACHE_SECONDS) and
     rebuilt as soon as a sale or a change bumps the lottery's version: signed-in
-    visitors then only cost the queries about themselves.
+    visitors then only cost the queries about themselves. Each process also keeps its
+    own copy; with `request`, the versions checked are recorded as the page's
+    dependencies (see `page_cache.page_depends_on`), so the check is the only round trip.
     """
-    from assosolos.page_cache import dependency_versions, page_cache_seconds, versions_current
+    from assosolos.page_cache import (
+        dependency_versions,
+        local_cache,
+        page_cache_seconds,
+        page_depends_on_versions,
+    )
 
     seconds = page_cache_seconds()
     key = PAGE_DATA_CACHE_KEY.format(slug=slug)
+    local = local_cache() if seconds > 0 else None
     if seconds > 0:
-        entry = cache.get(key)
-        if entry is not None and versions_current(entry["versions"]):
-            return entry["data"]
+        # This process's copy first, then the shared one; either is served only under
+        # the current versions, read in one round trip and handed to the page.
+        entry = local.get(key) if local is not None else None
+        from_local = entry is not None
+        if entry is None:
+            entry = cache.get(key)
+        if entry is not None:
+            current = dependency_versions(*entry["versions"])
+            if current == entry["versions"]:
+                if request is not None:
+                    page_depends_on_versions(request, current)
+                if local is not None and not from_local:
+                    local.set(key, entry, seconds)
+                return entry["data"]
     lottery = (
         _with_card_facts(Lottery.objects.exclude(status=Status.DRAFT))
         .select_related("association")
@@ -134,6 +153,8 @@ def lottery_page_data(*, slug: str) -> LotteryPageData | None:
     )
     if seconds > 0:
         cache.set(key, {"versions": versions, "data": data}, seconds)
+        if local is not None:
+            local.set(key, {"versions": versions, "data": data}, seconds)
     return data
 
 
@@ -149,20 +170,30 @@ def lottery_url_template() -> str:
     a query, and every card and link needs it, so the answer is kept in the cache
     (and forgotten whenever an index page is published, unpublished, moved or deleted).
     """
-    template = cache.get(INDEX_URL_CACHE_KEY)
-    if template is None:
-        template = ""
-        index = LotteryIndexPage.objects.live().first()
-        index_url = index.get_url() if index is not None else None
-        if index_url:
-            subpage = index.reverse_subpage("lottery", args=[_SLUG_MARK])
-            template = (index_url + subpage).replace(_SLUG_MARK, "{slug}")
-        cache.set(INDEX_URL_CACHE_KEY, template, INDEX_URL_CACHE_SECONDS)
-    return template
+    from assosolos.page_cache import local_copy
+
+    def shared() -> str:
+        template = cache.get(INDEX_URL_CACHE_KEY)
+        if template is None:
+            template = ""
+            index = LotteryIndexPage.objects.live().first()
+            index_url = index.get_url() if index is not None else None
+            if index_url:
+                subpage = index.reverse_subpage("lottery", args=[_SLUG_MARK])
+                template = (index_url + subpage).replace(_SLUG_MARK, "{slug}")
+            cache.set(INDEX_URL_CACHE_KEY, template, INDEX_URL_CACHE_SECONDS)
+        return template
+
+    return local_copy(INDEX_URL_CACHE_KEY, shared)
 
 
 def lottery_url_template_forget(**kwargs: Any) -> None:
+    from assosolos.page_cache import local_cache
+
     cache.delete(INDEX_URL_CACHE_KEY)
+    local = local_cache()
+    if local is not None:
+        local.delete(INDEX_URL_CACHE_KEY)
 
 
 def lotteries_of_association(*, association: Any) -> QuerySet[Lottery]:

@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage
-from assosolos.page_cache import page_depends_on
+from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
 from assosolos.ratelimit import ratelimit
 
 from . import selectors, services
@@ -71,12 +71,15 @@ def lottery_public_context(
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "held": held,
         "now": now,
+        # The template keeps its shared parts this long under this key (see page_cache).
+        "shared_seconds": page_cache_seconds(),
+        "shared_key": page_versions_token(request),
     }
 
 
 def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
     """The lottery page when the CMS has no lottery index page; else a redirect to it."""
-    data = selectors.lottery_page_data(slug=slug)
+    data = selectors.lottery_page_data(slug=slug, request=request)
     if data is None:
         raise Http404
     url = data.lottery.get_absolute_url()

@@ -9,7 +9,7 @@ import shutil
 
 import pytest
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import cache, caches
 
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 
@@ -41,10 +41,13 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
-    # Rate limits count in the cache; no test may inherit another's counts.
+    # Rate limits count in the cache; no test may inherit another's counts, nor a copy
+    # of another's pages kept in this process.
     cache.clear()
+    caches["local"].clear()
     yield
     cache.clear()
+    caches["local"].clear()
 
 
 @pytest.fixture(autouse=True)

@@ -115,20 +115,30 @@ def navigation_links(*, kind: str, host: str, build: Callable[[], list[dict]]) -
     per page each time. They change only when editors publish, unpublish or move a
     page, which bumps the CMS pages' version and so makes the kept links stale.
     """
-    from assosolos.page_cache import dependency_versions, page_cache_seconds, versions_current
+    from assosolos.page_cache import (
+        dependency_versions,
+        local_copy,
+        page_cache_seconds,
+        versions_current,
+    )
 
     from .apps import CMS_PAGES
 
     if page_cache_seconds() <= 0:  # no page cache (development, tests): read them now
         return build()
     key = NAVIGATION_CACHE_KEY.format(kind=kind, site=host, language=get_language())
-    entry = cache.get(key)
-    if entry is not None and versions_current(entry["versions"]):
-        return entry["links"]
-    versions = dependency_versions(CMS_PAGES)
-    links = build()
-    cache.set(key, {"versions": versions, "links": links}, NAVIGATION_CACHE_SECONDS)
-    return links
+
+    def shared() -> list:
+        entry = cache.get(key)
+        if entry is not None and versions_current(entry["versions"]):
+            return entry["links"]
+        versions = dependency_versions(CMS_PAGES)
+        links = build()
+        cache.set(key, {"versions": versions, "links": links}, NAVIGATION_CACHE_SECONDS)
+        return links
+
+    # Each process keeps its own copy a few seconds: no round trip on most pages.
+    return local_copy(key, shared)
 
 
 def page_search(*, query: str, site: Site | None):

@@ -39,7 +39,8 @@ def locmem_cache(settings):
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "page-cache-tests",
-        }
+        },
+        "local": settings.CACHES["local"],
     }
     cache.clear()  # in-process caches of one name share their store across tests
     yield
@@ -372,3 +373,94 @@ def test_menu_links_are_kept_and_refreshed_when_a_page_is_published(
         ContentPageFactory(parent=tree["home"], title="Nos ateliers", show_in_menus=True)
     html = client.get(reverse("lottery:my_tickets")).content.decode()
     assert "Nos ateliers" in html
+
+
+def test_signed_in_visitors_share_the_rendered_parts_and_keep_their_own(
+    lottery, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from lottery import draw_selectors
+
+    drawn = []
+    original = draw_selectors.draw_state
+
+    def counting(**kwargs):
+        drawn.append(kwargs)
+        return original(**kwargs)
+
+    monkeypatch.setattr(draw_selectors, "draw_state", counting)
+    url = lottery.get_absolute_url()
+    alice, bob = UserFactory(), UserFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, buyer=alice, quantity=2)
+    first, second = Client(enforce_csrf_checks=True), Client(enforce_csrf_checks=True)
+    first.force_login(alice)
+    second.force_login(bob)
+
+    alice_page = first.get(url).content.decode()
+    assert len(drawn) == 1
+    bob_page = second.get(url).content.decode()
+    assert len(drawn) == 1, "the draw panel was rendered again for the second visitor"
+    # The shared parts are the same; each visitor's own parts are their own.
+    assert "Vous détenez déjà 2 billets" in alice_page
+    assert "Vous détenez déjà" not in bob_page
+    assert TOKEN.search(alice_page).group(1) != TOKEN.search(bob_page).group(1)
+    assert tickets_left_text(alice_page) == tickets_left_text(bob_page) == "38"
+    assert 'name="quantity"' in bob_page  # the form kept with the shared parts
+
+    # A sale renders them again at once, for everyone.
+    with django_capture_on_commit_callbacks(execute=True):
+        paid_order(lottery=lottery, buyer=bob, quantity=3)
+    bob_page = second.get(url).content.decode()
+    assert len(drawn) == 2
+    assert tickets_left_text(bob_page) == "35"
+    assert "Vous détenez déjà 3 billets" in bob_page
+
+    # Each language has its own copy.
+    second.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = second.get(url).content.decode()
+    assert "Tickets left" in english and "You already hold 3 tickets" in english
+    assert len(drawn) == 3
+
+
+def tickets_left_text(html: str) -> str:
+    match = re.search(r'<strong class="tickets-left">(\d+)</strong>', html)
+    assert match, "the page shows no tickets-left figure"
+    return match.group(1)
+
+
+def test_a_sale_in_another_process_shows_on_the_next_signed_in_page(lottery):
+    """This process's copies are checked against the shared versions on every request."""
+    from assosolos.page_cache import VERSION_KEY
+    from lottery.selectors import lottery_page_dependency
+
+    url = lottery.get_absolute_url()
+    client = Client()
+    client.force_login(UserFactory())
+    assert tickets_left(client.get(url)) == "40"
+    assert tickets_left(client.get(url)) == "40"
+
+    hold_tickets_behind_the_cache(lottery, 4)
+    # What another process's bump leaves: a new version in the shared cache, while this
+    # process's own copies stay where they are.
+    cache.set(VERSION_KEY.format(dependency=lottery_page_dependency(lottery.pk)), "elsewhere")
+    assert tickets_left(client.get(url)) == "36"
+
+
+def test_menu_copies_of_a_process_lag_a_change_elsewhere_at_most_the_setting(tree, settings):
+    from assosolos.page_cache import VERSION_KEY
+    from cms.apps import CMS_PAGES
+    from tests.cms.factories import ContentPageFactory
+
+    settings.ANONYMOUS_PAGE_CACHE_SECONDS = 1
+    client = Client()
+    client.force_login(UserFactory())
+    url = reverse("lottery:my_tickets")
+    assert "Nos ateliers" not in client.get(url).content.decode()
+
+    # Published by another process: its bump reaches this one through the shared
+    # version only (no commit callback runs here).
+    ContentPageFactory(parent=tree["home"], title="Nos ateliers", show_in_menus=True)
+    cache.set(VERSION_KEY.format(dependency=CMS_PAGES), "elsewhere")
+    assert "Nos ateliers" not in client.get(url).content.decode()  # this process's copy
+    time.sleep(1.1)
+    assert "Nos ateliers" in client.get(url).content.decode()

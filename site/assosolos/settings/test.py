@@ -43,7 +43,10 @@ if REDIS_URL:
     CHANNEL_LAYERS["default"]["CONFIG"]["prefix"] = "assosolos-test"  # noqa: F405
     Q_CLUSTER["name"] = "assosolos-test"  # noqa: F405
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+        "local": LOCAL_CACHE,  # noqa: F405
+    }
 # Tasks run in-process unless a test starts a real cluster.
 Q_CLUSTER = {**Q_CLUSTER, "sync": True}  # noqa: F405
 WHITENOISE_AUTOREFRESH = True
