@@ -179,7 +179,7 @@ def room_reaction_counts(*, message_ids: list[int]) -> dict[int, dict[str, int]]
 # --- Seats offered as lottery prizes -------------------------------------------------
 # groups may read the lottery; the lottery never reads groups (it announces its draws).
 
-# A seat may be attached while the prize list can still change: before sales close.
+# A seat may be attached until sales close: it only adds to what a buyer may win.
 SEAT_ATTACHABLE_STATUSES = (LotteryStatus.DRAFT, LotteryStatus.OPEN)
 # A seat may be detached from a draft or a cancelled lottery (nothing will be drawn), and
 # from an open one until its first ticket is held: buyers pay for the prize as announced.
