@@ -53,6 +53,37 @@ class CommitmentForm(forms.ModelForm):
         }
 
 
+class SeatPrizeForm(forms.Form):
+    """Pick a prize to carry a seat; the service checks it (a stale page or a forged value)."""
+
+    prize = forms.IntegerField(
+        label=_("Prize"), widget=forms.Select, min_value=1, max_value=2**63 - 1
+    )
+
+    def __init__(self, *args, prizes=(), **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["prize"].widget.choices = [
+            ("", "—"),
+            *(
+                (
+                    prize.pk,
+                    _("%(lottery)s — prize %(rank)s: %(name)s (×%(quantity)s)")
+                    % {
+                        "lottery": prize.lottery.title,
+                        "rank": prize.rank,
+                        "name": prize.name,
+                        "quantity": prize.quantity,
+                    },
+                )
+                for prize in prizes
+            ),
+        ]
+
+    @property
+    def has_choices(self) -> bool:
+        return len(self.fields["prize"].widget.choices) > 1
+
+
 def apply_errors(form: forms.Form, exc) -> None:
     """Put a service's ValidationError on the form: on its field when it names one."""
     if hasattr(exc, "error_dict"):

@@ -5,10 +5,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from lottery.models import Lottery, Prize, Ticket
+from lottery.selectors import HELD, lottery_ledger_sealed
 
 from .models import (
     Commitment,
@@ -16,6 +19,7 @@ from .models import (
     GroupApplication,
     GroupInvitation,
     GroupMembership,
+    GroupSeatPrize,
     Message,
     MessageReport,
     Session,
@@ -23,6 +27,7 @@ from .models import (
 )
 
 Role = GroupMembership.Role
+LotteryStatus = Lottery.Status
 
 
 def _signed_in(user: Any) -> bool:
@@ -169,3 +174,130 @@ def room_reaction_counts(*, message_ids: list[int]) -> dict[int, dict[str, int]]
     for row in rows:
         counts.setdefault(row["message_id"], {})[row["emoji"]] = row["n"]
     return counts
+
+
+# --- Seats offered as lottery prizes -------------------------------------------------
+# groups may read the lottery; the lottery never reads groups (it announces its draws).
+
+# A seat may be attached until sales close: it only adds to what a buyer may win.
+SEAT_ATTACHABLE_STATUSES = (LotteryStatus.DRAFT, LotteryStatus.OPEN)
+# A seat may be detached from a draft or a cancelled lottery (nothing will be drawn), and
+# from an open one until its first ticket is held: buyers pay for the prize as announced.
+SEAT_DETACHABLE_STATUSES = (LotteryStatus.DRAFT, LotteryStatus.OPEN, LotteryStatus.CANCELLED)
+# Attached prizes of these lotteries still promise their seats: the draw is to come.
+SEAT_PROMISING_STATUSES = (LotteryStatus.DRAFT, LotteryStatus.OPEN, LotteryStatus.CLOSED)
+# The public group page names the prizes of lotteries the public can follow to a draw.
+SEAT_PUBLIC_STATUSES = (LotteryStatus.OPEN, LotteryStatus.CLOSED)
+
+
+def seat_prize_attachable(*, lottery: Lottery) -> bool:
+    """May a prize of this lottery take (or change) a seat? Not once sales have closed."""
+    return lottery.status in SEAT_ATTACHABLE_STATUSES and not lottery_ledger_sealed(lottery=lottery)
+
+
+def seat_prize_detachable(*, lottery: Lottery) -> bool:
+    """May a prize of this lottery lose its seat? Not once a ticket was sold with it."""
+    if lottery.status not in SEAT_DETACHABLE_STATUSES or lottery_ledger_sealed(lottery=lottery):
+        return False
+    return not (lottery.status == LotteryStatus.OPEN and lottery_has_tickets_held(lottery=lottery))
+
+
+def lottery_has_tickets_held(*, lottery: Lottery) -> bool:
+    """Has anyone bought (or started paying for) a ticket of this lottery?"""
+    return Ticket.objects.filter(lottery_id=lottery.pk, status__in=HELD).exists()
+
+
+@dataclass(frozen=True)
+class PrizeSeat:
+    """A prize carrying a seat in the group, as the manage page lists it."""
+
+    seat: GroupSeatPrize
+    can_detach: bool
+    promised: int
+
+
+def group_prize_seats(*, group: Group) -> list[PrizeSeat]:
+    """The prizes that carry a seat in the group, newest lotteries first."""
+    seats = group.prize_seats.select_related("prize__lottery").order_by(
+        "-prize__lottery__draw_at", "prize__lottery_id", "prize__rank", "prize_id"
+    )
+    return [
+        PrizeSeat(
+            seat=seat,
+            can_detach=seat_prize_detachable(lottery=seat.prize.lottery),
+            promised=seat.prize.quantity
+            if seat.prize.lottery.status in SEAT_PROMISING_STATUSES
+            else 0,
+        )
+        for seat in seats
+    ]
+
+
+def group_seats_promised(*, group: Group) -> int:
+    """Seats the group owes to winners of draws still to come: one per prize slot.
+
+    An upper bound: a winner already in the group, or a slot left unawarded, takes none.
+    """
+    seats = GroupSeatPrize.objects.filter(
+        group_id=group.pk, prize__lottery__status__in=SEAT_PROMISING_STATUSES
+    )
+    return seats.aggregate(n=Coalesce(Sum("prize__quantity"), 0))["n"]
+
+
+@dataclass(frozen=True)
+class SeatPromises:
+    """A group's seats: taken by members, promised to draws to come, and what is left."""
+
+    capacity: int
+    taken: int
+    promised: int
+
+    @property
+    def free(self) -> int:
+        """Seats a new prize may still promise."""
+        return max(0, self.capacity - self.taken - self.promised)
+
+    @property
+    def short(self) -> int:
+        """Winners who would find the group full (members joined after the promise)."""
+        return max(0, self.taken + self.promised - self.capacity)
+
+
+def group_seat_promises(*, group: Group) -> SeatPromises:
+    return SeatPromises(
+        capacity=group.capacity,
+        taken=group_seats_taken(group=group),
+        promised=group_seats_promised(group=group),
+    )
+
+
+def group_prizes_attachable(*, group: Group) -> QuerySet[Prize]:
+    """The association's prizes that may take a seat in the group now.
+
+    Prizes of its own lotteries, before sales close, that carry no seat yet (in any group).
+    """
+    return (
+        Prize.objects.filter(
+            lottery__association_id=group.association_id,
+            lottery__status__in=SEAT_ATTACHABLE_STATUSES,
+            lottery__ledger_sealed_at__isnull=True,
+            group_seat__isnull=True,
+        )
+        .select_related("lottery")
+        .order_by("lottery__draw_at", "lottery_id", "rank", "pk")
+    )
+
+
+def group_public_prize_seats(*, group: Group) -> list[GroupSeatPrize]:
+    """The prizes the public may still win a seat with: lotteries on sale or awaiting the draw.
+
+    As in the lottery listings, a suspended association's lotteries are left out.
+    """
+    return list(
+        group.prize_seats.filter(
+            prize__lottery__status__in=SEAT_PUBLIC_STATUSES,
+            prize__lottery__association__status=Association.Status.VERIFIED,
+        )
+        .select_related("prize__lottery")
+        .order_by("prize__lottery__draw_at", "prize__lottery_id", "prize__rank", "prize_id")
+    )

@@ -35,4 +35,10 @@ urlpatterns = [
     path("invitations/<int:pk>/", views.invitation_respond, name="invitation_respond"),
     path("calendrier/<str:token>.ics", views.member_calendar, name="member_calendar"),
     path("gestion/<slug:association_slug>/", views.manage_list, name="manage_list"),
+    path("<int:pk>/gestion/lots/", views.manage_seat_prize_attach, name="manage_seat_prize_attach"),
+    path(
+        "<int:pk>/gestion/lots/<int:seat_pk>/retirer/",
+        views.manage_seat_prize_detach,
+        name="manage_seat_prize_detach",
+    ),
 ]

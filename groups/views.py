@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -24,6 +25,7 @@ from .forms import (
     GroupForm,
     InviteForm,
     MuteForm,
+    SeatPrizeForm,
     SessionForm,
     apply_errors,
 )
@@ -58,6 +60,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "waiting": request.user.is_authenticated
         and group.waiting_list.filter(user=request.user).exists(),
         "application_form": ApplicationForm(),
+        "prize_seats": selectors.group_public_prize_seats(group=group),
     }
     if membership is not None or is_moderator:
         context["members"] = list(selectors.group_members(group=group))
@@ -171,6 +174,10 @@ def _manage_context(group: Group, **forms) -> dict:
         "invite_form": forms.get("invite_form") or InviteForm(),
         "session_form": forms.get("session_form") or SessionForm(),
         "mute_form": MuteForm(initial={"minutes": 60}),
+        "prize_seats": selectors.group_prize_seats(group=group),
+        "seat_promises": selectors.group_seat_promises(group=group),
+        "seat_prize_form": forms.get("seat_prize_form")
+        or SeatPrizeForm(prizes=selectors.group_prizes_attachable(group=group)),
     }
 
 
@@ -381,3 +388,49 @@ def member_calendar(request: HttpRequest, token: str) -> HttpResponse:
         raise Http404
     sessions = Session.objects.filter(group__memberships__user_id=user_id).select_related("group")
     return _ics(calendar.sessions_calendar(name="Assosolos", sessions=sessions), "sessions.ics")
+
+
+# --- Seats offered as lottery prizes -------------------------------------------------
+
+
+def _prize_seats_url(group: Group) -> str:
+    return reverse("groups:manage", args=[group.pk]) + "#prize-seats"
+
+
+@login_required
+@require_POST
+def manage_seat_prize_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    group = _group(pk)
+    _require_manager(request, group)
+    form = SeatPrizeForm(request.POST, prizes=selectors.group_prizes_attachable(group=group))
+    if form.is_valid():
+        try:
+            seat = services.group_seat_prize_attach(
+                group=group, actor=request.user, prize_id=form.cleaned_data["prize"]
+            )
+        except ValidationError as exc:
+            apply_errors(form, exc)
+        else:
+            messages.success(
+                request,
+                _("The prize “%(prize)s” of %(lottery)s now comes with a seat in the group.")
+                % {"prize": seat.prize.name, "lottery": seat.prize.lottery.title},
+            )
+            return redirect(_prize_seats_url(group))
+    return render(
+        request, "groups/manage.html", _manage_context(group, seat_prize_form=form), status=400
+    )
+
+
+@login_required
+@require_POST
+def manage_seat_prize_detach(request: HttpRequest, pk: int, seat_pk: int) -> HttpResponse:
+    group = _group(pk)
+    _require_manager(request, group)
+    try:
+        services.group_seat_prize_detach(group=group, actor=request.user, seat_id=seat_pk)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("The prize no longer comes with a seat in the group."))
+    return redirect(_prize_seats_url(group))

@@ -29,6 +29,7 @@ from .room import (
     room_reaction_toggle,
     room_read_mark,
 )
+from .seats import group_seat_prize_attach, group_seat_prize_detach
 from .sessions import commitment_report, commitment_set, session_create
 
 __all__ = [
@@ -44,6 +45,8 @@ __all__ = [
     "group_member_mute",
     "group_member_remove",
     "group_seat_award",
+    "group_seat_prize_attach",
+    "group_seat_prize_detach",
     "group_update",
     "commitment_report",
     "commitment_set",
