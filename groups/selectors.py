@@ -8,7 +8,8 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from associations.models import Association
-from associations.selectors import association_can_manage
+from associations.models import Membership as AssociationMembership
+from associations.selectors import MANAGER_ROLES, association_can_manage
 
 from .models import (
     Commitment,
@@ -169,3 +170,47 @@ def room_reaction_counts(*, message_ids: list[int]) -> dict[int, dict[str, int]]
     for row in rows:
         counts.setdefault(row["message_id"], {})[row["emoji"]] = row["n"]
     return counts
+
+
+# --- Room moderation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportedMessage:
+    """A message with its open reports: moderators act once per message, not per report."""
+
+    message: Message
+    reports: list[MessageReport]
+
+
+def room_open_reports(*, group: Group) -> list[ReportedMessage]:
+    """Messages with open reports, the one waiting longest first; one query."""
+    reports = (
+        MessageReport.objects.filter(message__group=group, resolved_at__isnull=True)
+        .select_related("message__author", "reporter")
+        .order_by("created_at", "pk")
+    )
+    by_message: dict[int, ReportedMessage] = {}
+    for report in reports:
+        entry = by_message.setdefault(
+            report.message_id, ReportedMessage(message=report.message, reports=[])
+        )
+        entry.reports.append(report)
+    return list(by_message.values())
+
+
+def room_moderator_ids(*, group: Group) -> set[int]:
+    """Who moderates the room by name: the facilitator(s) and the association's managers.
+
+    Platform staff moderate too but are not listed: they are not told of each report.
+    """
+    ids = set(group.memberships.filter(role=Role.FACILITATOR).values_list("user_id", flat=True))
+    if group.facilitator_id:
+        ids.add(group.facilitator_id)
+    ids.update(
+        AssociationMembership.objects.filter(
+            association_id=group.association_id,
+            role__in=MANAGER_ROLES,
+        ).values_list("user_id", flat=True)
+    )
+    return ids

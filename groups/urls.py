@@ -35,4 +35,9 @@ urlpatterns = [
     path("invitations/<int:pk>/", views.invitation_respond, name="invitation_respond"),
     path("calendrier/<str:token>.ics", views.member_calendar, name="member_calendar"),
     path("gestion/<slug:association_slug>/", views.manage_list, name="manage_list"),
+    path(
+        "<int:pk>/salon/signalements/<int:seq>/classer/",
+        views.room_reports_dismiss,
+        name="room_reports_dismiss",
+    ),
 ]
