@@ -162,7 +162,7 @@ def test_the_facilitator_removes_a_member_after_confirming(
 
 
 def test_a_report_reaches_the_facilitator_who_hides_one_message_and_dismisses_another(
-    _playwright_browser, contexts, server, group, facilitator, alice, bob
+    _playwright_browser, contexts, server, group, facilitator, alice, bob, artifacts_dir
 ):
     mod = _open_room(_playwright_browser, contexts, server, facilitator, group)
     author = _open_room(_playwright_browser, contexts, server, alice, group)
@@ -183,6 +183,8 @@ def test_a_report_reaches_the_facilitator_who_hides_one_message_and_dismisses_an
     expect(first).to_contain_text("Signalé par Bob")
     expect(reports.locator("#room-reports-count")).to_have_text("(2)")
     expect(reports.locator("#room-reports-empty")).to_be_hidden()
+    _fits_the_phone(mod)
+    mod.screenshot(path=str(artifacts_dir / "groups-room-reports-phone.png"), full_page=True)
 
     first.get_by_role("button", name="Masquer le message #1").click()
     expect(reports.locator("#room-reports-result")).to_have_text(
