@@ -347,7 +347,9 @@
     var tickMs = Math.min(heartbeatMs, 20000);
     var slept = lastTickAt && now - lastTickAt > 2 * tickMs;
     lastTickAt = now;
-    if (slept) { wakeUp(); return; }  // timers stood still: the machine slept or the tab froze
+    // Timers stood still: the machine slept or the tab froze. (A hidden tab's timers are
+    // only slowed down by the browser; its return is handled by "visibilitychange".)
+    if (slept && document.visibilityState === "visible") { wakeUp(); return; }
     if (heartbeatSentAt && lastFrameAt < heartbeatSentAt && now - heartbeatSentAt > PROBE_MS) {
       restart();                      // the last heartbeat was never answered: a dead socket
       return;
