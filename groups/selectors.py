@@ -9,7 +9,8 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 
 from associations.models import Association
-from associations.selectors import association_can_manage
+from associations.models import Membership as AssociationMembership
+from associations.selectors import MANAGER_ROLES, association_can_manage
 from lottery.models import Lottery, Prize, Ticket
 from lottery.selectors import HELD, lottery_ledger_sealed
 
@@ -301,3 +302,47 @@ def group_public_prize_seats(*, group: Group) -> list[GroupSeatPrize]:
         .select_related("prize__lottery")
         .order_by("prize__lottery__draw_at", "prize__lottery_id", "prize__rank", "prize_id")
     )
+
+
+# --- Room moderation ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ReportedMessage:
+    """A message with its open reports: moderators act once per message, not per report."""
+
+    message: Message
+    reports: list[MessageReport]
+
+
+def room_open_reports(*, group: Group) -> list[ReportedMessage]:
+    """Messages with open reports, the one waiting longest first; one query."""
+    reports = (
+        MessageReport.objects.filter(message__group=group, resolved_at__isnull=True)
+        .select_related("message__author", "reporter")
+        .order_by("created_at", "pk")
+    )
+    by_message: dict[int, ReportedMessage] = {}
+    for report in reports:
+        entry = by_message.setdefault(
+            report.message_id, ReportedMessage(message=report.message, reports=[])
+        )
+        entry.reports.append(report)
+    return list(by_message.values())
+
+
+def room_moderator_ids(*, group: Group) -> set[int]:
+    """Who moderates the room by name: the facilitator(s) and the association's managers.
+
+    Platform staff moderate too but are not listed: they are not told of each report.
+    """
+    ids = set(group.memberships.filter(role=Role.FACILITATOR).values_list("user_id", flat=True))
+    if group.facilitator_id:
+        ids.add(group.facilitator_id)
+    ids.update(
+        AssociationMembership.objects.filter(
+            association_id=group.association_id,
+            role__in=MANAGER_ROLES,
+        ).values_list("user_id", flat=True)
+    )
+    return ids

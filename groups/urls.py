@@ -41,4 +41,9 @@ urlpatterns = [
         views.manage_seat_prize_detach,
         name="manage_seat_prize_detach",
     ),
+    path(
+        "<int:pk>/salon/signalements/<int:seq>/classer/",
+        views.room_reports_dismiss,
+        name="room_reports_dismiss",
+    ),
 ]

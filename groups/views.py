@@ -13,6 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from associations.models import Association
@@ -75,11 +76,14 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
         access = services.room_access(group_id=group.pk, user=request.user)
     except services.RoomError as exc:
         raise PermissionDenied(exc.message) from exc
-    return render(
-        request,
-        "groups/room.html",
-        {"group": group, "is_moderator": access.is_moderator, "membership": access.membership},
-    )
+    context = {"group": group, "is_moderator": access.is_moderator, "membership": access.membership}
+    if access.is_moderator:
+        context["room_members"] = [
+            m for m in selectors.group_members(group=group) if m.user_id != request.user.pk
+        ]
+        context["reported"] = selectors.room_open_reports(group=group)
+        context["mute_choices"] = ROOM_MUTE_CHOICES
+    return render(request, "groups/room.html", context)
 
 
 @login_required
@@ -434,3 +438,31 @@ def manage_seat_prize_detach(request: HttpRequest, pk: int, seat_pk: int) -> Htt
     else:
         messages.success(request, _("The prize no longer comes with a seat in the group."))
     return redirect(_prize_seats_url(group))
+
+
+# --- Room moderation -----------------------------------------------------------------
+
+# What the room's "mute for…" offers, in minutes; the socket accepts any value the
+# service allows, these are the ones a moderator reaches for.
+ROOM_MUTE_CHOICES = ((15, _lazy("15 minutes")), (60, _lazy("1 hour")), (24 * 60, _lazy("24 hours")))
+
+
+@login_required
+@require_POST
+def room_reports_dismiss(request: HttpRequest, pk: int, seq: int) -> HttpResponse:
+    """Close a message's open reports without hiding it, then back to the room."""
+    group = _group(pk)
+    try:
+        closed = services.room_reports_dismiss(group_id=group.pk, seq=seq, actor=request.user)
+    except services.RoomError as exc:
+        if exc.code != "not_found":  # not a moderator of this room
+            raise PermissionDenied(exc.message) from exc
+        messages.error(request, exc.message)
+    else:
+        if closed:
+            messages.success(
+                request, _("The reports on message #%(seq)d are closed.") % {"seq": seq}
+            )
+        else:
+            messages.info(request, _("These reports were already handled."))
+    return redirect("groups:room", group.pk)

@@ -28,6 +28,7 @@ from .room import (
     room_presence_touch,
     room_reaction_toggle,
     room_read_mark,
+    room_reports_dismiss,
 )
 from .seats import group_seat_prize_attach, group_seat_prize_detach
 from .sessions import commitment_report, commitment_set, session_create
@@ -63,4 +64,5 @@ __all__ = [
     "room_presence_touch",
     "room_reaction_toggle",
     "room_read_mark",
+    "room_reports_dismiss",
 ]

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
-from ..effects import broadcast_on_commit, room_group_name
+from ..effects import broadcast_on_commit, room_group_name, room_user_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
 
 MAX_LENGTH = 4000
@@ -195,12 +195,53 @@ def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> d
 
 
 def room_message_report(*, group_id: int, seq: int, user: Any, reason: str = "") -> MessageReport:
-    room_access(group_id=group_id, user=user)
+    """Report a message once; the moderators' open room pages learn of it after the commit."""
+    access = room_access(group_id=group_id, user=user)
     message = _message_get(group_id=group_id, seq=seq)
-    report, _created = MessageReport.objects.get_or_create(
-        message=message, reporter=user, defaults={"reason": (reason or "")[:500]}
-    )
+    with transaction.atomic():
+        report, created = MessageReport.objects.get_or_create(
+            message=message, reporter=user, defaults={"reason": (reason or "")[:500]}
+        )
+        if created and message.hidden_at is None:
+            frame = {"type": "report", "report": report_frame(report)}
+            # Each moderator's own channel group: the room as a whole never sees who reported.
+            for moderator_id in selectors.room_moderator_ids(group=access.group):
+                broadcast_on_commit(
+                    room_user_group_name(group_id, moderator_id),
+                    {"type": "room.frame", "frame": frame},
+                )
     return report
+
+
+REPORT_EXCERPT = 200
+
+
+def report_frame(report: MessageReport) -> dict:
+    """What a moderator's page shows of a new report (the message's text cut short)."""
+    message = report.message
+    body = message.body
+    return {
+        "seq": message.seq,
+        "author": message.author.public_name if message.author else "",
+        "excerpt": body if len(body) <= REPORT_EXCERPT else body[: REPORT_EXCERPT - 1] + "…",
+        "reporter": report.reporter.public_name,
+        "reason": report.reason,
+        "created_at": report.created_at.isoformat(),
+    }
+
+
+def room_reports_dismiss(*, group_id: int, seq: int, actor: Any) -> int:
+    """A moderator closes a message's open reports and leaves the message as it is.
+
+    Returns how many reports were closed (0 when another moderator got there first).
+    """
+    access = room_access(group_id=group_id, user=actor)
+    if not access.is_moderator:
+        raise RoomError("forbidden", _("Only moderators handle reports."))
+    message = _message_get(group_id=group_id, seq=seq)
+    return MessageReport.objects.filter(message=message, resolved_at__isnull=True).update(
+        resolved_at=timezone.now()
+    )
 
 
 def room_history(*, group_id: int, before: int | None, limit: int = 50) -> list[dict]:
