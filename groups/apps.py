@@ -21,3 +21,8 @@ class GroupsConfig(AppConfig):
             context=sections.association_dashboard,
             order=20,
         )
+        section_register(
+            place="lottery_page",
+            template_name="groups/_lottery_page_seats.html",
+            context=sections.lottery_page,
+        )

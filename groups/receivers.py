@@ -49,11 +49,29 @@ def _schedules_after_migrate(sender: Any, using: str = "default", **kwargs: Any)
         schedules_ensure()
 
 
+def _seat_prize_changed(sender: Any, instance: Any, **kwargs: Any) -> None:
+    """The lottery's page names the seats its prizes carry: refresh its kept parts."""
+    from assosolos.page_cache import page_cache_bump
+    from lottery.models import Prize
+    from lottery.selectors import lottery_page_dependency
+
+    lottery_id = Prize.objects.filter(pk=instance.prize_id).values_list("lottery_id", flat=True)
+    for found in lottery_id:
+        page_cache_bump(lottery_page_dependency(found))
+
+
 def connect() -> None:
     from django.apps import apps
-    from django.db.models.signals import post_migrate
+    from django.db.models.signals import post_delete, post_migrate, post_save
 
     from lottery.signals import draw_committed
+
+    from .models import GroupSeatPrize
+
+    post_save.connect(_seat_prize_changed, sender=GroupSeatPrize, dispatch_uid="groups_seat_save")
+    post_delete.connect(
+        _seat_prize_changed, sender=GroupSeatPrize, dispatch_uid="groups_seat_delete"
+    )
 
     draw_committed.connect(draw_committed_enrol_winners, dispatch_uid="groups_enrol_winners")
     post_migrate.connect(

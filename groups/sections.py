@@ -23,3 +23,10 @@ def association_dashboard(*, request: Any, context: Any) -> dict | None:
     if association is None:
         return None
     return {"association_groups": list(selectors.groups_of_association(association=association))}
+
+
+def lottery_page(*, request: Any, context: Any) -> dict | None:
+    """Which of the lottery's prizes come with a seat in a group (none: no section)."""
+    prizes = context.get("prizes") or []
+    seats = selectors.prize_seats_of(prize_ids=[prize.pk for prize in prizes])
+    return {"prize_seats": seats} if seats else None

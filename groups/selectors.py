@@ -346,3 +346,14 @@ def room_moderator_ids(*, group: Group) -> set[int]:
         ).values_list("user_id", flat=True)
     )
     return ids
+
+
+def prize_seats_of(*, prize_ids: list[int]) -> list[GroupSeatPrize]:
+    """The seats these prizes carry, in prize order, with their groups (one query)."""
+    if not prize_ids:
+        return []
+    return list(
+        GroupSeatPrize.objects.filter(prize_id__in=prize_ids)
+        .select_related("prize", "group")
+        .order_by("prize__rank", "prize_id")
+    )

@@ -13,6 +13,10 @@ Places:
 - `association_dashboard`: panels of an association's dashboard
   (context: `association`, `can_manage`).
 - `association_page`: sections of an association's public page (context: `association`).
+- `lottery_page`: sections of a lottery's public page, below its prizes (context:
+  `lottery`, `prizes`). They are part of what every visitor sees alike, kept with the
+  page's shared parts until the lottery's version changes (`page_cache`): an app whose
+  section changes bumps `lottery:<id>`.
 """
 
 from __future__ import annotations
@@ -25,7 +29,14 @@ from django import template
 from django.template.loader import render_to_string
 from django.utils.safestring import SafeString, mark_safe
 
-PLACES = ("home", "account", "account_links", "association_dashboard", "association_page")
+PLACES = (
+    "home",
+    "account",
+    "account_links",
+    "association_dashboard",
+    "association_page",
+    "lottery_page",
+)
 
 ContextCallable = Callable[..., Mapping[str, Any] | None]
 
