@@ -94,8 +94,14 @@ def _rate_allows(*, group_id: int, user_id: int) -> bool:
     return count <= limit
 
 
-def room_message_post(*, group_id: int, user: Any, body: str) -> Message:
-    """Save a message with the room's next number; broadcast it after the commit."""
+def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = True) -> Message:
+    """Save a message with the room's next number; broadcast it after the commit.
+
+    `broadcast=False` leaves the broadcast to the caller, who sends
+    `message_frame(message)` to the room once this has returned (so after the commit):
+    the room socket does, from its event loop, instead of holding the thread that runs
+    every socket's queries while the layer is reached.
+    """
     body = (body or "").strip()
     if not body:
         raise RoomError("empty", _("The message is empty."))
@@ -121,9 +127,10 @@ def room_message_post(*, group_id: int, user: Any, body: str) -> Message:
         message = Message.objects.create(group_id=group_id, seq=seq, author=user, body=body)
         if membership is not None:
             GroupMembership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
-        broadcast_on_commit(
-            room_group_name(group_id), {"type": "room.frame", "frame": message_frame(message)}
-        )
+        if broadcast:
+            broadcast_on_commit(
+                room_group_name(group_id), {"type": "room.frame", "frame": message_frame(message)}
+            )
         if "@" in body:
             for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=user):
                 _emails().mention_email_send(message.pk, mentioned_id)
