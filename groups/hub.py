@@ -34,7 +34,10 @@ from typing import Any
 
 logger = logging.getLogger(__name__)
 
-HUB_CHANNEL_PREFIX = "roomhub"
+# Marks a hub's channel after the "!" of a process-local name. The part before it must
+# stay the layer's own: the Redis layer receives all of a process's channels through
+# one key and one receiver, and a second prefix would wait behind the first.
+HUB_CHANNEL_MARK = "roomhub."
 # Frames waiting for one socket before the oldest are dropped.
 OUTBOX_LIMIT = 1000
 # Seconds between two refreshes of the hub's group membership, at most.
@@ -111,7 +114,7 @@ class RoomHub:
 
     async def open(self) -> None:
         try:
-            self.channel = await self.layer.new_channel(HUB_CHANNEL_PREFIX)
+            self.channel = (await self.layer.new_channel()).replace("!", "!" + HUB_CHANNEL_MARK, 1)
             await self.layer.group_add(self.group, self.channel)
         except BaseException as exc:
             self.ready.set_exception(exc)
