@@ -43,7 +43,7 @@ def make_app():
     from django.urls import path
 
     from assosolos.asgi import django_asgi_app  # sets Django up
-    from assosolos.routing import websocket_urlpatterns
+    from assosolos.routing import websocket_routes
 
     class TutorialChatConsumer(AsyncWebsocketConsumer):
         # The Channels tutorial's chat room, as written there (async version).
@@ -65,8 +65,9 @@ def make_app():
             await self.send(text_data=json.dumps({"message": event["message"]}))
 
     routes = [
-        *websocket_urlpatterns,
+        # Before the project's routes: they end with a catch-all for unknown paths.
         path("ws/bench/chat/<str:room_name>/", TutorialChatConsumer.as_asgi()),
+        *websocket_routes(),
     ]
     return ProtocolTypeRouter(
         {

@@ -144,6 +144,10 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
+                        # The layer waits for messages with a blocking pop of 5 s; redis-py's
+                        # own default read timeout is also 5 s, so an idle, busy process
+                        # could time out on the pop's empty answer and drop the socket.
+                        "socket_timeout": 30,
                     }
                 ],
                 "prefix": CACHE_KEY_PREFIX,
