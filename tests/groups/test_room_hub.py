@@ -23,7 +23,11 @@ pytestmark = [pytest.mark.django_db(transaction=True)]
 
 
 async def _group_channels(group: str) -> set[str]:
-    """The channels the layer has in `group`, read from the layer itself."""
+    """The channels the layer has in `group`, read from the layer itself.
+
+    Compared with what was there before the test's sockets joined: a socket that an
+    earlier test left without its closing handshake stays in its group until expiry.
+    """
     layer = get_channel_layer()
     if hasattr(layer, "groups"):  # the in-memory layer
         return set(layer.groups.get(group, {}))
@@ -48,12 +52,13 @@ async def _messages_until(communicator, seq: int) -> list[dict]:
 
 @pytest.mark.asyncio
 async def test_sockets_of_one_room_share_one_channel_and_each_get_a_message_once(group, alice, bob):
+    room = room_group_name(group.pk)
+    before = await _group_channels(room)
     a, _ = await room_join(group.pk, alice)
     b, _ = await room_join(group.pk, bob)
-    room = room_group_name(group.pk)
     hub = room_hub_get(get_channel_layer(), room)
     # One channel for the room in this process, not one per socket.
-    assert await _group_channels(room) == {hub.channel}
+    assert await _group_channels(room) - before == {hub.channel}
     assert len(hub.members) == 2
     for body in ("un", "deux"):
         await a.send_json_to({"type": "post", "body": body})
@@ -83,17 +88,18 @@ async def test_a_socket_of_another_room_gets_nothing(group, alice, bob):
 async def test_the_last_socket_leaving_takes_the_hub_out_of_the_group(group, alice, bob):
     room = room_group_name(group.pk)
     layer = get_channel_layer()
+    before = await _group_channels(room)
     a, _ = await room_join(group.pk, alice)
     b, _ = await room_join(group.pk, bob)
     channel = room_hub_get(layer, room).channel
     await a.disconnect()
-    assert await _group_channels(room) == {channel}  # bob is still here
+    assert await _group_channels(room) - before == {channel}  # bob is still here
     await b.disconnect()
-    assert await _group_channels(room) == set()
+    assert await _group_channels(room) - before == set()
     assert room_hub_get(layer, room) is None
     # A later arrival opens a new hub, and messages flow again.
     a, _ = await room_join(group.pk, alice)
-    assert await _group_channels(room) == {room_hub_get(layer, room).channel}
+    assert await _group_channels(room) - before == {room_hub_get(layer, room).channel}
     seq = await _post(a, "de nouveau")
     await _messages_until(a, seq)
     await a.disconnect()
@@ -214,3 +220,31 @@ async def test_an_outbox_that_overflows_drops_its_oldest_frames():
         await asyncio.sleep(0)
     # The newest frames always arrive: a client sees the gap and catches up.
     assert sent == ["held until started", "2", "3", "4"]
+
+
+@pytest.mark.asyncio
+async def test_a_burst_from_several_members_is_numbered_without_gaps_and_reaches_everyone(group):
+    from groups.models import Message
+    from tests.factories import UserFactory
+
+    def members(count):
+        return [GroupMemberFactory(group=group, user=UserFactory()).user for _ in range(count)]
+
+    people = await database_sync_to_async(members)(4)
+    sockets = [(await room_join(group.pk, person))[0] for person in people]
+    for n in range(3):
+        for number, socket in enumerate(sockets):
+            await socket.send_json_to({"type": "post", "body": f"{number}-{n}"})
+    for socket in sockets:
+        frames = await _messages_until(socket, 12)
+        seqs = [f["seq"] for f in frames if f["type"] == "message"]
+        assert sorted(seqs) == list(range(1, 13))
+    saved = await database_sync_to_async(
+        lambda: sorted(Message.objects.filter(group=group).values_list("seq", "body"))
+    )()
+    assert [seq for seq, _body in saved] == list(range(1, 13))
+    assert sorted(body for _seq, body in saved) == sorted(
+        f"{number}-{n}" for number in range(4) for n in range(3)
+    )
+    for socket in sockets:
+        await socket.disconnect()
