@@ -37,6 +37,7 @@ logger = logging.getLogger(__name__)
 # Marks a hub's channel after the "!" of a process-local name. The part before it must
 # stay the layer's own: the Redis layer receives all of a process's channels through
 # one key and one receiver, and a second prefix would wait behind the first.
+# The settings give these channels a larger capacity (ROOM_HUB_CHANNEL_CAPACITY).
 HUB_CHANNEL_MARK = "roomhub."
 # Frames waiting for one socket before the oldest are dropped.
 OUTBOX_LIMIT = 1000

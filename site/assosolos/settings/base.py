@@ -125,6 +125,11 @@ REDIS_URL = env("REDIS_URL", default="")
 # task queue are all named after it.
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="assosolos")
 
+# A room's hub channel (one per room and server process, see groups.hub) carries all
+# of the room's events for that process, so a burst of messages fits in it; other
+# channels keep the layer's default of 100 waiting messages.
+ROOM_HUB_CHANNEL_CAPACITY = {"*!roomhub.*": 1000}
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -151,13 +156,19 @@ if REDIS_URL:
                     }
                 ],
                 "prefix": CACHE_KEY_PREFIX,
+                "channel_capacity": ROOM_HUB_CHANNEL_CAPACITY,
             },
         }
     }
 else:
     # A real cache, not the dummy one: the login and signup rate limits count in it.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
+    CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels.layers.InMemoryChannelLayer",
+            "CONFIG": {"channel_capacity": ROOM_HUB_CHANNEL_CAPACITY},
+        }
+    }
 
 # --- Task queue ----------------------------------------------------------------
 Q_CLUSTER = {
