@@ -127,7 +127,7 @@ CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="assosolos")
 
 # A room's hub channel (one per room and server process, see groups.hub) carries all
 # of the room's events for that process, so a burst of messages fits in it; other
-# channels keep the layer's default of 100 waiting messages.
+# channels keep the layer's default of 100 waiting messages. (Redis layer only.)
 ROOM_HUB_CHANNEL_CAPACITY = {"*!roomhub.*": 1000}
 
 if REDIS_URL:
@@ -163,12 +163,8 @@ if REDIS_URL:
 else:
     # A real cache, not the dummy one: the login and signup rate limits count in it.
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
-    CHANNEL_LAYERS = {
-        "default": {
-            "BACKEND": "channels.layers.InMemoryChannelLayer",
-            "CONFIG": {"channel_capacity": ROOM_HUB_CHANNEL_CAPACITY},
-        }
-    }
+    # In one process the hub takes its events straight from memory: the default fits.
+    CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Task queue ----------------------------------------------------------------
 Q_CLUSTER = {
