@@ -1,15 +1,16 @@
 """Room fan-out: 200 members in one room, a burst of messages, on two ASGI servers.
 
 Compares the project's room (`groups.consumers.RoomConsumer`: membership checks,
-rate limit, each message saved with its room number before the broadcast) with
+rate limit, each message saved with its room number before the broadcast, then
+fanned out by each server's room hub, `groups.hub`) with
 the minimal chat consumer of the Channels tutorial (no auth check, no
 persistence: receive, group_send, send), mounted only here, on the same uvicorn
 servers, the same Redis channel layer and the same middleware stack.
 
 Run from the repository root, with PostgreSQL and Redis:
 
-    DATABASE_URL=postgres://USER@HOST:5432/NAME REDIS_URL=redis://HOST:6379/0 \\
-        python bench/room_fanout.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/assosolos_bench \\
+        REDIS_URL=redis://127.0.0.1:6379/9 .venv/bin/python bench/room_fanout.py
 
 It creates its own database (bench_room_NAME), migrates it, and drops it at the end.
 Every client counts what it received; the project's clients then catch up by number
@@ -43,7 +44,7 @@ def make_app():
     from django.urls import path
 
     from assosolos.asgi import django_asgi_app  # sets Django up
-    from assosolos.routing import websocket_urlpatterns
+    from assosolos.routing import websocket_routes
 
     class TutorialChatConsumer(AsyncWebsocketConsumer):
         # The Channels tutorial's chat room, as written there (async version).
@@ -65,8 +66,9 @@ def make_app():
             await self.send(text_data=json.dumps({"message": event["message"]}))
 
     routes = [
-        *websocket_urlpatterns,
+        # Before the project's routes: they end with a catch-all for unknown paths.
         path("ws/bench/chat/<str:room_name>/", TutorialChatConsumer.as_asgi()),
+        *websocket_routes(),
     ]
     return ProtocolTypeRouter(
         {
@@ -82,8 +84,10 @@ def make_app():
 class Member:
     """One websocket client; records what it received and when."""
 
-    def __init__(self, socket, *, ours: bool) -> None:
+    def __init__(self, socket, *, ours: bool, tag: str) -> None:
         self.socket, self.ours = socket, ours
+        self.prefix = f"bench|{tag}|"  # only this run's messages count
+        self.joined_at_seq = 0  # the room's last number when this client joined
         self.seen: set[str] = set()
         self.latencies: list[float] = []
         self.seqs: set[int] = set()
@@ -97,7 +101,9 @@ class Member:
                 self.last_frame_at = time.monotonic()
                 frame = json.loads(raw)
                 if self.ours:
-                    if frame.get("type") == "message":
+                    if frame.get("type") == "welcome":
+                        self.joined_at_seq = frame["last_seq"]
+                    elif frame.get("type") == "message":
                         self.seqs.add(frame["seq"])
                         self._record(frame["body"])
                     elif frame.get("type") == "batch":
@@ -108,7 +114,7 @@ class Member:
             pass
 
     def _record(self, text: str) -> None:
-        if not text.startswith("bench|") or text in self.seen:
+        if not text.startswith(self.prefix) or text in self.seen:
             return
         self.seen.add(text)
         now = time.time()
@@ -163,7 +169,7 @@ async def run_once(
                 for i in range(start, min(n, start + 20))
             )
         )
-    members = [Member(s, ours=ours) for s in sockets]
+    members = [Member(s, ours=ours, tag=tag) for s in sockets]
     listeners = [asyncio.create_task(m.listen()) for m in members]
     await _quiet(members, 1.0, 60)  # joins and presence frames settle first
     expected = {f"bench|{tag}|{s}-{i}" for s in range(senders) for i in range(each)}
@@ -191,16 +197,20 @@ async def run_once(
     latencies = sorted(x for m in members for x in m.latencies)
     recovered = 0
     if ours:
-        # What the room page does when it sees a gap: ask for everything after the last number.
+        # What the room page does when it sees a gap: ask for everything after the last
+        # number it had, page by page.
         for m in members:
             if len(m.seen) < len(expected):
-                before = len(m.seen)
-                m.batch = None
-                await m.socket.send(json.dumps({"type": "sync", "after": 0}))
-                while m.batch is None:
-                    await asyncio.sleep(0.01)
-                for frame in m.batch["messages"]:
-                    m._record(frame["body"])
+                before, after, more = len(m.seen), m.joined_at_seq, True
+                while more:
+                    m.batch = None
+                    await m.socket.send(json.dumps({"type": "sync", "after": after}))
+                    while m.batch is None:
+                        await asyncio.sleep(0.01)
+                    for frame in m.batch["messages"]:
+                        m._record(frame["body"])
+                        after = max(after, frame["seq"])
+                    more = m.batch["more"]
                 recovered += len(m.seen) - before
     lost = sum(len(expected - {"|".join(t.split("|")[:3]) for t in m.seen}) for m in members)
     for s in sockets:

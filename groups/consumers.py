@@ -4,12 +4,20 @@ Frames are JSON objects with a "type". Client → server: sync, history, post, t
 heartbeat, read, react, report, and for moderators hide, mute, remove. Server →
 client: welcome, batch, history, message, ack, hidden, reactions, typing, presence
 (the full list as "present" on heartbeats, a change as "joined"/"left" otherwise),
-muted, removed, error. A refused action gets an "error" frame, never a crash.
+muted, removed, report (moderators only), error. A refused action gets an "error"
+frame, never a crash.
+
+Room-wide events (messages, presence, typing…) reach the socket through the process's
+room hub (`groups.hub`), not through the socket's own layer channel: the hub receives
+each once per process and queues the encoded frame in every local socket's outbox.
+The socket's own channel only carries what concerns its person (mute, removal, and
+for moderators a new report).
 """
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from typing import Any
 
@@ -18,6 +26,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from .effects import room_group_name, room_user_group_name
+from .hub import Outbox, room_hub_join, room_hub_leave
 from .models import GroupMembership
 from .services import room as room_services
 from .services.errors import GroupError
@@ -29,6 +38,8 @@ FRAME_WINDOW = 10
 TYPING_MIN_INTERVAL = 3.0
 CATCH_UP_BATCH = 200
 HISTORY_PAGE = 50
+
+logger = logging.getLogger(__name__)
 
 
 def _int(value: Any) -> int | None:
@@ -61,8 +72,16 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.inbox = room_user_group_name(self.group_id, self.user.pk)
         self.frame_window, self.frame_count = 0, 0
         self.last_typing = 0.0
-        await self.channel_layer.group_add(self.room, self.channel_name)
-        await self.channel_layer.group_add(self.inbox, self.channel_name)
+        # Room events wait in the outbox until the welcome frame has gone.
+        self.outbox = Outbox(self._send_text)
+        self.hub = await room_hub_join(
+            self.channel_layer, self.room, self.outbox, user_id=self.user.pk
+        )
+        try:
+            await self.channel_layer.group_add(self.inbox, self.channel_name)
+        except BaseException:
+            await room_hub_leave(self.hub, self.outbox)
+            raise
         self.joined = True
         await self.accept()
         present = await database_sync_to_async(self._presence_enter)()
@@ -82,12 +101,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
                 "reactions": list(room_services.REACTIONS),
             }
         )
+        self.outbox.start()
         await self._presence_broadcast(joined=True)
+
+    async def _send_text(self, text: str) -> None:
+        await self.send(text_data=text)
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "joined", False):
             return
-        await self.channel_layer.group_discard(self.room, self.channel_name)
+        self.joined = False
+        await room_hub_leave(self.hub, self.outbox)
         await self.channel_layer.group_discard(self.inbox, self.channel_name)
         await database_sync_to_async(room_services.room_presence_leave)(
             group_id=self.group_id, user_id=self.user.pk
@@ -162,11 +186,18 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not isinstance(body, str):
             raise room_services.RoomError("bad_frame", _("The message is empty."))
         message = await database_sync_to_async(room_services.room_message_post)(
-            group_id=self.group_id, user=self.user, body=body
+            group_id=self.group_id, user=self.user, body=body, broadcast=False
         )
+        # Committed: acknowledge, then tell the room (so the author gets the ack first).
         await self.send_json(
             {"type": "ack", "client_id": content.get("client_id"), "seq": message.seq}
         )
+        frame = room_services.message_frame(message)
+        try:
+            await self.channel_layer.group_send(self.room, {"type": "room.frame", "frame": frame})
+        except Exception:
+            # Saved all the same: the members catch up by number when the layer is back.
+            logger.exception("room %s: broadcasting message %s failed", self.room, message.seq)
 
     async def on_typing(self, content: dict) -> None:
         now = time.monotonic()
@@ -272,18 +303,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def _error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})
 
-    # --- Channel-layer events ---------------------------------------------------------
+    # --- Channel-layer events (this person's own; the room's go through the hub) ------
 
     async def room_frame(self, event: dict) -> None:
-        await self.send_json(event["frame"])
-
-    async def room_typing(self, event: dict) -> None:
-        if event["user"]["id"] != self.user.pk:
-            await self.send_json({"type": "typing", "user": event["user"]})
+        # A frame for this person only (a new report, to a moderator), sent in order
+        # with the room's frames.
+        self.outbox.push(json.dumps(event["frame"]))
 
     async def room_muted(self, event: dict) -> None:
         await self.send_json({"type": "muted", "until": event["until"]})
 
     async def room_kick(self, event: dict) -> None:
+        self.outbox.close()  # nothing of the room after "removed"
         await self.send_json({"type": "removed"})
         await self.close(code=room_services.CLOSE_FORBIDDEN)

@@ -133,6 +133,12 @@ LOCAL_CACHE = {
     "LOCATION": "assosolos-local",
     "OPTIONS": {"MAX_ENTRIES": 5000},
 }
+
+# A room's hub channel (one per room and server process, see groups.hub) carries all
+# of the room's events for that process, so a burst of messages fits in it; other
+# channels keep the layer's default of 100 waiting messages. (Redis layer only.)
+ROOM_HUB_CHANNEL_CAPACITY = {"*!roomhub.*": 1000}
+
 if REDIS_URL:
     CACHES = {
         "default": {
@@ -153,9 +159,14 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "max_connections": env.int("REDIS_MAX_CONNECTIONS", default=1000),
+                        # The layer waits for messages with a blocking pop of 5 s; redis-py's
+                        # own default read timeout is also 5 s, so an idle, busy process
+                        # could time out on the pop's empty answer and drop the socket.
+                        "socket_timeout": 30,
                     }
                 ],
                 "prefix": CACHE_KEY_PREFIX,
+                "channel_capacity": ROOM_HUB_CHANNEL_CAPACITY,
             },
         }
     }
@@ -165,6 +176,7 @@ else:
         "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
         "local": LOCAL_CACHE,
     }
+    # In one process the hub takes its events straight from memory: the default fits.
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
 
 # --- Task queue ----------------------------------------------------------------
