@@ -10,30 +10,16 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.conf import settings
 from playwright.sync_api import expect
 
 from groups import selectors, services
 from groups.models import GroupMembership, MessageReport
 from tests.factories import UserFactory
 
-from .asgi_servers import asgi_servers, database_url_for
 from .factories import GroupMemberFactory
 from .room_client import session_cookie
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-@pytest.fixture(scope="module")
-def server(django_db_setup, tmp_path_factory):
-    env = {
-        "DJANGO_SETTINGS_MODULE": "assosolos.settings.test",
-        "DATABASE_URL": database_url_for(str(settings.DATABASES["default"]["NAME"])),
-        "REDIS_URL": settings.REDIS_URL,
-    }
-    log = tmp_path_factory.mktemp("asgi") / "server.log"
-    with asgi_servers(1, env=env, log_path=log) as urls:
-        yield urls[0]
 
 
 @pytest.fixture
