@@ -1,15 +1,14 @@
 """Two owners stepping down at the same moment must leave one owner behind."""
 
-import threading
 import time
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
 
 from associations import selectors, services
 from associations.models import Membership
 from tests.associations.factories import AssociationFactory, MembershipFactory
+from tests.concurrency import run_at_once
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -29,24 +28,17 @@ def _both_owners_leave(monkeypatch):
         return result
 
     monkeypatch.setattr(selectors, "association_owner_count", slow_count)
-    barrier = threading.Barrier(2)
+    results = run_at_once(
+        owners, lambda user: services.association_leave(association=association, user=user)
+    )
     outcomes = []
-
-    def leave(user):
-        try:
-            barrier.wait()
-            services.association_leave(association=association, user=user)
-            outcomes.append("left")
-        except ValidationError:
+    for _user, result in results:
+        if isinstance(result, ValidationError):
             outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=leave, args=(user,)) for user in owners]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        elif isinstance(result, Exception):
+            raise result
+        else:
+            outcomes.append("left")
     return association, sorted(outcomes)
 
 

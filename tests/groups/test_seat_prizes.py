@@ -1,13 +1,11 @@
 """Seats offered as lottery prizes: the group's admins attach a prize, its winners join."""
 
-import threading
 import time
 from datetime import timedelta
 
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
@@ -17,6 +15,7 @@ from groups.models import GroupMembership, GroupSeatPrize
 from lottery import services as lottery_services
 from lottery.models import Lottery
 from tests.associations.factories import AdminFactory, AssociationFactory, MembershipFactory
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 from tests.lottery.factories import LotteryFactory, PrizeFactory, open_lottery, paid_order
 
@@ -398,24 +397,20 @@ def _race_for_the_last_seat(monkeypatch):
         return result
 
     monkeypatch.setattr(selectors, "group_seats_promised", slow_promised)
-    barrier = threading.Barrier(2)
+    results = run_at_once(
+        prizes,
+        lambda prize: services.group_seat_prize_attach(
+            group=group, actor=admin.user, prize_id=prize.pk
+        ),
+    )
     outcomes = []
-
-    def attach(prize):
-        try:
-            barrier.wait()
-            services.group_seat_prize_attach(group=group, actor=admin.user, prize_id=prize.pk)
-            outcomes.append("attached")
-        except services.GroupError:
+    for _job, result in results:
+        if isinstance(result, services.GroupError):
             outcomes.append("refused")
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=attach, args=(prize,)) for prize in prizes]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+        elif isinstance(result, Exception):
+            raise result
+        else:
+            outcomes.append("attached")
     return group, sorted(outcomes)
 
 

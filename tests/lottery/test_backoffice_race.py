@@ -10,11 +10,11 @@ import threading
 import pytest
 from django.core import mail
 from django.core.exceptions import ValidationError
-from django.db import close_old_connections, connection
 
 from lottery import services
 from lottery.models import Order, OrderEvent
 from lottery.services import backoffice
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 from tests.lottery.conftest import reserve_with_intent
 from tests.lottery.factories import manager_of, open_lottery
@@ -44,23 +44,10 @@ def _refund_together(order, admins, monkeypatch):
             barrier.wait(timeout=2)
 
     monkeypatch.setattr(backoffice, "_require_paid", paid_then_wait)
-    outcomes = []
-
-    def refund(admin):
-        try:
-            services.order_refund(order_id=order.pk, actor=admin)
-            outcomes.append("refunded")
-        except Exception as exc:  # noqa: BLE001 - every outcome is recorded
-            outcomes.append(exc)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=refund, args=(admin,)) for admin in admins]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    close_old_connections()
+    results = run_at_once(
+        admins, lambda admin: services.order_refund(order_id=order.pk, actor=admin), timeout=60
+    )
+    outcomes = ["refunded" if not isinstance(r, Exception) else r for _admin, r in results]
     return outcomes
 
 

@@ -7,10 +7,7 @@ share at most 40 threads, each closing its connection); any database runs the
 same rush through the HTTP buy view.
 """
 
-import threading
-
 import pytest
-from django.db import close_old_connections, connection
 from django.test import Client
 from django.urls import reverse
 from post_office.models import Email
@@ -18,6 +15,7 @@ from post_office.models import Email
 from lottery import services
 from lottery.models import Order, Ticket
 from lottery.services import reservations
+from tests.concurrency import run_at_once
 from tests.factories import UserFactory
 from tests.lottery.factories import open_lottery
 
@@ -43,36 +41,8 @@ def _lottery_with_last_tickets(**kwargs):
 
 
 def _run_in_threads(jobs, work):
-    """Run `work(job)` for every job over THREADS threads started together by a barrier.
-
-    Returns the list of (job, outcome) where outcome is the result or the exception.
-    """
-    outcomes = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(min(THREADS, len(jobs)))
-    chunks = [jobs[i :: barrier.parties] for i in range(barrier.parties)]
-
-    def runner(chunk):
-        try:
-            barrier.wait(timeout=60)
-            for job in chunk:
-                try:
-                    result = work(job)
-                except Exception as exc:  # noqa: BLE001 - every outcome is recorded
-                    result = exc
-                with lock:
-                    outcomes.append((job, result))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=runner, args=(chunk,)) for chunk in chunks]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=300)
-    close_old_connections()
-    assert len(outcomes) == len(jobs), "some buyers never finished"
-    return outcomes
+    """Run `work(job)` for every job over THREADS threads started together."""
+    return run_at_once(jobs, work, threads=THREADS)
 
 
 def _reserve_rush(lottery, buyers):
