@@ -85,7 +85,7 @@ def test_lottery_page(client, tree, size, django_assert_max_num_queries):
         response = get(client, url)
     assert len(response.context["prizes"]) == size + 1
     client.force_login(buyer)
-    with django_assert_max_num_queries(13):
+    with django_assert_max_num_queries(14):
         response = get(client, url)
     assert response.context["held"] == min(size, 3)
 
