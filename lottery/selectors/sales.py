@@ -1,0 +1,292 @@
+"""Reads about selling: tickets left, prices, warnings, figures, orders, the back office."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import lru_cache
+from typing import Any
+
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import TruncDate, TruncHour
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from ..models import Bundle, Lottery, Order, Ticket
+from .common import CASH_LIKE, COSTS_RATIO_PERCENT, Status
+
+# --- Tickets and prices --------------------------------------------------------------
+
+
+def lottery_tickets_left(*, lottery: Lottery) -> int:
+    """Tickets still free. Before sales open, the whole cap."""
+    if lottery.status == Status.DRAFT:
+        return lottery.ticket_cap
+    if lottery.status != Status.OPEN:
+        return 0
+    annotated = getattr(lottery, "tickets_available", None)  # from a list's query
+    if annotated is not None:
+        return annotated
+    return Ticket.objects.filter(lottery=lottery, status=Ticket.Status.AVAILABLE).count()
+
+
+def buyer_ticket_count(*, lottery_id: int, buyer_id: int) -> int:
+    """Tickets a person holds in a lottery: pending orders hold theirs, paid ones own them."""
+    total = Order.objects.filter(
+        lottery_id=lottery_id,
+        buyer_id=buyer_id,
+        status__in=(Order.Status.PENDING, Order.Status.PAID),
+    ).aggregate(n=Sum("quantity"))["n"]
+    return total or 0
+
+
+def price_for_quantity(
+    *, lottery: Lottery, quantity: int, bundles: list[Bundle] | None = None
+) -> int:
+    """The lowest price in cents for exactly `quantity` tickets, combining bundles and singles."""
+    if quantity <= 0:
+        return 0
+    if bundles is None:
+        sizes = Bundle.objects.filter(lottery=lottery).values_list("quantity", "price_cents")
+    else:
+        sizes = ((b.quantity, b.price_cents) for b in bundles)
+    return price_from_table(
+        unit_cents=lottery.ticket_price_cents, bundles=tuple(sizes), quantity=quantity
+    )
+
+
+@lru_cache(maxsize=1024)
+def price_from_table(
+    *, unit_cents: int, bundles: tuple[tuple[int, int], ...], quantity: int
+) -> int:
+    """`price_for_quantity` from a price table: the single price and (size, price) bundles.
+
+    Pure, so its answers are kept: a rush asks the same few questions again and again.
+    """
+    if quantity <= 0:
+        return 0
+    options = [(1, unit_cents)] + [(q, p) for q, p in bundles if q > 0]
+    best = [0] + [None] * quantity
+    for n in range(1, quantity + 1):
+        candidates = [
+            best[n - size] + price
+            for size, price in options
+            if size <= n and best[n - size] is not None
+        ]
+        best[n] = min(candidates) if candidates else None
+    return best[quantity] or 0
+
+
+def purchase_choices(*, lottery: Lottery) -> list[dict[str, int]]:
+    """What the buy form offers: each bundle, with its saving over single tickets."""
+    choices = []
+    for bundle in lottery.bundles.all():
+        full = bundle.quantity * lottery.ticket_price_cents
+        choices.append(
+            {
+                "quantity": bundle.quantity,
+                "price_cents": bundle.price_cents,
+                "saving_cents": max(full - bundle.price_cents, 0),
+            }
+        )
+    return choices
+
+
+# --- Warnings ------------------------------------------------------------------------
+
+
+def prize_looks_like_cash(*, name: str) -> bool:
+    return bool(CASH_LIKE.search(name or ""))
+
+
+def lottery_prizes_value_cents(*, lottery: Lottery) -> int:
+    return sum(p.value_cents * p.quantity for p in lottery.prizes.all())
+
+
+def lottery_warnings(*, lottery: Lottery) -> list[str]:
+    """Things an admin should check, which do not block opening."""
+    warnings = []
+    for prize in lottery.prizes.all():
+        if prize_looks_like_cash(name=prize.name):
+            warnings.append(
+                _(
+                    "The prize “%(name)s” looks like money. The law (CSI L322-3) allows "
+                    "prizes in kind only: no cash, cheques, vouchers or gift cards."
+                )
+                % {"name": prize.name}
+            )
+    spent = lottery_prizes_value_cents(lottery=lottery) + lottery.costs_cents
+    takings = lottery.ticket_price_cents * lottery.ticket_cap
+    if spent * 100 > COSTS_RATIO_PERCENT * takings:
+        percent = (spent * 100 // takings) if takings else 100
+        warnings.append(
+            _(
+                "Prizes and costs come to %(percent)s%% of the ticket value at cap; mayors "
+                "usually ask for no more than %(limit)s%%."
+            )
+            % {"percent": percent, "limit": COSTS_RATIO_PERCENT}
+        )
+    return warnings
+
+
+# --- Figures -------------------------------------------------------------------------
+
+
+@dataclass
+class LotteryFigures:
+    sold: int = 0
+    reserved: int = 0
+    available: int = 0
+    void: int = 0
+    paid_orders: int = 0
+    pending_orders: int = 0
+    takings_cents: int = 0
+    takings_by_channel: dict[str, int] = field(default_factory=dict)
+
+
+def lottery_figures(*, lottery: Lottery) -> LotteryFigures:
+    figures = LotteryFigures()
+    counts = dict(
+        Ticket.objects.filter(lottery=lottery)
+        .values_list("status")
+        .annotate(n=Count("pk"))
+        .values_list("status", "n")
+    )
+    figures.sold = counts.get(Ticket.Status.SOLD, 0)
+    figures.reserved = counts.get(Ticket.Status.RESERVED, 0)
+    figures.void = counts.get(Ticket.Status.VOID, 0)
+    figures.available = lottery_tickets_left(lottery=lottery)
+    paid = Order.objects.filter(lottery=lottery, status=Order.Status.PAID)
+    figures.paid_orders = paid.count()
+    figures.pending_orders = Order.objects.filter(
+        lottery=lottery, status=Order.Status.PENDING
+    ).count()
+    for channel, total in (
+        paid.values_list("channel").annotate(t=Sum("amount_cents")).values_list("channel", "t")
+    ):
+        figures.takings_by_channel[channel] = total or 0
+    figures.takings_cents = sum(figures.takings_by_channel.values())
+    return figures
+
+
+def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
+    """Cumulative tickets sold over time: by hour over short sales, by day otherwise."""
+    sold = Ticket.objects.filter(lottery=lottery, sold_at__isnull=False).exclude(
+        status=Ticket.Status.AVAILABLE
+    )
+    span = sold.order_by("sold_at").values_list("sold_at", flat=True)
+    first, last = span.first(), sold.order_by("-sold_at").values_list("sold_at", flat=True).first()
+    if first is None:
+        return []
+    trunc = TruncHour if (last - first).total_seconds() < 3 * 86400 else TruncDate
+    tz = timezone.get_current_timezone()
+    rows = (
+        sold.annotate(bucket=trunc("sold_at", tzinfo=tz))
+        .values("bucket")
+        .annotate(n=Count("pk"))
+        .order_by("bucket")
+        .values_list("bucket", "n")
+    )
+    series, total = [], 0
+    for bucket, n in rows:
+        total += n
+        if not isinstance(bucket, datetime):  # a date, from TruncDate
+            bucket = timezone.make_aware(datetime(bucket.year, bucket.month, bucket.day), tz)
+        series.append((bucket, total))
+    return series
+
+
+# --- Orders --------------------------------------------------------------------------
+
+
+def lottery_orders(*, lottery: Lottery) -> QuerySet[Order]:
+    return (
+        Order.objects.filter(lottery=lottery)
+        .select_related("buyer", "recorded_by")
+        .order_by("-created_at", "-pk")
+    )
+
+
+def ticket_numbers(*, orders: list[Order]) -> dict[int, list[int]]:
+    """Ticket numbers per order id, in one query (released numbers excluded)."""
+    ids = [o.pk for o in orders]
+    result: dict[int, list[int]] = {pk: [] for pk in ids}
+    rows = (
+        Ticket.objects.filter(order_id__in=ids)
+        .exclude(status=Ticket.Status.AVAILABLE)
+        .order_by("number")
+        .values_list("order_id", "number")
+    )
+    for order_id, number in rows:
+        result[order_id].append(number)
+    return result
+
+
+def orders_pending_for_reconcile(
+    *, older_than: datetime, expired_since: datetime | None = None
+) -> QuerySet[Order]:
+    """Online orders with a PaymentIntent whose outcome we may have missed.
+
+    Pending ones created before `older_than`; and, when `expired_since` is given,
+    those whose hold expired after it (a lost `succeeded` webhook must still be
+    served or refunded).
+    """
+    query = Q(status=Order.Status.PENDING, created_at__lt=older_than)
+    if expired_since is not None:
+        query |= Q(status=Order.Status.EXPIRED, expires_at__gte=expired_since)
+    return (
+        Order.objects.filter(query, channel=Order.Channel.ONLINE)
+        .exclude(stripe_payment_intent_id__isnull=True)
+        .exclude(stripe_payment_intent_id="")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass
+class LotteryTickets:
+    lottery: Lottery
+    orders: list[Order]
+    numbers: list[int]
+
+
+def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
+    """A person's orders that hold or held tickets, grouped by lottery, latest first."""
+    orders = list(
+        Order.objects.filter(buyer=user)
+        .exclude(status__in=(Order.Status.EXPIRED, Order.Status.FAILED))
+        .select_related("lottery", "lottery__association")
+        .order_by("-created_at", "-pk")
+    )
+    numbers = ticket_numbers(orders=orders)
+    groups: dict[int, LotteryTickets] = {}
+    for order in orders:
+        order.numbers = numbers[order.pk]
+        group = groups.setdefault(order.lottery_id, LotteryTickets(order.lottery, [], []))
+        group.orders.append(order)
+        if order.status == Order.Status.PAID:
+            group.numbers.extend(order.numbers)
+    for group in groups.values():
+        group.numbers.sort()
+    return list(groups.values())
+
+
+# --- Back office ---------------------------------------------------------------------
+
+
+def lottery_ledger_sealed(*, lottery: Lottery) -> bool:
+    """Whether the ticket ledger is sealed for the draw: from then on no order may change."""
+    return lottery.status == Status.DRAWN or lottery.ledger_sealed_at is not None
+
+
+def order_events(*, order: Order) -> QuerySet:
+    """The changes made to an order from the back office, oldest first."""
+    return order.events.select_related("by").order_by("at", "pk")
+
+
+def order_actions(*, order: Order, lottery: Lottery) -> set[str]:
+    """What the back office may still do to an order: "refund", "void", "correct"."""
+    if lottery_ledger_sealed(lottery=lottery) or order.status != Order.Status.PAID:
+        return set()
+    if order.channel == Order.Channel.ONLINE:
+        return {"refund"} if order.stripe_payment_intent_id else set()
+    return {"void", "correct"}
