@@ -4,14 +4,15 @@ Frames are JSON objects with a "type". Client → server: sync, history, post, t
 heartbeat, read, react, report, and for moderators hide, mute, remove. Server →
 client: welcome, batch, history, message, ack, hidden, reactions, typing, presence
 (the full list as "present" on heartbeats, a change as "joined"/"left" otherwise),
-muted, removed, report (moderators only), error. A refused action gets an "error"
+muted, removed, role (the person's moderation powers changed), report (moderators
+only), error. A refused action gets an "error"
 frame, never a crash.
 
 Room-wide events (messages, presence, typing…) reach the socket through the process's
 room hub (`groups.hub`), not through the socket's own layer channel: the hub receives
 each once per process and queues the encoded frame in every local socket's outbox.
-The socket's own channel only carries what concerns its person (mute, removal, and
-for moderators a new report).
+The socket's own channel only carries what concerns its person (mute, removal, a
+change of role, and for moderators a new report).
 """
 
 from __future__ import annotations
@@ -312,6 +313,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def room_muted(self, event: dict) -> None:
         await self.send_json({"type": "muted", "until": event["until"]})
+
+    async def room_role(self, event: dict) -> None:
+        # The person's powers changed (they left the association's team, or their role
+        # there changed): the socket moderates, or stops, from now on.
+        self.is_moderator = bool(event["moderator"])
+        self.outbox.push(json.dumps({"type": "role", "moderator": self.is_moderator}))
 
     async def room_kick(self, event: dict) -> None:
         self.outbox.close()  # nothing of the room after "removed"

@@ -39,6 +39,15 @@ def draw_committed_enrol_winners(
         )
 
 
+def team_membership_changed_settle_roles(
+    sender: Any, *, association_id: int, user_id: int, ended: bool, **kwargs: Any
+) -> None:
+    """Leaving an association's team ends its group roles; a role change reaches sockets."""
+    from .services import group_roles_settle
+
+    group_roles_settle(association_id=association_id, user_id=user_id, ended=ended)
+
+
 def _schedules_after_migrate(sender: Any, using: str = "default", **kwargs: Any) -> None:
     from django.db import connections
     from django_q.models import Schedule
@@ -64,6 +73,7 @@ def connect() -> None:
     from django.apps import apps
     from django.db.models.signals import post_delete, post_migrate, post_save
 
+    from associations.signals import team_membership_changed
     from lottery.signals import draw_committed
 
     from .models import GroupSeatPrize
@@ -74,6 +84,9 @@ def connect() -> None:
     )
 
     draw_committed.connect(draw_committed_enrol_winners, dispatch_uid="groups_enrol_winners")
+    team_membership_changed.connect(
+        team_membership_changed_settle_roles, dispatch_uid="groups_settle_roles"
+    )
     post_migrate.connect(
         _schedules_after_migrate, sender=apps.get_app_config("groups"), dispatch_uid="groups_sched"
     )

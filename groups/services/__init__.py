@@ -10,6 +10,7 @@ from .membership import (
     group_leave,
     group_member_mute,
     group_member_remove,
+    group_roles_settle,
     group_seat_award,
     group_update,
 )
@@ -45,6 +46,7 @@ __all__ = [
     "group_leave",
     "group_member_mute",
     "group_member_remove",
+    "group_roles_settle",
     "group_seat_award",
     "group_seat_prize_attach",
     "group_seat_prize_detach",

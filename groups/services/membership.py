@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Max, Min
@@ -272,3 +273,45 @@ def _emails():
     from .. import tasks
 
     return tasks
+
+
+def group_roles_settle(*, association_id: int, user_id: int, ended: bool) -> None:
+    """Someone's place in the association's team changed: settle their powers in its groups.
+
+    Who left the team facilitates none of its groups any more: an appointed
+    facilitator leaves the group (their sockets are closed, as for any removal), one
+    who also held a seat keeps it as a plain member. Then each of their open room
+    sockets in the association's groups learns at once whether it still moderates,
+    or is closed when the person may no longer enter. Caller is in the transaction
+    that changed the team, so all of it holds or none does.
+    """
+    user = get_user_model().objects.filter(pk=user_id).first()
+    if user is None:
+        return
+    for group in Group.objects.filter(association_id=association_id).order_by("pk"):
+        if ended and (
+            group.facilitator_id == user_id
+            or GroupMembership.objects.filter(
+                group=group, user_id=user_id, role=Role.FACILITATOR
+            ).exists()
+        ):
+            group = _group_lock(group.pk)
+            if group.facilitator_id == user_id:
+                group.facilitator = None
+                group.save(update_fields=["facilitator"])
+            role = GroupMembership.objects.filter(
+                group=group, user_id=user_id, role=Role.FACILITATOR
+            ).first()
+            if role is not None and role.joined_via == JoinedVia.APPOINTED:
+                _membership_end(group=group, user_id=user_id)
+                continue
+            if role is not None:
+                role.role = Role.MEMBER
+                role.save(update_fields=["role"])
+        membership = selectors.group_membership(user=user, group_id=group.pk)
+        moderator = selectors.group_is_moderator(user=user, group=group, membership=membership)
+        inbox = room_user_group_name(group.pk, user_id)
+        if membership is None and not moderator:
+            broadcast_on_commit(inbox, {"type": "room.kick"})
+        else:
+            broadcast_on_commit(inbox, {"type": "room.role", "moderator": moderator})

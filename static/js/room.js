@@ -130,7 +130,9 @@
       tools.appendChild(box);
       tools.appendChild(button(t.i18nReport, function () { send({ type: "report", seq: m.seq }); }));
       if (isModerator) {
-        tools.appendChild(button(t.i18nHide, function () { send({ type: "hide", seq: m.seq }); }));
+        var hide = button(t.i18nHide, function () { send({ type: "hide", seq: m.seq }); });
+        hide.classList.add("room-hide");
+        tools.appendChild(hide);
       }
       li.appendChild(tools);
       renderReactions(li, m.reactions);
@@ -283,6 +285,16 @@
       setStatus(f.until ? t.i18nMuted + " " + new Date(f.until).toLocaleString() : t.i18nOnline);
     },
     removed: function () { setStatus(t.i18nRemoved); },
+    role: function (f) {
+      // Powers taken away (left the association's team…): no moderation tool stays.
+      if (f.moderator || !isModerator) { return; }
+      isModerator = false;
+      moderation = null;
+      var panels = document.querySelector(".room-moderation");
+      if (panels) { panels.remove(); }
+      list.querySelectorAll(".room-hide").forEach(function (b) { b.remove(); });
+      setStatus(t.i18nNotModerator);
+    },
     reported: function () { showError(t.i18nReported); },
     report: function (f) { if (moderation) { moderation.reportAdded(f.report); } },
     error: function (f) {

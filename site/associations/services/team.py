@@ -17,6 +17,7 @@ from assosolos.ratelimit import ratelimit_consume
 
 from .. import emails, selectors
 from ..models import Association, Invitation, Membership
+from ..signals import team_membership_changed
 from .registration import INVITATION_VALIDITY, InvitationError, association_require_active
 
 Role = Membership.Role
@@ -254,6 +255,12 @@ def membership_change_role(*, membership: Membership, actor: Any, role: str) -> 
             )
         membership.role = role
         membership.save(update_fields=["role"])
+        team_membership_changed.send(
+            sender=Membership,
+            association_id=association.pk,
+            user_id=membership.user_id,
+            ended=False,
+        )
     return membership
 
 
@@ -281,6 +288,13 @@ def membership_remove(*, membership: Membership, actor: Any) -> None:
         membership.delete()
         # What they sent in the association's name goes with them.
         invitations_revoke_sent_by(association=association, user=membership.user)
+        # And what they held through the team, in other apps (group facilitation…).
+        team_membership_changed.send(
+            sender=Membership,
+            association_id=association.pk,
+            user_id=membership.user_id,
+            ended=True,
+        )
 
 
 def association_leave(*, association: Association, user: Any) -> None:
