@@ -5,7 +5,10 @@ rate limit, each message saved with its room number before the broadcast, then
 fanned out by each server's room hub, `groups.hub`) with
 the minimal chat consumer of the Channels tutorial (no auth check, no
 persistence: receive, group_send, send), mounted only here, on the same uvicorn
-servers, the same Redis channel layer and the same middleware stack.
+servers, the same Redis channel layer and the same middleware stack; and with the
+limit, the least this machine allows for the same fan-out: a bare `websockets`
+server in one process that broadcasts each message it receives to every socket
+(no framework, no channel layer, no database), measured with the same clients.
 
 Run from the repository root, with PostgreSQL and Redis:
 
@@ -16,7 +19,8 @@ It creates its own database (bench_room_NAME), migrates it, and drops it at the 
 Every client counts what it received; the project's clients then catch up by number
 (as the room page does) and what is still missing counts as lost. The last line
 printed is one JSON object with the figures, including "ratio" (ours / baseline,
-delivered messages per second).
+delivered messages per second) and "limit_ratio" (ours / the bare broadcast).
+`--smoke` runs tiny sizes once, in a few seconds, to prove the bench still works.
 """
 
 from __future__ import annotations
@@ -76,6 +80,46 @@ def make_app():
             "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(routes))),
         }
     )
+
+
+# --- The limit: a bare broadcast ---------------------------------------------------------
+
+
+def _bare_serve(port: int) -> None:
+    """Every text frame received goes to every open socket, as the tutorial's frames do."""
+    from websockets.asyncio.server import broadcast, serve
+
+    async def handler(socket) -> None:
+        async for raw in socket:
+            broadcast(server.connections, json.dumps({"message": json.loads(raw)["message"]}))
+
+    async def main() -> None:
+        nonlocal server
+        async with serve(handler, "127.0.0.1", port, max_queue=None, ping_interval=None) as server:
+            await server.serve_forever()
+
+    server = None
+    asyncio.run(main())
+
+
+def _bare_start():
+    import multiprocessing
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = multiprocessing.get_context("spawn").Process(target=_bare_serve, args=(port,))
+    process.start()
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return process, f"http://127.0.0.1:{port}"
+        except OSError:
+            time.sleep(0.1)
+    process.terminate()
+    sys.exit("The bare broadcast server did not start.")
 
 
 # --- Clients --------------------------------------------------------------------------
@@ -239,7 +283,10 @@ def main() -> None:
     parser.add_argument("--servers", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--log", type=Path, default=None, help="where the servers log")
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, once: does it run?")
     args = parser.parse_args()
+    if args.smoke:
+        args.members, args.senders, args.messages_each, args.repeat = 20, 2, 5, 1
     if not os.environ.get("DATABASE_URL", "").startswith("postgres") or not os.environ.get(
         "REDIS_URL"
     ):
@@ -283,17 +330,19 @@ def main() -> None:
             # The burst is the point: the limit is still checked, but allows every run.
             "GROUPS_ROOM_RATE_LIMIT": str(args.messages_each * (args.repeat + 1)),
         }
-        runs: dict[str, list[dict]] = {"ours": [], "baseline": []}
+        runs: dict[str, list[dict]] = {"ours": [], "baseline": [], "limit": []}
+        bare, bare_url = _bare_start()
+        kinds = ("baseline", "ours", "limit")
         with asgi_servers(
             args.servers, env=env, app="bench.room_fanout:make_app", factory=True, log_path=args.log
         ) as urls:
             for r in range(args.repeat):
-                order = ("baseline", "ours") if r % 2 == 0 else ("ours", "baseline")
+                order = kinds[r % 3 :] + kinds[: r % 3]
                 for kind in order:
                     result = asyncio.run(
                         run_once(
                             ours=kind == "ours",
-                            urls=urls,
+                            urls=[bare_url] if kind == "limit" else urls,
                             group_id=group.pk,
                             cookies=cookies,
                             senders=args.senders,
@@ -303,25 +352,33 @@ def main() -> None:
                     )
                     runs[kind].append(result)
                     print(kind, json.dumps(result), flush=True)
-                    time.sleep(2)
+                    time.sleep(0.5 if args.smoke else 2)
     finally:
+        if "bare" in locals():
+            bare.terminate()
+            bare.join()
         creation.destroy_test_db(old_name, verbosity=0)
 
     def median(kind: str, key: str) -> float:
         return statistics.median(r[key] for r in runs[kind])
 
     ours, base = median("ours", "msgs_per_s"), median("baseline", "msgs_per_s")
+    limit = median("limit", "msgs_per_s")
+    lost = sum(r["lost"] for r in runs["ours"])
     print(
         json.dumps(
             {
                 "ratio": round(ours / base, 3) if base else None,
+                "limit_ratio": round(ours / limit, 3) if limit else None,
                 "ours_msgs_per_s": ours,
                 "baseline_msgs_per_s": base,
+                "limit_msgs_per_s": limit,
+                "limit_p50_ms": median("limit", "p50_ms"),
                 "ours_p50_ms": median("ours", "p50_ms"),
                 "ours_p99_ms": median("ours", "p99_ms"),
                 "baseline_p50_ms": median("baseline", "p50_ms"),
                 "baseline_p99_ms": median("baseline", "p99_ms"),
-                "ours_lost": sum(r["lost"] for r in runs["ours"]),
+                "ours_lost": lost,
                 "ours_recovered": sum(r["recovered"] for r in runs["ours"]),
                 "baseline_lost": sum(r["lost"] for r in runs["baseline"]),
                 "members": args.members,
@@ -331,6 +388,8 @@ def main() -> None:
             }
         )
     )
+    if lost:
+        sys.exit(f"{lost} messages lost in the room")
 
 
 if __name__ == "__main__":

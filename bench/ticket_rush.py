@@ -3,14 +3,20 @@
 Compares the project's reservation (`lottery.services.order_reserve`: numbered
 rows taken with `FOR UPDATE SKIP LOCKED`, the lottery row never locked) with the
 textbook baseline (lock the lottery row with SELECT … FOR UPDATE, count the
-tickets held, insert the new ones), in the same process, on the same data.
+tickets held, insert the new ones), in the same process, on the same data, and
+with the least this machine allows for the same work, the limit: a bare psycopg
+client sending one statement per order (`SELECT … FOR UPDATE SKIP LOCKED` of the
+lowest free numbers, the order's insert and the numbers' update), with no checks,
+over as many connections.
 
 Run from the repository root:
 
     DATABASE_URL=postgres://USER@HOST:5432/NAME python bench/ticket_rush.py
 
-It creates its own database (test_NAME), migrates it, and drops it at the end.
-The last line printed is one JSON object with the figures.
+`--smoke` runs tiny sizes once (a few seconds), to prove the bench still works.
+It creates its own database (bench_NAME), migrates it, and drops it at the end.
+The last line printed is one JSON object with the figures: `ratio` (ours over
+the baseline) and `limit_ratio` (ours over the bare statement), higher is better.
 """
 
 from __future__ import annotations
@@ -85,7 +91,74 @@ def ours_reserve(*, lottery: Lottery, buyer: User, quantity: int) -> Order:
     return services.order_reserve(lottery=lottery, buyer=buyer, quantity=quantity)
 
 
-RESERVE = {"ours": ours_reserve, "baseline": baseline_reserve}
+_bare = threading.local()
+
+
+def _bare_statement() -> tuple[str, list[str]]:
+    """The limit's one statement, and the order columns it fills, in their order."""
+    ticket, order = Ticket._meta.db_table, Order._meta.db_table
+    fields = [f for f in Order._meta.local_concrete_fields if f is not Order._meta.auto_field]
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    values = ", ".join(f"%({f.attname})s" for f in fields)
+    sql = f"""WITH picked AS MATERIALIZED (
+        SELECT id FROM {ticket} WHERE lottery_id = %(lottery_id)s AND status = %(available)s
+        ORDER BY number LIMIT %(quantity)s FOR UPDATE SKIP LOCKED
+    ),
+    placed AS (
+        INSERT INTO {order} ({columns}) SELECT {values}
+        WHERE (SELECT count(*) FROM picked) = %(quantity)s RETURNING id
+    )
+    UPDATE {ticket} t SET status = %(reserved)s, order_id = placed.id
+    FROM placed WHERE t.id IN (SELECT id FROM picked) RETURNING t.number"""  # noqa: S608
+    return sql, [f.attname for f in fields]
+
+
+def limit_reserve(*, lottery: Lottery, buyer: User, quantity: int) -> None:
+    """The least the database must do per order: one statement, autocommit, no checks."""
+    import psycopg
+
+    if getattr(_bare, "conn", None) is None:
+        db = connection.settings_dict
+        _bare.conn = psycopg.connect(
+            host=db["HOST"] or None,
+            port=db["PORT"] or None,
+            user=db["USER"] or None,
+            password=db["PASSWORD"] or None,
+            dbname=db["NAME"],
+            autocommit=True,
+        )
+        _bare.sql, _bare.fields = _bare_statement()
+    now = timezone.now()
+    order = Order(
+        lottery_id=lottery.pk,
+        buyer_id=buyer.pk,
+        buyer_email=buyer.email,
+        quantity=quantity,
+        amount_cents=quantity * lottery.ticket_price_cents,
+        status=Order.Status.PENDING,
+        created_at=now,
+        expires_at=now + timedelta(minutes=15),
+    )
+    params = {
+        name: Order._meta.get_field(name).get_db_prep_save(getattr(order, name), connection)
+        for name in _bare.fields
+    }
+    params.update(
+        available=Ticket.Status.AVAILABLE, reserved=Ticket.Status.RESERVED, quantity=quantity
+    )
+    rows = _bare.conn.execute(_bare.sql, params).fetchall()
+    if len(rows) != quantity:
+        raise BaselineSoldOut
+
+
+def _bare_close() -> None:
+    conn = getattr(_bare, "conn", None)
+    if conn is not None:
+        conn.close()
+        _bare.conn = None
+
+
+RESERVE = {"ours": ours_reserve, "baseline": baseline_reserve, "limit": limit_reserve}
 
 
 def make_lottery(association: Association, *, cap: int, tag: str, pre_create: bool) -> Lottery:
@@ -96,6 +169,7 @@ def make_lottery(association: Association, *, cap: int, tag: str, pre_create: bo
         slug=f"bench-{tag}",
         authorisation_reference="BENCH",
         authorisation_date=date.today(),
+        rules="Règlement déposé en mairie.",
         ticket_price_cents=200,
         ticket_cap=cap,
         per_person_cap=cap,
@@ -144,6 +218,7 @@ def _client_process(reserve_name, lottery_id, buyer_ids, args, barrier, results)
                         errors.append(repr(exc))
         finally:
             connection.close()
+            _bare_close()
             with lock:
                 counts["ok"] += ok
                 counts["sold_out"] += sold_out
@@ -239,7 +314,10 @@ def main() -> None:
     parser.add_argument("--processes", type=int, default=4, help="client processes")
     parser.add_argument("--quantity", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, once: does it run?")
     args = parser.parse_args()
+    if args.smoke:
+        args.buyers, args.threads, args.processes, args.repeat = 60, 8, 2, 1
 
     if connection.vendor != "postgresql":
         sys.exit("Set DATABASE_URL to a PostgreSQL database: this benchmark measures its locking.")
@@ -266,14 +344,15 @@ def main() -> None:
         buyers = User.objects.bulk_create(
             User(email=f"buyer{i}@example.org") for i in range(args.buyers)
         )
-        results: dict[str, list[float]] = {"ours": [], "baseline": []}
+        results: dict[str, list[float]] = {"ours": [], "baseline": [], "limit": []}
         total_oversold = total_mismatched = 0
+        names = ("ours", "baseline", "limit")
         for rep in range(args.repeat):
-            # Alternate who goes first, so neither always meets a warmer cache.
-            order = ("ours", "baseline") if rep % 2 == 0 else ("baseline", "ours")
+            # Rotate who goes first, so none always meets a warmer cache.
+            order = names[rep % 3 :] + names[: rep % 3]
             for name in order:
                 lottery = make_lottery(
-                    association, cap=cap, tag=f"{name}-{rep}", pre_create=name == "ours"
+                    association, cap=cap, tag=f"{name}-{rep}", pre_create=name != "baseline"
                 )
                 elapsed, counts = rush(name, lottery, buyers, args)
                 reserved = counts["ok"] * args.quantity
@@ -283,6 +362,8 @@ def main() -> None:
                 total_mismatched += wrong
                 tps = reserved / elapsed
                 results[name].append(tps)
+                if counts["error"] or reserved != cap:
+                    sys.exit(f"{name}: {counts['error']} errors, {reserved} reserved of {cap}")
                 print(
                     f"rep {rep + 1} {name:8} {reserved:5d} reserved of cap {cap} "
                     f"in {elapsed:6.2f} s = {tps:8.1f} tickets/s, "
@@ -296,12 +377,15 @@ def main() -> None:
 
     ours = statistics.median(results["ours"])
     baseline = statistics.median(results["baseline"])
+    limit = statistics.median(results["limit"])
     print(
         json.dumps(
             {
                 "ratio": round(ours / baseline, 2),
+                "limit_ratio": round(ours / limit, 3),
                 "ours_tps": round(ours, 1),
                 "baseline_tps": round(baseline, 1),
+                "limit_tps": round(limit, 1),
                 "oversold": total_oversold,
                 "mismatched": total_mismatched,
                 "buyers": args.buyers,
@@ -313,6 +397,8 @@ def main() -> None:
             }
         )
     )
+    if total_oversold or total_mismatched:
+        sys.exit(f"oversold {total_oversold}, mismatched {total_mismatched}")
 
 
 if __name__ == "__main__":
