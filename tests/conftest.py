@@ -17,6 +17,32 @@ IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 
 
+# What runs a second time on SQLite in CI: the code that takes another path there (the
+# reservation, the room post, the seal, the locks, the search backend, the cache and
+# rate limits without Redis, the ORM task broker) and the embedded default (settings
+# with nothing set, demo data, the development server's path).
+SQLITE_FILES = frozenset(
+    {
+        "tests/cms/test_demo_data.py",
+        "tests/cms/test_search.py",
+        "tests/cms/test_search_everything.py",
+        "tests/groups/test_demo.py",
+        "tests/groups/test_room_messages.py",
+        "tests/lottery/test_reservation_contract.py",
+        "tests/lottery/test_demo.py",
+        "tests/lottery/test_draw_services.py",
+        "tests/lottery/test_race.py",
+        "tests/lottery/test_services.py",
+        "tests/lottery/test_tasks.py",
+        "tests/project/test_layout.py",
+        "tests/project/test_page_cache.py",
+        "tests/project/test_ratelimit.py",
+        "tests/project/test_settings.py",
+        "tests/project/test_task_queues.py",
+    }
+)
+
+
 def skip_or_fail(reason: str) -> None:
     """Skip on a laptop that lacks a service; fail in CI, where nothing may be skipped."""
     if IN_CI:
@@ -28,10 +54,62 @@ def is_postgres() -> bool:
     return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
 
 
+def _wagtail_tree_after_flush(sender, **kwargs) -> None:
+    """Put back the rows Wagtail's data migrations make, after a test flushed them.
+
+    A transactional test empties every table when it ends; Django then sends
+    post_migrate (content types and permissions come back) but runs no migration,
+    so the page tree's root, the default site and the root collection would be
+    gone for every later test of the same process, whatever file it is in.
+    """
+    if sender.label != "wagtailcore":
+        return
+    from django.contrib.contenttypes.models import ContentType
+    from django.db import connections
+    from wagtail.coreutils import get_supported_content_language_variant
+    from wagtail.models import Collection, Locale, Page, Site
+
+    using = kwargs.get("using", "default")
+    if Page._meta.db_table not in connections[using].introspection.table_names():
+        return
+    if not Collection.objects.using(using).filter(depth=1).exists():
+        Collection.add_root(name="Root")
+    if Page.objects.using(using).filter(depth=1).exists():
+        return
+    locale, _created = Locale.objects.using(using).get_or_create(
+        language_code=get_supported_content_language_variant(settings.LANGUAGE_CODE)
+    )
+    page_type = ContentType.objects.get_for_model(Page)
+    root = Page.add_root(
+        instance=Page(title="Root", slug="root", content_type=page_type, locale=locale)
+    )
+    welcome = root.add_child(
+        instance=Page(
+            title="Welcome to your new Wagtail site!",
+            slug="home",
+            content_type=page_type,
+            locale=locale,
+        )
+    )
+    Site.objects.using(using).get_or_create(
+        hostname="localhost",
+        defaults={"port": 80, "root_page": welcome, "is_default_site": True},
+    )
+
+
+def pytest_configure(config):
+    from django.db.models.signals import post_migrate
+
+    post_migrate.connect(_wagtail_tree_after_flush, dispatch_uid="tests_wagtail_tree")
+
+
 def pytest_collection_modifyitems(config, items):
-    # Mark what needs a real service, so a run can select or deselect it
-    # (CI's SQLite pass leaves these to its PostgreSQL + Redis pass).
+    # Mark what needs a real service, so a run can select or deselect it. CI runs the
+    # whole suite on PostgreSQL + Redis, then on SQLite only the tests marked `sqlite`:
+    # those of what differs by database, and of the embedded default (SQLITE_FILES).
     for item in items:
+        if item.nodeid.split("::")[0] in SQLITE_FILES:
+            item.add_marker(pytest.mark.sqlite)
         fixtures = getattr(item, "fixturenames", ())
         if "require_postgres" in fixtures:
             item.add_marker(pytest.mark.postgres)
