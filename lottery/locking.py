@@ -137,6 +137,26 @@ def order_lock(order_id: int, *, with_buyer: bool = False) -> tuple[Lottery, Ord
     return None if order is None else (lottery, order)
 
 
+def lottery_key_share(lottery_id: int, *, fields: Iterable[str], lock: bool = True) -> Lottery:
+    """A new order's read of its lottery: `FOR KEY SHARE` on PostgreSQL (step 1).
+
+    The lock an order's foreign key takes anyway: buyers never wait on each other,
+    but a cancellation holding the row `FOR UPDATE` makes them wait, and they then
+    read the lottery as it left it. Elsewhere (SQLite) a plain read. `lock=False`
+    only reads (the race test's switch).
+    """
+    lotteries = Lottery.objects.only(*fields).filter(pk=lottery_id)
+    if lock and connection.vendor == "postgresql":
+        _require_transaction()
+        _lock_timeout()
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT id FROM {Lottery._meta.db_table} WHERE id = %s FOR KEY SHARE",  # noqa: S608 (table name from the model)
+                [lottery_id],
+            )
+    return lotteries.get()
+
+
 def _select_for_share(queryset) -> Lottery:
     """`SELECT … FOR SHARE`, which Django's ORM does not spell; then the row itself."""
     table = Lottery._meta.db_table

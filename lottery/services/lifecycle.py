@@ -15,7 +15,7 @@ from assosolos.effects import task_on_commit
 
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
-from .reservations import _orders_give_up, _payment_intents_cancel_queue
+from .reservations import orders_give_up, payment_intents_cancel_queue
 from .setup import lottery_validate_for_opening
 
 logger = logging.getLogger(__name__)
@@ -154,12 +154,12 @@ def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
         # tickets. No new pending order can appear now: a reservation waits on the
         # lottery row (see `lottery.locking`).
         pending_ids = Order.objects.filter(lottery=locked, status=Order.Status.PENDING)
-        given_up = _orders_give_up(
+        given_up = orders_give_up(
             lottery=locked,
             order_ids=list(pending_ids.values_list("pk", flat=True)),
             status=Order.Status.EXPIRED,
         )
-        _payment_intents_cancel_queue(given_up)
+        payment_intents_cancel_queue(given_up)
         locked.open_requested_at = None
         _transition(lottery=locked, to=Status.CANCELLED, by=by, note=note)
         task_on_commit("lottery.tasks.lottery_refunds_run", locked.pk)

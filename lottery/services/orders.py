@@ -16,14 +16,14 @@ from ..locking import money_path_lock, order_lock
 from ..models import Lottery, Order, Ticket
 from .errors import MAX_AMOUNT_CENTS, PerPersonCapReached
 from .reservations import (
-    _orders_give_up,
-    _payment_intents_cancel_queue,
-    _per_person_check,
-    _quantity_check,
-    _sales_window_check,
-    _sold_out,
-    _tickets_take,
     amount_check,
+    orders_give_up,
+    payment_intents_cancel_queue,
+    per_person_check,
+    quantity_check,
+    sales_window_check,
+    sold_out,
+    tickets_take,
 )
 from .setup import _add
 
@@ -59,11 +59,11 @@ def order_record_offline(
         _add(errors, "amount_cents", _("One sale may be at most 999,999.99 EUR."))
     if errors:
         raise ValidationError(errors)
-    quantity = _quantity_check(quantity)
+    quantity = quantity_check(quantity)
     now = timezone.now()
     with transaction.atomic():
         current, _orders = money_path_lock(lottery_id=lottery.pk, lottery_shared=True)
-        _sales_window_check(current, now)
+        sales_window_check(current, now)
         if Order.objects.filter(lottery=current, receipt_number__iexact=receipt_number).exists():
             raise ValidationError(
                 {"receipt_number": _("This receipt number is already recorded for this lottery.")}
@@ -86,11 +86,11 @@ def order_record_offline(
             created_at=now,
             paid_at=now,
         )
-        numbers = _tickets_take(
+        numbers = tickets_take(
             lottery_id=current.pk, order_id=order.pk, quantity=quantity, status=Ticket.Status.SOLD
         )
         if not numbers:
-            raise _sold_out(current.pk)
+            raise sold_out(current.pk)
         Ticket.objects.filter(order=order).update(sold_at=now)
     return order
 
@@ -149,12 +149,12 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
             )
             if order.buyer_id is not None:
                 try:
-                    _per_person_check(
+                    per_person_check(
                         lottery=lottery, buyer_id=order.buyer_id, quantity=order.quantity
                     )
                 except PerPersonCapReached as exc:
                     raise _CannotServe from exc
-            numbers = _tickets_take(
+            numbers = tickets_take(
                 lottery_id=lottery.pk,
                 order_id=order.pk,
                 quantity=order.quantity,
@@ -193,7 +193,7 @@ def _release(order_id: int, status: str, *, expired_before: datetime | None = No
         order.save(update_fields=["status"])
         if status == Order.Status.EXPIRED:
             # Too late to pay: an old page must no longer charge the card.
-            _payment_intents_cancel_queue([order.pk])
+            payment_intents_cancel_queue([order.pk])
     return True
 
 
@@ -211,10 +211,10 @@ def order_cancel(*, order_id: int, actor: Any) -> bool:
         lottery, order = locked
         if order.buyer_id is None or order.buyer_id != getattr(actor, "pk", None):
             return False
-        given_up = _orders_give_up(
+        given_up = orders_give_up(
             lottery=lottery, order_ids=[order.pk], status=Order.Status.CANCELLED
         )
-        _payment_intents_cancel_queue(given_up)
+        payment_intents_cancel_queue(given_up)
     return bool(given_up)
 
 

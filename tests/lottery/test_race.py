@@ -60,7 +60,13 @@ def _claimed(lottery) -> int:
     )
 
 
-def test_without_locking_the_rush_oversells(require_postgres, monkeypatch):
+# Both executors on PostgreSQL: the switch turns off the locks only, not the executor.
+EXECUTORS = pytest.mark.parametrize("executor", ["statement", "orm"])
+
+
+@EXECUTORS
+def test_without_locking_the_rush_oversells(require_postgres, monkeypatch, executor):
+    monkeypatch.setattr(reservations, "RESERVATION_EXECUTOR", executor)
     monkeypatch.setattr(reservations, "RESERVATION_LOCKING", False)
     lottery = _lottery_with_last_tickets()
     buyers = [UserFactory() for _ in range(BUYERS)]
@@ -72,7 +78,11 @@ def test_without_locking_the_rush_oversells(require_postgres, monkeypatch):
     assert _claimed(lottery) > CAP
 
 
-def test_with_locking_exactly_the_last_tickets_are_reserved(require_postgres):
+@EXECUTORS
+def test_with_locking_exactly_the_last_tickets_are_reserved(
+    require_postgres, monkeypatch, executor
+):
+    monkeypatch.setattr(reservations, "RESERVATION_EXECUTOR", executor)
     assert reservations.RESERVATION_LOCKING is True
     lottery = _lottery_with_last_tickets()
     buyers = [UserFactory() for _ in range(BUYERS)]
