@@ -43,13 +43,19 @@ HISTORY_PAGE = 50
 logger = logging.getLogger(__name__)
 
 
+# Numbers a frame may carry (sequence numbers, ids, minutes): what a client sends
+# beyond this (1e400, 10**30) is no number of ours, and no database column holds it.
+FRAME_INT_MAX = 2**53
+
+
 def _int(value: Any) -> int | None:
     if isinstance(value, bool):
         return None
     try:
-        return int(value)
-    except (TypeError, ValueError):
+        number = int(value)
+    except (TypeError, ValueError, OverflowError):
         return None
+    return number if -FRAME_INT_MAX <= number <= FRAME_INT_MAX else None
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):

@@ -28,6 +28,7 @@ SQLITE_FILES = frozenset(
         "tests/cms/test_search_everything.py",
         "tests/groups/test_demo.py",
         "tests/groups/test_room_messages.py",
+        "tests/groups/test_room_post_contract.py",
         "tests/lottery/test_reservation_contract.py",
         "tests/lottery/test_demo.py",
         "tests/lottery/test_draw_services.py",

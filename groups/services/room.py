@@ -14,25 +14,26 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..effects import broadcast_on_commit, room_group_name, room_user_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
+from . import room_post
+from .errors import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, RoomError
+from .room_post import MAX_LENGTH, PostSnapshot, room_post_body, room_post_decide
 
-MAX_LENGTH = 4000
+__all__ = [
+    "CLOSE_FORBIDDEN",
+    "CLOSE_NOT_FOUND",
+    "CLOSE_NOT_SIGNED_IN",
+    "MAX_LENGTH",
+    "RoomAccess",
+    "RoomError",
+]
 REACTIONS = ("👍", "❤️", "🎉", "😂", "🤔", "👏")
-
-
-class RoomError(Exception):
-    """A refused room action: `code` for the client, `message` for the person."""
-
-    def __init__(self, code: str, message: str) -> None:
-        super().__init__(message)
-        self.code, self.message = code, message
 
 
 @dataclass(frozen=True)
@@ -40,12 +41,6 @@ class RoomAccess:
     group: Group
     membership: GroupMembership | None
     is_moderator: bool
-
-
-# Close codes a refused socket receives (4000-4999 are the application's).
-CLOSE_NOT_SIGNED_IN = 4401
-CLOSE_FORBIDDEN = 4403
-CLOSE_NOT_FOUND = 4404
 
 
 def room_access(*, group_id: int, user: Any) -> RoomAccess:
@@ -103,26 +98,32 @@ def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = 
     the room socket does, from its event loop, instead of holding the thread that runs
     every socket's queries while the layer is reached.
     """
-    body = (body or "").strip()
-    if not body:
-        raise RoomError("empty", _("The message is empty."))
-    if len(body) > MAX_LENGTH:
-        raise RoomError(
-            "too_long",
-            _("A message has at most %(max)d characters.") % {"max": MAX_LENGTH},
-        )
-    if user is None or not user.is_authenticated:
-        raise RoomError(str(CLOSE_NOT_SIGNED_IN), _("Sign in to enter the room."))
+    body = room_post_body(body or "")
+    signed_in = user is not None and user.is_authenticated
     # The hot path: a member is one query; anyone else goes through the full check.
-    membership = GroupMembership.objects.filter(group_id=group_id, user_id=user.pk).first()
-    if membership is None:
-        room_access(group_id=group_id, user=user)
-    elif membership.is_muted():
-        raise RoomError("muted", _("A moderator has muted you for a while."))
-    if not _rate_allows(group_id=group_id, user_id=user.pk):
-        raise RoomError("rate_limited", _("Slow down: you are sending messages too fast."))
-    if connection.vendor == "postgresql" and "@" not in body:
-        message = _message_save_at_once(
+    membership = (
+        GroupMembership.objects.filter(group_id=group_id, user_id=user.pk).first()
+        if signed_in
+        else None
+    )
+    group_exists, moderator = True, False
+    if signed_in and membership is None:
+        group = Group.objects.select_related("association").filter(pk=group_id).first()
+        group_exists = group is not None
+        moderator = group_exists and selectors.group_is_moderator(
+            user=user, group=group, membership=None
+        )
+    post = PostSnapshot(
+        signed_in=signed_in,
+        group_exists=group_exists,
+        member=membership is not None,
+        moderator=moderator,
+        muted=membership is not None and membership.is_muted(),
+    )
+    room_post_decide(post)
+    room_post_decide(post, rate_ok=_rate_allows(group_id=group_id, user_id=user.pk))
+    if room_post.room_post_executor(body) == "statement":
+        message = room_post.message_save_by_statement(
             group_id=group_id, user=user, body=body, membership=membership
         )
         if broadcast:
@@ -131,12 +132,9 @@ def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = 
             )
         return message
     with transaction.atomic():
-        # The UPDATE locks the group row until commit, so numbers never repeat or skip.
-        Group.objects.filter(pk=group_id).update(last_seq=F("last_seq") + 1)
-        seq = Group.objects.filter(pk=group_id).values_list("last_seq", flat=True).get()
-        message = Message.objects.create(group_id=group_id, seq=seq, author=user, body=body)
-        if membership is not None:
-            GroupMembership.objects.filter(pk=membership.pk).update(last_read_seq=seq)
+        message = room_post.message_save_by_orm(
+            group_id=group_id, user=user, body=body, membership=membership
+        )
         if broadcast:
             broadcast_on_commit(
                 room_group_name(group_id), {"type": "room.frame", "frame": message_frame(message)}
@@ -144,61 +142,6 @@ def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = 
         if "@" in body:
             for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=user):
                 _emails().mention_email_send(message.pk, mentioned_id)
-    return message
-
-
-def _message_save_at_once(
-    *, group_id: int, user: Any, body: str, membership: GroupMembership | None
-) -> Message:
-    """What `room_message_post`'s transaction does, as one PostgreSQL statement.
-
-    Take the room's next number (the UPDATE locks the group row until the statement's
-    own commit, so numbers never repeat or skip), save the message with it and move the
-    author's read mark to it. Posts come in bursts, and each round trip made from the
-    thread that runs every socket's queries waits for the interpreter as well as for
-    the database. Mentions take the transaction: their emails are queued in it.
-    """
-    quote = connection.ops.quote_name
-
-    def column(model: Any, name: str) -> str:
-        return quote(model._meta.get_field(name).column)
-
-    now = timezone.now()
-    sql = f"""
-        WITH numbered AS (
-            UPDATE {quote(Group._meta.db_table)}
-            SET {column(Group, "last_seq")} = {column(Group, "last_seq")} + 1
-            WHERE {column(Group, "id")} = %(group_id)s
-            RETURNING {column(Group, "last_seq")} AS seq
-        ), saved AS (
-            INSERT INTO {quote(Message._meta.db_table)} ({column(Message, "group")},
-                {column(Message, "seq")}, {column(Message, "author")},
-                {column(Message, "body")}, {column(Message, "created_at")})
-            SELECT %(group_id)s, seq, %(user_id)s, %(body)s, %(now)s FROM numbered
-            RETURNING {column(Message, "id")}, {column(Message, "seq")}
-        ), marked AS (
-            UPDATE {quote(GroupMembership._meta.db_table)}
-            SET {column(GroupMembership, "last_read_seq")} = (SELECT seq FROM saved)
-            WHERE {column(GroupMembership, "id")} = %(membership_id)s
-        )
-        SELECT * FROM saved
-    """  # noqa: S608 (names from the models, values bound)
-    params = {
-        "group_id": group_id,
-        "user_id": user.pk,
-        "body": body,
-        "now": now,
-        "membership_id": membership.pk if membership is not None else None,
-    }
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    if row is None:
-        raise RoomError(str(CLOSE_NOT_FOUND), _("This group does not exist."))
-    message = Message(
-        pk=row[0], group_id=group_id, seq=row[1], author=user, body=body, created_at=now
-    )
-    message._state.adding, message._state.db = False, connection.alias
     return message
 
 

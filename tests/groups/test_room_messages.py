@@ -131,6 +131,24 @@ async def test_too_long_and_malformed_frames_get_errors_not_a_crash(group, alice
 
 
 @pytest.mark.asyncio
+@pytest.mark.django_db(transaction=True)
+async def test_out_of_range_numbers_and_nul_characters_get_answers_not_a_crash(group, alice):
+    a, _ = await room_join(group.pk, alice)
+    # 1e400 is infinity once parsed; 10**30 fits no database column.
+    await a.send_to(text_data='{"type": "sync", "after": 1e400}')
+    assert (await frame_of_type(a, "batch"))["messages"] == []
+    await a.send_json_to({"type": "history", "before": 10**30})
+    assert (await frame_of_type(a, "history"))["type"] == "history"
+    await a.send_json_to({"type": "mute", "user_id": 10**30, "minutes": 10**30})
+    assert (await frame_of_type(a, "error"))["type"] == "error"
+    await a.send_json_to({"type": "post", "body": "avant\u0000après"})
+    assert (await frame_of_type(a, "error"))["code"] == "bad_text"
+    # The socket is still up, and nothing was saved of the refused post.
+    assert (await _post(a, "toujours là"))["seq"] == 1
+    await a.disconnect()
+
+
+@pytest.mark.asyncio
 async def test_html_arrives_as_plain_text(group, alice, bob):
     payload = '<img src=x onerror="alert(1)"><script>alert(2)</script> https://example.org'
     a, _ = await room_join(group.pk, alice)
