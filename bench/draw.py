@@ -11,15 +11,29 @@ For each size, in a fresh child process (so its peak memory is its own):
   reading its ledger once; the goal is at least 0.5);
 - peak resident memory of the child process (goal: under 300 MB at 10 million).
 
-Then, with `DATABASE_URL` set to PostgreSQL, the time to seal 1 million sold
-tickets from the database (`lottery.services.ledger_seal`), in its own database
-`bench_<NAME>`, created, migrated and dropped here.
+Then, with `DATABASE_URL` set to PostgreSQL, in a child process and its own
+database `bench_<NAME>` (created, migrated and dropped here), 1 million sold
+tickets (250,000 cash orders of 4 tickets, one holder each):
+- **seal**: `lottery.services.ledger_seal`, the whole service (lock, checks, the
+  ledger streamed out of PostgreSQL, hashed, stored, committed), undone between
+  repeats;
+- **limit**: `COPY (SELECT …) TO STDOUT` of the same rows, tickets joined to a
+  table of their holders' pseudonyms computed beforehand, in number order, one row
+  a ticket, hashed with SHA-256 as it arrives; its hash must be the seal's;
+- **limit, chunked**: the same, the rows gathered by PostgreSQL in chunks of
+  consecutive numbers as the seal gathers them (the limit of the seal's method);
+- `limit_ratio` = limit time / seal time, medians over the repeats, seal and limit
+  taking turns (the goal is at least 0.5: the seal at most twice its limit);
+- peak resident memory of that child, and how much it grew during the seals.
 
 Run from the repository root:
 
     DATABASE_URL=postgres://USER@HOST:5432/NAME python bench/draw.py
 
-The last line printed is one JSON object with the figures.
+`--smoke`: tiny sizes, a few seconds, the same code paths (the database part
+only when DATABASE_URL is PostgreSQL). The last line printed is one JSON object
+with the figures, `ratio` and `limit_ratio` first (`limit_ratio` is null when the
+database part did not run).
 """
 
 from __future__ import annotations
@@ -29,6 +43,7 @@ import json
 import multiprocessing
 import os
 import resource
+import statistics
 import sys
 import tempfile
 import time
@@ -107,94 +122,272 @@ def _measure(n: int) -> dict:
     return figures
 
 
-def _seal_from_postgres(n: int) -> dict | None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assosolos.settings.test")
-    import django
+PER_ORDER = 4
 
-    django.setup()
+
+def _rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def _lottery_with_sales(n: int):
+    """A closed lottery with n sold tickets: one cash order (one holder) per 4 tickets."""
     from datetime import date, timedelta
 
-    from django.db import connection, connections
+    from django.db import connection
     from django.utils import timezone
 
     from associations.models import Association
     from lottery import services
-    from lottery.models import DrawCommitment, Lottery
+    from lottery.models import Lottery
 
-    if connection.vendor != "postgresql":
-        print("DATABASE_URL is not PostgreSQL: the database seal is not measured")
-        return None
-    creation = connection.creation
-    old_name = connection.settings_dict["NAME"]
-    connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{old_name}"
-    creation.create_test_db(verbosity=0, autoclobber=True)
-    try:
-        association = Association.objects.create(
-            name="Bench",
-            slug="bench",
-            rna_number="W000000001",
-            address="1 rue du Banc",
-            postcode="75001",
-            commune="Paris",
-            purpose="Benchmark",
-            contact_email="bench@example.org",
-            status=Association.Status.VERIFIED,
+    association = Association.objects.create(
+        name="Bench",
+        slug="bench",
+        rna_number="W000000001",
+        address="1 rue du Banc",
+        postcode="75001",
+        commune="Paris",
+        purpose="Benchmark",
+        contact_email="bench@example.org",
+        status=Association.Status.VERIFIED,
+    )
+    now = timezone.now()
+    lottery = Lottery.objects.create(
+        association=association,
+        title="Bench draw",
+        slug="bench-draw",
+        ticket_price_cents=200,
+        ticket_cap=n,
+        sales_open_at=now - timedelta(days=2),
+        sales_close_at=now - timedelta(days=1),
+        draw_at=now,
+        status=Lottery.Status.CLOSED,
+        authorisation_reference="BENCH",
+        authorisation_date=date.today(),
+    )
+    services.draw_commitment_create(lottery=lottery)
+    with connection.cursor() as cursor:
+        # One paid order per 4 tickets, cash buyers with an email; then the tickets.
+        cursor.execute(
+            """
+            INSERT INTO lottery_order (lottery_id, buyer_name, buyer_email, quantity,
+                amount_cents, channel, status, receipt_number, created_at, paid_at)
+            SELECT %s, '', 'buyer' || g || '@example.org', %s, %s, 'cash', 'paid', '',
+                now(), now()
+            FROM generate_series(1, %s) g
+            """,
+            [lottery.pk, PER_ORDER, PER_ORDER * 200, -(-n // PER_ORDER)],
         )
-        now = timezone.now()
-        lottery = Lottery.objects.create(
-            association=association,
-            title="Bench draw",
-            slug="bench-draw",
-            ticket_price_cents=200,
-            ticket_cap=n,
-            sales_open_at=now - timedelta(days=2),
-            sales_close_at=now - timedelta(days=1),
-            draw_at=now,
-            status=Lottery.Status.CLOSED,
-            authorisation_reference="BENCH",
-            authorisation_date=date.today(),
+        cursor.execute("SELECT min(id) FROM lottery_order WHERE lottery_id = %s", [lottery.pk])
+        first_order = cursor.fetchone()[0]
+        cursor.execute(
+            """
+            INSERT INTO lottery_ticket (lottery_id, number, status, order_id, sold_at)
+            SELECT %s, g, 'sold', %s + (g - 1) / %s, now() FROM generate_series(1, %s) g
+            """,
+            [lottery.pk, first_order, PER_ORDER, n],
         )
-        services.draw_commitment_create(lottery=lottery)
-        per_order = 4
-        with connection.cursor() as cursor:
-            # One paid order per 4 tickets, cash buyers with an email; then the tickets.
-            cursor.execute(
-                """
-                INSERT INTO lottery_order (lottery_id, buyer_name, buyer_email, quantity,
-                    amount_cents, channel, status, receipt_number, created_at, paid_at)
-                SELECT %s, '', 'buyer' || g || '@example.org', %s, %s, 'cash', 'paid', '',
-                    now(), now()
-                FROM generate_series(1, %s) g
-                """,
-                [lottery.pk, per_order, per_order * 200, n // per_order],
+        cursor.execute("ANALYZE")
+    return lottery
+
+
+def _limit_table(lottery) -> None:
+    """bench_holder(order_id, holder): every order's pseudonym, as the service derives it.
+
+    A plain table, read in parallel by PostgreSQL where it sees fit; filled in
+    batches, so that the limit's preparation does not inflate the peak memory.
+    """
+    from django.db import connection, transaction
+
+    from lottery import services
+    from lottery.models import DrawCommitment, Order
+
+    key = DrawCommitment.objects.get(lottery=lottery).holder_key
+    orders = (
+        Order.objects.filter(lottery=lottery)
+        .order_by("pk")
+        .values_list("pk", "buyer_id", "buyer_email")
+    )
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("CREATE TABLE bench_holder (order_id bigint NOT NULL, holder text NOT NULL)")
+        lines: list[str] = []
+        for order_id, buyer_id, email in orders.iterator(chunk_size=10_000):
+            holder = services.holder_pseudonym(
+                holder_key=key, user_id=buyer_id, email=email, order_id=order_id
             )
-            cursor.execute("SELECT min(id) FROM lottery_order WHERE lottery_id = %s", [lottery.pk])
-            first_order = cursor.fetchone()[0]
-            cursor.execute(
-                """
-                INSERT INTO lottery_ticket (lottery_id, number, status, order_id, sold_at)
-                SELECT %s, g, 'sold', %s + (g - 1) / %s, now() FROM generate_series(1, %s) g
-                """,
-                [lottery.pk, first_order, per_order, n],
-            )
-            cursor.execute("ANALYZE lottery_ticket")
+            lines.append(f"{order_id}\t{holder}\n")
+            if len(lines) == 10_000:
+                with cursor.copy("COPY bench_holder (order_id, holder) FROM STDIN") as copy:
+                    copy.write("".join(lines).encode())
+                lines.clear()
+        with cursor.copy("COPY bench_holder (order_id, holder) FROM STDIN") as copy:
+            copy.write("".join(lines).encode())
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE bench_holder")
+
+
+LIMIT_ROWS = """COPY (
+    SELECT lpad(t.number::text, 10, '0') || ' ' || h.holder
+    FROM lottery_ticket t JOIN bench_holder h ON h.order_id = t.order_id
+    WHERE t.lottery_id = %s AND t.status = 'sold'
+    ORDER BY t.number
+) TO STDOUT"""
+
+LIMIT_CHUNKS = """COPY (
+    SELECT string_agg(lpad(t.number::text, 10, '0') || ' ' || h.holder || E'\\n', ''
+        ORDER BY t.number)
+    FROM lottery_ticket t JOIN bench_holder h ON h.order_id = t.order_id
+    WHERE t.lottery_id = %s AND t.status = 'sold'
+    GROUP BY t.number / 32768
+    ORDER BY t.number / 32768
+) TO STDOUT (FORMAT BINARY)"""
+
+
+def _limit(lottery_id: int, *, chunked: bool) -> tuple[float, str]:
+    """Stream the ledger's rows out of PostgreSQL and hash them: (seconds, SHA-256)."""
+    import hashlib
+
+    from django.db import connection
+
+    digest = hashlib.sha256()
+    with connection.cursor() as cursor:
         t0 = time.perf_counter()
-        assert services.ledger_seal(lottery_id=lottery.pk)
-        seal_s = time.perf_counter() - t0
-        lottery.refresh_from_db()
-        assert lottery.ledger_seal.ticket_count == n
-        assert DrawCommitment.objects.filter(lottery=lottery).exists()
-        return {"tickets": n, "seal_db_s": round(seal_s, 2)}
-    finally:
-        connections.close_all()
-        creation.destroy_test_db(old_name, verbosity=0)
+        if chunked:
+            with cursor.copy(LIMIT_CHUNKS, [lottery_id]) as copy:
+                copy.set_types(["text"])
+                for (text,) in copy.rows():
+                    digest.update(text.encode("ascii"))
+        else:
+            buffer = bytearray()  # hashed 1 MiB at a time: cheaper than once a row
+            with cursor.copy(LIMIT_ROWS, [lottery_id]) as copy:
+                for row in copy:
+                    buffer += row
+                    if len(buffer) >= 1 << 20:
+                        digest.update(buffer)
+                        buffer.clear()
+            digest.update(buffer)
+        seconds = time.perf_counter() - t0
+    return seconds, digest.hexdigest()
+
+
+def _seal(lottery_id: int) -> tuple[float, str]:
+    """Seal through the service, then undo the seal for the next repeat."""
+    from lottery import services
+    from lottery.models import LedgerSeal, Lottery
+
+    t0 = time.perf_counter()
+    assert services.ledger_seal(lottery_id=lottery_id)
+    seconds = time.perf_counter() - t0
+    seal = LedgerSeal.objects.get(lottery_id=lottery_id)
+    sha256 = seal.sha256
+    seal.ledger.delete(save=False)
+    seal.delete()
+    Lottery.objects.filter(pk=lottery_id).update(ledger_sealed_at=None)
+    return seconds, sha256
+
+
+def _orm_seal(lottery) -> tuple[float, str]:
+    """The portable executor (ORM, one record formatted per ticket in Python) on the same data."""
+    from django.db import transaction
+
+    from lottery import ledger_stream
+    from lottery.models import DrawCommitment
+
+    key = DrawCommitment.objects.get(lottery=lottery).holder_key
+    with tempfile.TemporaryFile() as out, transaction.atomic():
+        t0 = time.perf_counter()
+        sha256 = ledger_stream.ledger_write_orm(lottery_id=lottery.pk, holder_key=key, out=out)
+        return time.perf_counter() - t0, sha256
+
+
+def _database_part(n: int, repeats: int, compare_orm: bool, queue) -> None:
+    with tempfile.TemporaryDirectory() as media:
+        os.environ["MEDIA_ROOT"] = media  # the sealed files go here, not in the project
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "assosolos.settings.test")
+        import django
+
+        django.setup()
+        from django.db import connection, connections
+
+        if connection.vendor != "postgresql":
+            queue.put(None)
+            return
+        creation = connection.creation
+        old_name = connection.settings_dict["NAME"]
+        test = connection.settings_dict.setdefault("TEST", {})
+        test["NAME"] = f"bench_{old_name}"
+        test["MIGRATE"] = False  # tables straight from the models: seconds, not a minute
+        creation.create_test_db(verbosity=0, autoclobber=True)
+        try:
+            lottery = _lottery_with_sales(n)
+            _limit_table(lottery)
+            _limit(lottery.pk, chunked=False)  # once untimed: every table read at least once
+            rss_before = _rss_mb()
+            seals, limits, chunked = [], [], []
+            for repeat in range(repeats):
+                # Seal and limit take turns going first, so neither always runs warmer.
+                order = ("seal", "limit") if repeat % 2 == 0 else ("limit", "seal")
+                for what in order:
+                    if what == "seal":
+                        seals.append(_seal(lottery.pk))
+                    else:
+                        limits.append(_limit(lottery.pk, chunked=False))
+                        chunked.append(_limit(lottery.pk, chunked=True))
+            rss_after = _rss_mb()
+            hashes = {h for _, h in seals + limits + chunked}
+            assert len(hashes) == 1, f"the seal and its limit do not hash the same bytes: {hashes}"
+            figures = {
+                "tickets": n,
+                "repeats": repeats,
+                "seal_s": [round(s, 3) for s, _ in seals],
+                "limit_s": [round(s, 3) for s, _ in limits],
+                "limit_chunked_s": [round(s, 3) for s, _ in chunked],
+                "peak_rss_before_seal_mb": rss_before,
+                "peak_rss_mb": rss_after,
+            }
+            seal_s = statistics.median(figures["seal_s"])
+            limit_s = statistics.median(figures["limit_s"])
+            chunked_s = statistics.median(figures["limit_chunked_s"])
+            figures.update(
+                seal_median_s=seal_s,
+                limit_median_s=limit_s,
+                limit_ratio=round(limit_s / seal_s, 3),
+                limit_chunked_median_s=chunked_s,
+                limit_chunked_ratio=round(chunked_s / seal_s, 3),
+            )
+            if compare_orm:
+                orm_s, orm_hash = _orm_seal(lottery)
+                assert orm_hash in hashes, "the ORM executor wrote other bytes"
+                figures["orm_seal_s"] = round(orm_s, 2)
+        finally:
+            connections.close_all()
+            creation.destroy_test_db(old_name, verbosity=0)
+    queue.put(figures)
+
+
+def _database(n: int, repeats: int, compare_orm: bool) -> dict | None:
+    ctx = multiprocessing.get_context("spawn")
+    queue = ctx.Queue()
+    process = ctx.Process(target=_database_part, args=(n, repeats, compare_orm, queue))
+    process.start()
+    process.join()
+    if process.exitcode != 0:
+        raise SystemExit(f"the database part failed (exit code {process.exitcode})")
+    return queue.get()
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", default="1000000,10000000")
     parser.add_argument("--db-tickets", type=int, default=1_000_000)
+    parser.add_argument("--repeats", type=int, default=3, help="seals and limits, medians")
+    parser.add_argument(
+        "--compare-orm", action="store_true", help="also time the ORM executor once (slow)"
+    )
+    parser.add_argument("--smoke", action="store_true", help="tiny sizes, a few seconds")
     args = parser.parse_args()
+    if args.smoke:
+        args.sizes, args.db_tickets, args.repeats = "20000", 2000, 1
     sizes = [int(s) for s in args.sizes.split(",")]
     runs = []
     for n in sizes:
@@ -206,13 +399,28 @@ def main() -> None:
             flush=True,
         )
         runs.append(figures)
-    database = _seal_from_postgres(args.db_tickets) if args.db_tickets else None
-    if database:
-        tickets, seconds = database["tickets"], database["seal_db_s"]
-        print(f"{tickets:>10,} tickets sealed from PostgreSQL in {seconds} s")
-    # The headline figure is the worst case over the sizes measured.
+    database = None
+    if args.db_tickets:
+        database = _database(args.db_tickets, max(1, args.repeats), args.compare_orm)
+        if database is None:
+            print("DATABASE_URL is not PostgreSQL: the database seal and its limit are skipped")
+        else:
+            print(
+                f"{database['tickets']:>10,} tickets from PostgreSQL: seal "
+                f"{database['seal_median_s']} s {database['seal_s']}, limit "
+                f"{database['limit_median_s']} s {database['limit_s']}, limit_ratio "
+                f"{database['limit_ratio']}; chunked limit {database['limit_chunked_median_s']} s, "
+                f"ratio {database['limit_chunked_ratio']}; peak {database['peak_rss_mb']} MB "
+                f"({database['peak_rss_before_seal_mb']} MB before the seals)"
+                + (
+                    f"; ORM executor {database['orm_seal_s']} s" if "orm_seal_s" in database else ""
+                ),
+                flush=True,
+            )
+    # The headline figures: the worst draw ratio over the sizes, the seal's limit ratio.
     summary = {
         "ratio": min(run["ratio"] for run in runs),
+        "limit_ratio": database["limit_ratio"] if database else None,
         "peak_rss_mb": max(run["peak_rss_mb"] for run in runs),
         "prizes": len(PRIZES),
         "runs": runs,

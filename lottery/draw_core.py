@@ -90,6 +90,16 @@ def ledger_write(rows: Iterable[tuple[int, str]], out: io.RawIOBase | io.Buffere
     return digest.hexdigest()
 
 
+def ledger_chunk_check(chunk: bytes) -> int:
+    """Check that `chunk` is whole canonical records (their shape, not their order).
+
+    For ledgers formatted elsewhere (the database); returns the number of records.
+    """
+    if len(chunk) % RECORD_SIZE or not _CHUNK.fullmatch(chunk):
+        raise DrawInputError("malformed ledger record")
+    return len(chunk) // RECORD_SIZE
+
+
 def ledger_bytes(rows: Iterable[tuple[int, str]]) -> bytes:
     out = io.BytesIO()
     ledger_write(rows, out)

@@ -8,7 +8,6 @@ stores what it returns and publishes it. Locks follow `lottery.locking`.
 from __future__ import annotations
 
 import hashlib
-import hmac
 import json
 import logging
 import secrets
@@ -26,6 +25,8 @@ from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
 from .. import drand, draw_core
+from ..ledger_stream import holder_pseudonym as holder_pseudonym  # services.holder_pseudonym
+from ..ledger_stream import ledger_file_write
 from ..locking import lottery_lock
 from ..models import (
     DrawCommitment,
@@ -79,49 +80,18 @@ def draw_commitment_create(
     )
 
 
-def holder_pseudonym(*, holder_key: str, user_id: int | None, email: str, order_id: int) -> str:
-    """A holder's id in one lottery's ledger: stable for them, meaningless to others.
-
-    HMAC with a per-lottery secret key: the same person has the same id on all
-    their tickets of one lottery and unrelated ids across lotteries.
-    """
-    if user_id is not None:
-        identity = f"user:{user_id}"
-    elif email.strip():
-        identity = f"email:{email.strip().lower()}"
-    else:
-        identity = f"order:{order_id}"
-    mac = hmac.new(bytes.fromhex(holder_key), identity.encode(), hashlib.sha256)
-    return mac.hexdigest()[: draw_core.HOLDER_HEX]
-
-
 # Seal
-
-
-def _ledger_rows(lottery: Lottery, holder_key: str):
-    tickets = (
-        Ticket.objects.filter(lottery=lottery, status=Ticket.Status.SOLD)
-        .order_by("number")
-        .values_list("number", "order_id", "order__buyer_id", "order__buyer_email")
-    )
-    cache: dict[int, str] = {}
-    for number, order_id, buyer_id, email in tickets.iterator(chunk_size=10000):
-        holder = cache.get(order_id)
-        if holder is None:
-            holder = holder_pseudonym(
-                holder_key=holder_key, user_id=buyer_id, email=email or "", order_id=order_id
-            )
-            cache[order_id] = holder
-        yield number, holder
 
 
 def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
     """Seal the ledger once sales have closed and no order is pending. Idempotent.
 
     Returns True if it sealed now. Holding the lottery row `FOR UPDATE` keeps every
-    order from changing status meanwhile (they take it `FOR SHARE`). The drand round
-    named is the first produced after the seal plus `DRAW_BEACON_MARGIN_SECONDS`;
-    none is named when no relay is configured.
+    order from changing status meanwhile (they take it `FOR SHARE`). The ledger is
+    written by `lottery.ledger_stream`: streamed out of PostgreSQL, or through the
+    ORM elsewhere, the same bytes either way. The drand round named is the first
+    produced after the seal plus `DRAW_BEACON_MARGIN_SECONDS`; none is named when no
+    relay is configured.
     """
     now = now or timezone.now()
     with transaction.atomic():
@@ -132,7 +102,9 @@ def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
             return False
         commitment = draw_commitment_create(lottery=lottery, now=now, after_opening=True)
         with tempfile.TemporaryFile() as out:
-            sha256 = draw_core.ledger_write(_ledger_rows(lottery, commitment.holder_key), out)
+            sha256 = ledger_file_write(
+                lottery_id=lottery.pk, holder_key=commitment.holder_key, out=out
+            )
             count = out.tell() // draw_core.RECORD_SIZE
             out.seek(0)
             beacon_round = None
