@@ -190,6 +190,7 @@ async def test_the_removed_facilitators_open_socket_is_closed_at_once(
     assert (await frame_of_type(mod, "removed"))["type"] == "removed"
     closed = await mod.receive_output(timeout=2)
     assert closed == {"type": "websocket.close", "code": room_services.CLOSE_FORBIDDEN}
+    await mod.disconnect()  # the client's side of the closing handshake
 
 
 @pytest.mark.asyncio
