@@ -351,11 +351,15 @@ def test_each_request_context_reuses_the_process_redis_connections(require_redis
     first = PooledRedisCache(location, params)
     first.set("page-cache-test", 1)
     first.close()  # what Django does at the end of every request
-    second = PooledRedisCache(location, params)
-    assert second.get("page-cache-test") == 1
-    pool = second._cache._get_connection_pool(write=True)
-    assert first._cache._get_connection_pool(write=True) is pool
-    assert pool._created_connections == 1
+    pool = first._cache._get_connection_pool(write=True)
+    # The pool is the process's: other tests in this process may have opened some.
+    before = pool._created_connections
+    for _ in range(20):
+        request_cache = PooledRedisCache(location, params)
+        assert request_cache.get("page-cache-test") == 1
+        assert request_cache._cache._get_connection_pool(write=True) is pool
+        request_cache.close()
+    assert pool._created_connections - before <= 1
 
 
 def test_menu_links_are_kept_and_refreshed_when_a_page_is_published(
