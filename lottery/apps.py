@@ -118,6 +118,18 @@ def _lottery_changed(sender: type, instance: object, **kwargs: object) -> None:
         page_cache_bump(lottery_page_dependency(lottery_id), LOTTERY_LISTINGS)
 
 
+def _payment_account_changed(sender: type, association_id: int, **kwargs: object) -> None:
+    # A lottery page offers online sales only while the association's account can
+    # take payments: its cached copies go when that changes.
+    from assosolos.page_cache import page_cache_bump
+
+    from .models import Lottery
+    from .selectors import LOTTERY_LISTINGS, lottery_page_dependency
+
+    ids = Lottery.objects.filter(association_id=association_id).values_list("pk", flat=True)
+    page_cache_bump(*(lottery_page_dependency(pk) for pk in ids), LOTTERY_LISTINGS)
+
+
 def _refresh_cached_pages_on_change() -> None:
     """A sale, a refund, a change of status or of prizes refreshes the cached pages.
 
@@ -133,3 +145,7 @@ def _refresh_cached_pages_on_change() -> None:
         post_save.connect(_lottery_changed, sender=model, weak=False)
     for model in (Prize, Bundle):
         post_delete.connect(_lottery_changed, sender=model, weak=False)
+
+    from connect.signals import payment_account_changed
+
+    payment_account_changed.connect(_payment_account_changed, weak=False)

@@ -84,6 +84,7 @@ def checkout(request: HttpRequest, order_id: int) -> HttpResponse:
         if intent.paid:
             return redirect("lottery:confirmation", order_id=order.pk)
         context["client_secret"] = intent.client_secret
+        context["stripe_account"] = intent.stripe_account
     context.update(
         stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
         stripe_js_url=settings.STRIPE_JS_URL,

@@ -232,6 +232,12 @@ class Order(models.Model):
         _("Stripe PaymentIntent"), max_length=255, unique=True, null=True, blank=True
     )
     stripe_refund_id = models.CharField(_("Stripe refund"), max_length=255, null=True, blank=True)
+    # The association's connected account the PaymentIntent was made on ("" before
+    # Connect, or for a sale without Stripe); refunds and cancellations go there too.
+    stripe_account_id = models.CharField(
+        _("Stripe account"), max_length=255, blank=True, default=""
+    )
+    refund_blocked_reason = models.TextField(_("why the refund could not be made"), blank=True)
     receipt_number = models.CharField(_("receipt number"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -310,6 +316,9 @@ class StripeEvent(models.Model):
     event_id = models.CharField(_("event id"), max_length=255, unique=True)
     type = models.CharField(_("type"), max_length=100)
     payload = models.JSONField(_("payload"), default=dict)
+    # The connected account the event came from ("" for the platform's own events).
+    account = models.CharField(_("account"), max_length=255, blank=True, default="")
+    outcome = models.CharField(_("outcome"), max_length=40, blank=True, default="")
     received_at = models.DateTimeField(_("received at"), default=timezone.now)
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
 

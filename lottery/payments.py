@@ -7,15 +7,17 @@ Amounts are integer cents from the order to Stripe and back.
 
 from __future__ import annotations
 
-import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 import stripe
-from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
+
+from connect.selectors import payments_readiness, platform_fee_cents
+from connect.stripe_api import PaymentError, on_account, stripe_client
+from connect.stripe_api import stripe_unavailable as _unavailable
 
 from . import payment_emails
 from .locking import order_lock
@@ -25,44 +27,17 @@ from .services import order_confirm_payment, order_mark_refunded, order_release
 logger = logging.getLogger(__name__)
 
 CURRENCY = "eur"
-# A page must not hang for Stripe's default 80 seconds.
-STRIPE_TIMEOUT_SECONDS = 20
-STRIPE_NETWORK_RETRIES = 2
 # Refunds already made (or under way) for a PaymentIntent; a new one is never needed then.
 LIVE_REFUND_STATUSES = frozenset({"pending", "requires_action", "succeeded"})
 
 
-class PaymentError(Exception):
-    """Stripe refused a request or could not be reached. The message can be shown as it is."""
+__all__ = ["PaymentError", "stripe_client"]
 
 
 @dataclass(frozen=True)
 class RefundResult:
     refund_id: str
     created: bool
-
-
-@functools.lru_cache(maxsize=4)
-def _client(api_key: str, api_base: str) -> stripe.StripeClient:
-    return stripe.StripeClient(
-        api_key,
-        base_addresses={"api": api_base} if api_base else None,
-        max_network_retries=STRIPE_NETWORK_RETRIES,
-        http_client=stripe.new_default_http_client(timeout=STRIPE_TIMEOUT_SECONDS),
-    )
-
-
-def stripe_client() -> stripe.StripeClient:
-    if not settings.STRIPE_SECRET_KEY:
-        raise PaymentError(_("Online payment is not available at the moment."))
-    return _client(settings.STRIPE_SECRET_KEY, settings.STRIPE_API_BASE)
-
-
-def _unavailable(exc: stripe.StripeError) -> PaymentError:
-    logger.warning("Stripe request failed: %s", exc)
-    return PaymentError(
-        _("The payment service did not answer. Nothing was charged; please try again in a moment.")
-    )
 
 
 # --- PaymentIntents ------------------------------------------------------------------
@@ -74,6 +49,8 @@ class CheckoutIntent:
 
     client_secret: str
     status: str
+    # The association's account the PaymentIntent lives on (Stripe.js needs it).
+    stripe_account: str = ""
 
     @property
     def paid(self) -> bool:
@@ -84,40 +61,59 @@ class CheckoutIntent:
 def payment_intent_create(*, order: Order) -> CheckoutIntent:
     """Return the order's PaymentIntent for the checkout page, creating it the first time.
 
-    The idempotency key makes a retried creation return the same PaymentIntent.
-    Raises PaymentError; the order and its reservation stay as they were.
+    It is a direct charge on the association's own Stripe account, which must be able
+    to take payments; the platform's fee (`PLATFORM_FEE_PERCENT`) goes with it as
+    `application_fee_amount` when it is not 0. The idempotency key makes a retried
+    creation return the same PaymentIntent. Raises PaymentError; the order and its
+    reservation stay as they were.
     """
     client = stripe_client()
     try:
         if order.stripe_payment_intent_id:
-            intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id)
-            return CheckoutIntent(intent.client_secret, intent.status)
+            intent = client.v1.payment_intents.retrieve(
+                order.stripe_payment_intent_id, options=on_account(order.stripe_account_id)
+            )
+            return CheckoutIntent(intent.client_secret, intent.status, order.stripe_account_id)
+        readiness = payments_readiness(association_id=order.lottery.association_id)
+        if not readiness.ready:
+            raise PaymentError(_("Online sales are closed for this lottery at the moment."))
+        account_id = readiness.account.account_id
+        fee = platform_fee_cents(amount_cents=order.amount_cents)
+        params: dict[str, Any] = {
+            "amount": order.amount_cents,
+            "currency": CURRENCY,
+            "payment_method_types": ["card"],
+            "metadata": {"order_id": str(order.pk), "lottery_id": str(order.lottery_id)},
+        }
+        if fee:
+            params["application_fee_amount"] = fee
         intent = client.v1.payment_intents.create(
-            params={
-                "amount": order.amount_cents,
-                "currency": CURRENCY,
-                "payment_method_types": ["card"],
-                "metadata": {"order_id": str(order.pk), "lottery_id": str(order.lottery_id)},
-            },
-            options={"idempotency_key": f"order-{order.pk}-pi"},
+            params=params,
+            options={"idempotency_key": f"order-{order.pk}-pi", "stripe_account": account_id},
         )
         recorded = Order.objects.filter(pk=order.pk, stripe_payment_intent_id__isnull=True).update(
-            stripe_payment_intent_id=intent.id
+            stripe_payment_intent_id=intent.id, stripe_account_id=account_id
         )
         if not recorded:
             # Another request recorded its PaymentIntent first: pay that one.
-            order.refresh_from_db(fields=["stripe_payment_intent_id"])
+            order.refresh_from_db(fields=["stripe_payment_intent_id", "stripe_account_id"])
             if order.stripe_payment_intent_id != intent.id:
-                intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id)
+                intent = client.v1.payment_intents.retrieve(
+                    order.stripe_payment_intent_id, options=on_account(order.stripe_account_id)
+                )
+        else:
+            order.stripe_account_id = account_id
         order.stripe_payment_intent_id = intent.id
-        return CheckoutIntent(intent.client_secret, intent.status)
+        return CheckoutIntent(intent.client_secret, intent.status, order.stripe_account_id)
     except stripe.StripeError as exc:
         raise _unavailable(exc) from exc
 
 
-def payment_intent_retrieve(*, payment_intent_id: str) -> dict[str, Any]:
+def payment_intent_retrieve(*, payment_intent_id: str, stripe_account: str = "") -> dict[str, Any]:
     try:
-        intent = stripe_client().v1.payment_intents.retrieve(payment_intent_id)
+        intent = stripe_client().v1.payment_intents.retrieve(
+            payment_intent_id, options=on_account(stripe_account)
+        )
     except stripe.StripeError as exc:
         raise _unavailable(exc) from exc
     return intent.to_dict()
@@ -132,18 +128,39 @@ def _order_for_intent(payment_intent_id: str | None) -> Order | None:
 # --- Refunds -------------------------------------------------------------------------
 
 
-def _refund_ensure(*, payment_intent_id: str, idempotency_key: str, metadata: dict) -> RefundResult:
-    """Refund a PaymentIntent in full unless a refund of it exists already."""
+class RefundBlocked(PaymentError):
+    """Stripe no longer lets the platform act on the account the payment was made on."""
+
+
+def _refund_ensure(
+    *, payment_intent_id: str, idempotency_key: str, metadata: dict, stripe_account: str = ""
+) -> RefundResult:
+    """Refund a PaymentIntent in full unless a refund of it exists already.
+
+    On the account the payment was made on. Raises RefundBlocked when the platform
+    lost access to that account (it was disconnected), PaymentError otherwise.
+    """
     client = stripe_client()
+    options = on_account(stripe_account)
     try:
-        existing = client.v1.refunds.list(params={"payment_intent": payment_intent_id})
+        existing = client.v1.refunds.list(
+            params={"payment_intent": payment_intent_id}, options=options
+        )
         for refund in existing.data:
             if refund.status in LIVE_REFUND_STATUSES:
                 return RefundResult(refund.id, created=False)
         refund = client.v1.refunds.create(
             params={"payment_intent": payment_intent_id, "metadata": metadata},
-            options={"idempotency_key": idempotency_key},
+            options={"idempotency_key": idempotency_key, **options},
         )
+    except stripe.PermissionError as exc:
+        logger.error("Refund of %s blocked: %s", payment_intent_id, exc)
+        raise RefundBlocked(
+            _(
+                "The association's Stripe account is disconnected from the platform: "
+                "this payment can only be refunded from that account's own Stripe dashboard."
+            )
+        ) from exc
     except stripe.StripeError as exc:
         raise _unavailable(exc) from exc
     return RefundResult(refund.id, created=True)
@@ -169,6 +186,7 @@ def payment_refund(*, order_id: int) -> RefundResult:
             payment_intent_id=order.stripe_payment_intent_id,
             idempotency_key=f"order-{order.pk}-refund",
             metadata={"order_id": str(order.pk), "lottery_id": str(order.lottery_id)},
+            stripe_account=order.stripe_account_id,
         )
         Order.objects.filter(pk=order.pk).update(stripe_refund_id=result.refund_id)
     return result
@@ -183,15 +201,16 @@ def _refund_email_queue(order_id: int) -> None:
 # --- Applying what Stripe reports ----------------------------------------------------
 
 
-def payment_success_apply(*, intent: dict[str, Any]) -> str:
+def payment_success_apply(*, intent: dict[str, Any], account: str = "") -> str:
     """A PaymentIntent succeeded: sell the order's tickets, or refund it when it cannot be served.
 
-    Safe to call any number of times, in any order with the other events.
-    Returns what happened: "paid", "refunded" or "unknown".
+    `account` is the connected account the PaymentIntent lives on ("" for the
+    platform's own). Safe to call any number of times, in any order with the other
+    events. Returns what happened: "paid", "refunded" or "unknown".
     """
     order = _order_for_intent(intent.get("id"))
     if order is None:
-        return _orphan_payment_refund(intent)
+        return _orphan_payment_refund(intent, account)
     if intent.get("amount") != order.amount_cents or intent.get("currency") != CURRENCY:
         logger.error("PaymentIntent %s does not match order %s", intent.get("id"), order.pk)
         served = False
@@ -206,7 +225,7 @@ def payment_success_apply(*, intent: dict[str, Any]) -> str:
     return "refunded"
 
 
-def _orphan_payment_refund(intent: dict[str, Any]) -> str:
+def _orphan_payment_refund(intent: dict[str, Any], account: str) -> str:
     """Money paid on a PaymentIntent no order holds: never keep it if it was ours."""
     metadata = intent.get("metadata") or {}
     order_id = str(metadata.get("order_id", ""))
@@ -218,6 +237,7 @@ def _orphan_payment_refund(intent: dict[str, Any]) -> str:
         payment_intent_id=intent["id"],
         idempotency_key=f"{intent['id']}-refund",
         metadata=metadata,
+        stripe_account=account,
     )
     return "refunded"
 
@@ -270,14 +290,19 @@ def payment_intent_cancel(*, order_id: int) -> str:
     if order.status == Order.Status.PENDING:
         return "kept"
     client = stripe_client()
+    options = on_account(order.stripe_account_id)
     try:
-        intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id)
+        intent = client.v1.payment_intents.retrieve(order.stripe_payment_intent_id, options=options)
         if intent.status not in CANCELLABLE_INTENT_STATUSES:
             return str(intent.status)
         intent = client.v1.payment_intents.cancel(
             order.stripe_payment_intent_id,
-            options={"idempotency_key": f"order-{order.pk}-pi-cancel"},
+            options={"idempotency_key": f"order-{order.pk}-pi-cancel", **options},
         )
+    except stripe.PermissionError as exc:
+        # The account was disconnected: the platform cannot reach its PaymentIntents.
+        logger.warning("PaymentIntent of order %s out of reach: %s", order.pk, exc)
+        return "unreachable"
     except stripe.InvalidRequestError as exc:
         # The PaymentIntent moved on meanwhile (paid, processing, cancelled): keep it.
         logger.info("PaymentIntent of order %s not cancelled: %s", order.pk, exc)
@@ -303,11 +328,11 @@ def charge_refund_apply(*, charge: dict[str, Any]) -> str:
     return "refunded"
 
 
-def payment_intent_apply(*, intent: dict[str, Any]) -> str:
-    """Apply a PaymentIntent's current state, as read from Stripe."""
+def payment_intent_apply(*, intent: dict[str, Any], account: str = "") -> str:
+    """Apply a PaymentIntent's current state, as read from Stripe (on `account`)."""
     status = intent.get("status")
     if status == "succeeded":
-        return payment_success_apply(intent=intent)
+        return payment_success_apply(intent=intent, account=account)
     if status == "canceled":
         return payment_cancel_apply(intent=intent)
     # Not paid yet (perhaps a declined card, which the buyer may replace): the
@@ -322,9 +347,11 @@ def payment_reconcile(*, order: Order) -> str:
     """
     if not order.stripe_payment_intent_id:
         return "waiting"
-    intent = payment_intent_retrieve(payment_intent_id=order.stripe_payment_intent_id)
+    intent = payment_intent_retrieve(
+        payment_intent_id=order.stripe_payment_intent_id, stripe_account=order.stripe_account_id
+    )
     with transaction.atomic():
-        return payment_intent_apply(intent=intent)
+        return payment_intent_apply(intent=intent, account=order.stripe_account_id)
 
 
 # --- Cancelled lotteries -------------------------------------------------------------
@@ -338,7 +365,7 @@ def lottery_refunds_issue(*, lottery_id: int) -> dict[str, int]:
     first. Cash and cheque orders are marked refunded, to be reimbursed by hand.
     Orders Stripe could not refund stay PAID for the next run.
     """
-    counts = {"refunded": 0, "by_hand": 0, "failed": 0}
+    counts = {"refunded": 0, "by_hand": 0, "failed": 0, "blocked": 0}
     if not Lottery.objects.filter(pk=lottery_id, status=Lottery.Status.CANCELLED).exists():
         return counts
     paid = Order.objects.filter(lottery_id=lottery_id, status=Order.Status.PAID)
@@ -357,9 +384,27 @@ def lottery_refunds_issue(*, lottery_id: int) -> dict[str, int]:
                     counts["by_hand"] += 1
                 order_mark_refunded(order_id=order.pk, refund_id=refund_id)
                 _refund_email_queue(order.pk)
+        except RefundBlocked as exc:
+            refund_blocked_record(order_id=order_id, reason=str(exc))
+            counts["blocked"] += 1
         except PaymentError:
             counts["failed"] += 1
     return counts
+
+
+def refund_blocked_record(*, order_id: int, reason: str) -> None:
+    """Keep why an order's refund cannot be made here, for the staff's list."""
+    Order.objects.filter(pk=order_id).update(refund_blocked_reason=reason)
+
+
+def refunds_blocked():
+    """Paid online orders whose refund the platform could not make, with the reason."""
+    return (
+        Order.objects.filter(status=Order.Status.PAID)
+        .exclude(refund_blocked_reason="")
+        .select_related("lottery__association", "buyer")
+        .order_by("lottery_id", "pk")
+    )
 
 
 def lotteries_with_refunds_due() -> list[int]:

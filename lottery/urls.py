@@ -52,6 +52,7 @@ urlpatterns: list = [
     ),
     path("commande/<int:order_id>/statut/", checkout_views.order_status, name="order_status"),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
+    path("stripe/connect/webhook/", webhooks.stripe_connect_webhook, name="stripe_connect_webhook"),
     # Draw
     path(manage + "gagnants/", draw_views.manage_claims, name="manage_claims"),
     path(

@@ -24,6 +24,7 @@ from associations.models import Association
 from associations.selectors import association_can_manage
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
 from assosolos.ratelimit import ratelimit
+from connect.selectors import payments_readiness
 
 from . import selectors, services
 from .charts import sales_chart
@@ -57,8 +58,10 @@ def lottery_public_context(
         prizes = list(lottery.prizes.all())
         choices = selectors.purchase_choices(lottery=lottery)
         tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+        online_ready = payments_readiness(association_id=lottery.association_id).ready
     else:
         prizes, choices, tickets_left = data.prizes, data.choices, data.tickets_left
+        online_ready = data.online_ready
     sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=tickets_left, now=now)
     return {
         "lottery": lottery,
@@ -67,6 +70,7 @@ def lottery_public_context(
         "tickets_left": tickets_left,
         "sales": sales,
         "on_sale": sales.on_sale,
+        "online_ready": online_ready,
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "held": held,
@@ -105,6 +109,9 @@ def buy(request: HttpRequest, slug: str) -> HttpResponse:
     page_url = lottery.get_absolute_url()
     if not request.user.is_authenticated:
         return redirect_to_login(page_url)
+    if not payments_readiness(association_id=lottery.association_id).ready:
+        messages.error(request, _("Online sales are closed for this lottery at the moment."))
+        return redirect(page_url)
     form = BuyForm(request.POST, lottery=lottery)
     if not form.is_valid():
         for errors in form.errors.values():
@@ -213,6 +220,8 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
             ),
             "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
             "now": timezone.now(),
+            "payments": payments_readiness(association_id=association.pk),
+            "platform_fee_percent": settings.PLATFORM_FEE_PERCENT,
         },
     )
 

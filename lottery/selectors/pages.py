@@ -16,6 +16,7 @@ from wagtail.search.backends import get_search_backend
 
 from associations.models import Association
 from assosolos.page_cache import LISTINGS
+from connect.selectors import payments_readiness
 
 from ..models import Lottery, LotteryIndexPage, Prize, Ticket
 from .common import Status
@@ -85,6 +86,8 @@ class LotteryPageData:
     prizes: list[Any]
     choices: list[dict[str, int]]
     tickets_left: int
+    # The association's Stripe account can take payments (else no online sale).
+    online_ready: bool = True
 
 
 def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | None:
@@ -137,6 +140,7 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
         prizes=list(lottery.prizes.all()),
         choices=purchase_choices(lottery=lottery),
         tickets_left=lottery_tickets_left(lottery=lottery),
+        online_ready=payments_readiness(association_id=lottery.association_id).ready,
     )
     if seconds > 0:
         cache.set(key, {"versions": versions, "data": data}, seconds)

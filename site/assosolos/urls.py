@@ -31,6 +31,7 @@ urlpatterns = login_door_urlpatterns + [
     path("compte/", include("accounts.urls")),
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
+    path("paiements/", include("connect.urls")),
     path("groupes/", include("groups.urls")),
     path("pitchs/", include("groups.pitches.urls")),
     path("recherche/", cms_views.search, name="search"),

@@ -41,7 +41,12 @@
       errors.textContent = data.messageFailed;
       return;
     }
-    const stripe = window.Stripe(data.publishableKey, { locale: data.locale });
+    // A direct charge: Stripe.js acts on the association's connected account.
+    const options = { locale: data.locale };
+    if (data.stripeAccount) {
+      options.stripeAccount = data.stripeAccount;
+    }
+    const stripe = window.Stripe(data.publishableKey, options);
     const card = stripe.elements({ locale: data.locale }).create("card", { hidePostalCode: true });
     card.mount("#card-element");
     card.on("change", function (event) {

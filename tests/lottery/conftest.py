@@ -28,6 +28,9 @@ SERVER_SCRIPT = Path(__file__).with_name("localstripe_server.py")
 SECRET_KEY = "sk_test_assosolos_localstripe"
 PUBLISHABLE_KEY = "pk_test_assosolos_localstripe"
 WEBHOOK_SECRET = "whsec_assosolos_test_only_secret"
+CONNECT_WEBHOOK_SECRET = "whsec_assosolos_test_only_connect"
+CONNECT_CLIENT_ID = "ca_assosolos_test_platform"
+RETURN_PATH = "/paiements/stripe/retour/"
 # Test cards localstripe knows (same numbers as real Stripe's test mode).
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000341"
@@ -57,23 +60,62 @@ class LocalStripe:
             SECRET_KEY, base_addresses={"api": url}, max_network_retries=0
         )
 
-    def _request(self, method: str, path: str, body: dict | None = None) -> bytes:
+    def _request(
+        self, method: str, path: str, body: dict | None = None, headers: dict | None = None
+    ) -> bytes:
         request = urllib.request.Request(  # noqa: S310 (a local http URL)
             self.url + path,
             method=method,
             data=json.dumps(body).encode() if body is not None else None,
-            headers={"Authorization": f"Bearer {SECRET_KEY}"},
+            headers={"Authorization": f"Bearer {SECRET_KEY}", **(headers or {})},
         )
         with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
             return response.read()
 
     def reset(self) -> None:
         self._request("DELETE", "/_config/data")
+        self._request("DELETE", "/_config/connect/data")
         self.webhooks_off()
 
+    def platform_register(
+        self, *, site_url: str, client_id: str = CONNECT_CLIENT_ID, secret_key: str = SECRET_KEY
+    ) -> None:
+        self._request(
+            "POST",
+            "/_config/connect/platforms",
+            {
+                "client_id": client_id,
+                "secret_key": secret_key,
+                "redirect_uris": [site_url.rstrip("/") + RETURN_PATH],
+                "name": "Assosolos",
+            },
+        )
+
+    def account_put(self, account_id: str, **state) -> dict:
+        """Create an account connected to the platform, or change one (sends account.updated)."""
+        body = {"client_id": CONNECT_CLIENT_ID, **state}
+        return json.loads(self._request("POST", f"/_config/connect/accounts/{account_id}", body))
+
+    def account_deauthorize(self, account_id: str) -> None:
+        """The account holder disconnects the platform from their own Stripe dashboard."""
+        self._request("POST", f"/_config/connect/accounts/{account_id}/deauthorize", {})
+
+    def connect_webhooks_to(self, url: str, secret: str = CONNECT_WEBHOOK_SECRET) -> None:
+        self._request("POST", "/_config/connect/webhooks/assosolos", {"url": url, "secret": secret})
+
+    def on(self, account_id: str) -> dict:
+        return {"stripe_account": account_id}
+
     def webhooks_to(self, url: str, secret: str = WEBHOOK_SECRET) -> None:
-        """Have localstripe sign and send its events to `url`, as Stripe would."""
+        """Have localstripe sign and send its events to `url`, as Stripe would.
+
+        The connected accounts' events go to the Connect endpoint beside it.
+        """
         self._request("POST", "/_config/webhooks/assosolos", {"url": url, "secret": secret})
+        platform_path = reverse("lottery:stripe_webhook")
+        if url.endswith(platform_path):
+            connect_url = url[: -len(platform_path)] + reverse("lottery:stripe_connect_webhook")
+            self.connect_webhooks_to(connect_url)
 
     def webhooks_off(self) -> None:
         # localstripe cannot forget an endpoint: subscribe it to no event at all.
@@ -82,12 +124,35 @@ class LocalStripe:
             "/_config/webhooks/assosolos",
             {"url": "http://127.0.0.1:9/", "secret": WEBHOOK_SECRET, "events": []},
         )
+        self._request(
+            "POST",
+            "/_config/connect/webhooks/assosolos",
+            {"url": "http://127.0.0.1:9/", "secret": CONNECT_WEBHOOK_SECRET, "off": True},
+        )
 
-    def payment_intent(self, payment_intent_id: str):
-        return self.client.v1.payment_intents.retrieve(payment_intent_id)
+    def _account_of(self, payment_intent_id: str) -> dict:
+        # Tests name PaymentIntents; the order knows the account it was made on.
+        order = Order.objects.filter(stripe_payment_intent_id=payment_intent_id).first()
+        return (
+            {"stripe_account": order.stripe_account_id} if order and order.stripe_account_id else {}
+        )
 
-    def payment_intents(self) -> list:
-        return list(self.client.v1.payment_intents.list().data)
+    def payment_intent(self, payment_intent_id: str, account: str | None = None):
+        options = {"stripe_account": account} if account else self._account_of(payment_intent_id)
+        return self.client.v1.payment_intents.retrieve(payment_intent_id, options=options)
+
+    def payment_intents(self, account: str | None = None) -> list:
+        accounts = [account] if account else [None, *self.accounts()]
+        found = []
+        for each in accounts:
+            options = {"stripe_account": each} if each else {}
+            found += list(self.client.v1.payment_intents.list(options=options).data)
+        return found
+
+    def accounts(self) -> list[str]:
+        from connect.models import PaymentAccount
+
+        return list(PaymentAccount.objects.values_list("account_id", flat=True))
 
     def pay(self, payment_intent_id: str, *, card: str = CARD_OK, refused: bool = False) -> dict:
         """Pay as the buyer's browser does: confirm with the card and the client secret.
@@ -98,6 +163,7 @@ class LocalStripe:
         intent = self.payment_intent(payment_intent_id)
         body = {
             "key": PUBLISHABLE_KEY,
+            **self._account_of(payment_intent_id),
             "client_secret": intent.client_secret,
             "payment_method_data": {
                 "type": "card",
@@ -113,18 +179,29 @@ class LocalStripe:
             return json.loads(exc.read())
 
     def cancel(self, payment_intent_id: str):
-        return self.client.v1.payment_intents.cancel(payment_intent_id)
+        return self.client.v1.payment_intents.cancel(
+            payment_intent_id, options=self._account_of(payment_intent_id)
+        )
 
     def refunds(self, payment_intent_id: str) -> list:
-        return list(self.client.v1.refunds.list(params={"payment_intent": payment_intent_id}).data)
+        return list(
+            self.client.v1.refunds.list(
+                params={"payment_intent": payment_intent_id},
+                options=self._account_of(payment_intent_id),
+            ).data
+        )
 
     def event_payload(self, event_type: str, payment_intent_id: str) -> bytes:
         """The event localstripe generated, byte for byte as it would deliver it."""
-        events = self.client.v1.events.list(params={"type": event_type, "limit": 100}).data
+        options = self._account_of(payment_intent_id)
+        events = self.client.v1.events.list(
+            params={"type": event_type, "limit": 100}, options=options
+        ).data
         for event in events:
             obj = event.to_dict()["data"]["object"]
             if payment_intent_id in (obj.get("id"), obj.get("payment_intent")):
-                return self._request("GET", f"/v1/events/{event.id}")
+                headers = {"Stripe-Account": options["stripe_account"]} if options else {}
+                return self._request("GET", f"/v1/events/{event.id}", headers=headers)
         raise AssertionError(f"localstripe has no {event_type} event for {payment_intent_id}")
 
 
@@ -169,10 +246,32 @@ def localstripe(localstripe_server, settings) -> LocalStripe:
     settings.STRIPE_PUBLISHABLE_KEY = PUBLISHABLE_KEY
     settings.STRIPE_WEBHOOK_SECRET = WEBHOOK_SECRET
     settings.STRIPE_JS_URL = f"{localstripe_server}/js.stripe.com/v3/"
+    settings.STRIPE_CONNECT_CLIENT_ID = CONNECT_CLIENT_ID
+    settings.STRIPE_CONNECT_WEBHOOK_SECRET = CONNECT_WEBHOOK_SECRET
     fake = LocalStripe(localstripe_server)
     fake.reset()
-    yield fake
-    fake.webhooks_off()
+    fake.platform_register(site_url=settings.SITE_URL)
+    # Every account the tests' associations are connected to exists on the fake too.
+    from django.db.models.signals import post_save
+
+    from connect.models import PaymentAccount
+
+    def account_on_fake(sender, instance, created, **kwargs):
+        if created and instance.disconnected_at is None:
+            fake.account_put(instance.account_id, send_event=False)
+
+    try:
+        existing = fake.accounts()
+    except RuntimeError:  # a test without the database
+        existing = []
+    for account_id in existing:
+        fake.account_put(account_id, send_event=False)
+    post_save.connect(account_on_fake, sender=PaymentAccount, weak=False)
+    try:
+        yield fake
+    finally:
+        post_save.disconnect(account_on_fake, sender=PaymentAccount)
+        fake.webhooks_off()
 
 
 @pytest.fixture
@@ -188,9 +287,17 @@ def stripe_down(settings):
 def webhook_post(client):
     """Post a body to the webhook with a signature made with the real secret."""
 
-    def post(payload: bytes, *, secret: str = WEBHOOK_SECRET, timestamp=None, on=None):
+    def post(payload: bytes, *, secret: str | None = None, timestamp=None, on=None):
+        # A connected account's event goes to the Connect endpoint, as Stripe sends it.
+        try:
+            connected = bool(json.loads(payload).get("account"))
+        except (ValueError, AttributeError):
+            connected = False
+        if secret is None:
+            secret = CONNECT_WEBHOOK_SECRET if connected else WEBHOOK_SECRET
+        name = "lottery:stripe_connect_webhook" if connected else "lottery:stripe_webhook"
         return (on or client).post(
-            reverse("lottery:stripe_webhook"),
+            reverse(name),
             data=payload,
             content_type="application/json",
             HTTP_STRIPE_SIGNATURE=stripe_signature(payload, secret=secret, timestamp=timestamp),

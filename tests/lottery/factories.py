@@ -9,6 +9,7 @@ from associations.models import Membership
 from lottery import services
 from lottery.models import Bundle, Lottery, Order, Prize
 from tests.associations.factories import AssociationFactory, MembershipFactory
+from tests.connect.factories import ready_account_for
 from tests.factories import UserFactory
 
 
@@ -21,6 +22,7 @@ class LotteryFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = Lottery
+        skip_postgeneration_save = True
 
     association = factory.SubFactory(AssociationFactory)
     title = factory.Sequence(lambda n: f"Tombola de printemps {n}")
@@ -36,6 +38,12 @@ class LotteryFactory(factory.django.DjangoModelFactory):
     sales_open_at = factory.LazyFunction(lambda: _now() - timedelta(hours=1))
     sales_close_at = factory.LazyFunction(lambda: _now() + timedelta(days=7))
     draw_at = factory.LazyFunction(lambda: _now() + timedelta(days=8))
+
+    @factory.post_generation
+    def payment_account(obj, create, extracted, **kwargs):
+        """The association can take payments online unless `payment_account=False`."""
+        if create and extracted is not False:
+            ready_account_for(obj.association)
 
 
 class PrizeFactory(factory.django.DjangoModelFactory):

@@ -7,13 +7,15 @@ Stripe.js confirms the PaymentIntent from the browser with the card typed in the
 Element, authenticated by the publishable key and the client secret. This wrapper gives
 the fake server and its Stripe.js that behaviour, so the checkout page is tested with
 the call it makes in production, including a retry with another card after a decline.
-Everything else is localstripe unchanged, except that its state stays in memory
-instead of a fixed file shared by every running copy.
+It also adds Stripe Connect (`localstripe_connect.py`). Everything else is localstripe
+unchanged, except that its state stays in memory instead of a fixed file shared by
+every running copy.
 """
 
 import re
 import sys
 
+import localstripe_connect
 from aiohttp import web
 from localstripe import resources, server
 from localstripe.errors import UserError
@@ -29,12 +31,16 @@ STRIPE_JS_PATH = "/js.stripe.com/v3/"
 CONFIRM_CARD_PAYMENT_JS = """
 (function () {
   const makeStripe = Stripe;
-  Stripe = function (apiKey) {
+  Stripe = function (apiKey, options) {
     const stripe = makeStripe(apiKey);
+    const account = options && options.stripeAccount;
     const authenticate = stripe.confirmCardPayment;
     stripe.confirmCardPayment = async function (clientSecret, data) {
       const intent = clientSecret.match(/^(pi_\\w+)_secret_/)[1];
       const body = {key: apiKey, client_secret: clientSecret};
+      if (account) {
+        body.stripe_account = account;
+      }
       const card = data && data.payment_method && data.payment_method.card;
       if (card && card.value) {
         body.payment_method_data = {type: "card", card: card.value.card};
@@ -58,6 +64,9 @@ CONFIRM_CARD_PAYMENT_JS = """
 
 
 async def browser_confirm(data: dict, intent_id: str) -> web.Response:
+    # Stripe.js made with `stripeAccount` confirms on that connected account.
+    account = data.get("stripe_account")
+    localstripe_connect.ACCOUNT.set(account if isinstance(account, str) else None)
     intent = resources.PaymentIntent._api_retrieve(intent_id)
     if data.get("client_secret") != intent.client_secret:
         raise UserError(401, "Unauthorized")
@@ -93,8 +102,10 @@ async def browser_payments(request, handler):
     return await handler(request)
 
 
-# After the error middleware (which turns UserError into JSON), before the auth one.
+# After the error middleware (which turns UserError into JSON), before the auth one;
+# Connect's routes and the Stripe-Account scope around the browser's confirmations.
 server.app.middlewares.insert(1, browser_payments)
+server.app.middlewares.insert(1, localstripe_connect.connect)
 
 if __name__ == "__main__":
     sys.exit(server.start())

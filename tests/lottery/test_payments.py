@@ -97,7 +97,8 @@ def test_refund_found_at_stripe_is_not_made_again(localstripe, lottery, buyer):
     order = reserve_with_intent(lottery=lottery, buyer=buyer)
     localstripe.pay(order.stripe_payment_intent_id)
     earlier = localstripe.client.v1.refunds.create(
-        params={"payment_intent": order.stripe_payment_intent_id}
+        params={"payment_intent": order.stripe_payment_intent_id},
+        options=localstripe.on(order.stripe_account_id),
     )
 
     result = payments.payment_refund(order_id=order.pk)

@@ -37,18 +37,45 @@ def _paid_event(localstripe, order) -> bytes:
     return localstripe.event_payload(SUCCEEDED, order.stripe_payment_intent_id)
 
 
-def _event(event_type: str, obj: dict, event_id: str) -> bytes:
-    """An event envelope around an object read from localstripe (it sends no such event)."""
-    return json.dumps(
-        {
-            "id": event_id,
-            "object": "event",
-            "type": event_type,
-            "created": int(time.time()),
-            "livemode": False,
-            "data": {"object": obj},
-        }
-    ).encode()
+def _event(event_type: str, obj: dict, event_id: str, account: str | None = None) -> bytes:
+    """An event envelope around an object read from localstripe (it sends no such event).
+
+    Like Stripe, it names the connected account of the order it is about.
+    """
+    if account is None:
+        intent_id = obj.get("payment_intent") or obj.get("id")
+        order = Order.objects.filter(stripe_payment_intent_id=intent_id).first()
+        account = order.stripe_account_id if order else ""
+    envelope = {
+        "id": event_id,
+        "object": "event",
+        "type": event_type,
+        "created": int(time.time()),
+        "livemode": False,
+        "data": {"object": obj},
+    }
+    if account:
+        envelope["account"] = account
+    return json.dumps(envelope).encode()
+
+
+def _pay_on(localstripe, intent, account: str) -> None:
+    """Pay a PaymentIntent no order holds, on `account`, as Stripe.js would."""
+    body = {
+        "key": "pk_test_assosolos_localstripe",
+        "stripe_account": account,
+        "client_secret": intent.client_secret,
+        "payment_method_data": {
+            "type": "card",
+            "card": {
+                "number": "4242424242424242",
+                "exp_month": "12",
+                "exp_year": "2034",
+                "cvc": "123",
+            },
+        },
+    }
+    localstripe._request("POST", f"/v1/payment_intents/{intent.id}/confirm", body)
 
 
 def _sold(order) -> list[int]:
@@ -344,7 +371,8 @@ def test_refunded_charge_voids_the_tickets(localstripe, lottery, buyer, webhook_
     order = reserve_with_intent(lottery=lottery, buyer=buyer, quantity=2)
     assert webhook_post(_paid_event(localstripe, order)).status_code == 200
     refund = localstripe.client.v1.refunds.create(
-        params={"payment_intent": order.stripe_payment_intent_id}
+        params={"payment_intent": order.stripe_payment_intent_id},
+        options=localstripe.on(order.stripe_account_id),
     )
     charge = localstripe.payment_intent(order.stripe_payment_intent_id).latest_charge.to_dict()
     charge.update(refunded=True, refunds={"object": "list", "data": [refund.to_dict()]})
@@ -381,14 +409,22 @@ def test_stripe_unreachable_while_refunding_answers_503_so_stripe_retries(
 def test_a_payment_no_order_holds_is_refunded(localstripe, lottery, buyer, webhook_post):
     """E.g. a second PaymentIntent made for an order: its money is never kept."""
     order = reserve_with_intent(lottery=lottery, buyer=buyer)
+    account = order.stripe_account_id
     stray = localstripe.client.v1.payment_intents.create(
-        params={"amount": 325, "currency": "eur", "metadata": {"order_id": str(order.pk)}}
+        params={"amount": 325, "currency": "eur", "metadata": {"order_id": str(order.pk)}},
+        options=localstripe.on(account),
     )
-    localstripe.pay(stray.id)
+    _pay_on(localstripe, stray, account)
 
-    assert webhook_post(localstripe.event_payload(SUCCEEDED, stray.id)).status_code == 200
+    payload = _event(
+        SUCCEEDED, localstripe.payment_intent(stray.id, account).to_dict(), "evt_s", account
+    )
+    assert webhook_post(payload).status_code == 200
 
-    assert len(localstripe.refunds(stray.id)) == 1
+    refunds = localstripe.client.v1.refunds.list(
+        params={"payment_intent": stray.id}, options=localstripe.on(account)
+    ).data
+    assert len(refunds) == 1
     order.refresh_from_db()
     assert order.status == Order.Status.PENDING  # its own PaymentIntent is untouched
 

@@ -5,9 +5,11 @@ channel layer, the django-q2 ORM broker, console email and local media.
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 ROOT_DIR = Path(__file__).resolve().parents[3]
@@ -26,6 +28,7 @@ INSTALLED_APPS = [
     "associations",
     "cms",
     "lottery",
+    "connect",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",
@@ -333,6 +336,17 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Where the Stripe API lives; a local fake server in development and tests.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# Stripe Connect: the platform's client id (ca_…) for the associations' OAuth
+# connection, and the signing secret of the webhook endpoint for their accounts' events.
+STRIPE_CONNECT_CLIENT_ID = env("STRIPE_CONNECT_CLIENT_ID", default="")
+STRIPE_CONNECT_WEBHOOK_SECRET = env("STRIPE_CONNECT_WEBHOOK_SECRET", default="")
+# The platform's share of each online payment, in percent (solidarity: none by default).
+try:
+    PLATFORM_FEE_PERCENT = Decimal(env("PLATFORM_FEE_PERCENT", default="0"))
+except InvalidOperation:
+    raise ImproperlyConfigured("PLATFORM_FEE_PERCENT must be a number, e.g. 2.5.") from None
+if not Decimal("0") <= PLATFORM_FEE_PERCENT < Decimal("100"):
+    raise ImproperlyConfigured("PLATFORM_FEE_PERCENT must be at least 0 and below 100.")
 
 SITE_URL = WAGTAILADMIN_BASE_URL
 
