@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 import stripe
 from django.conf import settings
 from django.core.cache import cache
+from django.db.models import Exists
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -35,6 +37,15 @@ def account_of(*, association_id: int) -> PaymentAccount | None:
     return PaymentAccount.objects.filter(
         association_id=association_id, disconnected_at__isnull=True
     ).first()
+
+
+def payments_ready_exists(*, association_ref: Any) -> Exists:
+    """An expression: the association (`association_ref`, an OuterRef) can take payments."""
+    return Exists(
+        PaymentAccount.objects.filter(
+            association_id=association_ref, disconnected_at__isnull=True, charges_enabled=True
+        )
+    )
 
 
 def account_by_stripe_id(*, account_id: str) -> PaymentAccount | None:

@@ -16,7 +16,7 @@ from wagtail.search.backends import get_search_backend
 
 from associations.models import Association
 from assosolos.page_cache import LISTINGS
-from connect.selectors import payments_readiness
+from connect.selectors import payments_ready_exists
 
 from ..models import Lottery, LotteryIndexPage, Prize, Ticket
 from .common import Status
@@ -128,6 +128,7 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
         _with_card_facts(Lottery.objects.exclude(status=Status.DRAFT))
         .select_related("association")
         .prefetch_related("bundles")
+        .annotate(online_ready=payments_ready_exists(association_ref=OuterRef("association_id")))
         .filter(slug=slug)
         .first()
     )
@@ -140,7 +141,7 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
         prizes=list(lottery.prizes.all()),
         choices=purchase_choices(lottery=lottery),
         tickets_left=lottery_tickets_left(lottery=lottery),
-        online_ready=payments_readiness(association_id=lottery.association_id).ready,
+        online_ready=lottery.online_ready,
     )
     if seconds > 0:
         cache.set(key, {"versions": versions, "data": data}, seconds)

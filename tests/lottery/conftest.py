@@ -14,6 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -105,6 +106,40 @@ class LocalStripe:
 
     def on(self, account_id: str) -> dict:
         return {"stripe_account": account_id}
+
+    def consent(
+        self,
+        authorize_url: str,
+        *,
+        allow: bool = True,
+        incomplete: bool = False,
+        business_name: str = "",
+        account: str = "",
+    ) -> str:
+        """Answer Stripe's consent page for `authorize_url`; returns where Stripe redirects."""
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(authorize_url).query)
+        page = urllib.request.urlopen(authorize_url, timeout=10)  # noqa: S310 (local URL)
+        assert page.status == 200
+        form = {name: query.get(name, [""])[0] for name in ("client_id", "state", "redirect_uri")}
+        form["decision"] = "allow" if allow else "deny"
+        form["business_name"] = business_name
+        form["account"] = account
+        if incomplete:
+            form["incomplete"] = "1"
+
+        class Stay(urllib.request.HTTPRedirectHandler):
+            def redirect_request(self, *args, **kwargs):
+                return None
+
+        request = urllib.request.Request(  # noqa: S310 (local URL)
+            f"{self.url}/oauth/authorize", data=urllib.parse.urlencode(form).encode()
+        )
+        try:
+            urllib.request.build_opener(Stay).open(request, timeout=10)
+        except urllib.error.HTTPError as exc:
+            assert exc.code == 302, exc.read()
+            return exc.headers["Location"]
+        raise AssertionError("the consent page did not redirect")
 
     def webhooks_to(self, url: str, secret: str = WEBHOOK_SECRET) -> None:
         """Have localstripe sign and send its events to `url`, as Stripe would.

@@ -313,7 +313,10 @@ async def oauth_authorize_decide(request: web.Request) -> web.Response:
         return web.Response(status=400, text="Invalid client_id or redirect_uri.")
     params = {"state": form.get("state", "")}
     if form.get("decision") == "allow":
-        account = _account_new(name=form.get("business_name", ""), ready=not form.get("incomplete"))
+        # The person may pick an account they already hold (Stripe lists them).
+        account = ACCOUNTS.get(form.get("account", "")) or _account_new(
+            name=form.get("business_name", ""), ready=not form.get("incomplete")
+        )
         code = "ac_" + secrets.token_hex(12)
         CODES[code] = {"client_id": client_id, "account": account["id"], "used": False}
         params["code"] = code

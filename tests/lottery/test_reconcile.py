@@ -254,7 +254,12 @@ def test_cancellation_refunds_left_by_an_outage_are_retried(
 def test_refunds_run_does_nothing_for_a_lottery_that_is_not_cancelled(localstripe, lottery, buyer):
     order = _paid_online(localstripe, lottery, buyer)
 
-    assert tasks.lottery_refunds_run(lottery.pk) == {"refunded": 0, "by_hand": 0, "failed": 0, "blocked": 0}
+    assert tasks.lottery_refunds_run(lottery.pk) == {
+        "refunded": 0,
+        "by_hand": 0,
+        "failed": 0,
+        "blocked": 0,
+    }
 
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
