@@ -204,6 +204,8 @@ def _draw_rows(result: DrawResult, facts: dict[str, Any]) -> list[tuple[str, str
         (_("Ledger SHA-256"), record["ledger_sha256"]),
         (_("draw.json SHA-256"), facts["record_sha256"]),
     ]
+    if record.get("prizes_sha256"):
+        rows.append((_("Prize list SHA-256 (bound at opening)"), record["prizes_sha256"]))
     beacon = record["beacon"]
     if beacon:
         rows += [
@@ -232,6 +234,7 @@ MONO_KEYS_SOURCE = (
     "Revealed seed",
     "Ledger SHA-256",
     "draw.json SHA-256",
+    "Prize list SHA-256 (bound at opening)",
     "Beacon randomness",
 )
 

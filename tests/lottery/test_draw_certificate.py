@@ -94,6 +94,7 @@ def test_the_certificate_states_everything_a_town_hall_asks_for(settings, client
         f"{site}/",
         hashlib.sha256(record_bytes).hexdigest()[:32],
         record["ledger_sha256"][:32],
+        record["prizes_sha256"][:32],
         "verify_draw.py",
         # attestation
         "certifie",
