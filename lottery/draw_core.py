@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import io
+import json
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -421,6 +422,20 @@ def draw_record_check(record: dict, ledger: Ledger, *, beacon_verify=None) -> li
         sealed_at = record.get("sealed_at_unix")
         if sealed_at is not None and quicknet_round_time(beacon.get("round", 0)) <= sealed_at:
             problems.append("the beacon round was produced before the ledger was sealed")
+    bound = record.get("prizes_sha256")
+    if bound is not None:
+        try:
+            listed = prizes_sha256(record["prizes"])
+        except (KeyError, TypeError, ValueError) as exc:
+            problems.append(f"the prize list cannot be read: {exc}")
+        else:
+            if listed != bound:
+                problems.append(
+                    f"the prize list hashes to {listed}, the commitment at opening bound {bound}"
+                )
+            named = record.get("seal_prizes_sha256")
+            if named is not None and named != bound:
+                problems.append("the seal names another prize list than the opening")
     try:
         result = winners_draw(
             seed_hex=record["seed"],
@@ -450,6 +465,30 @@ def draw_record_check(record: dict, ledger: Ledger, *, beacon_verify=None) -> li
             f"{record.get('unawarded_slots')}"
         )
     return problems
+
+
+def prizes_canonical(prizes: Sequence[dict]) -> bytes:
+    """The prize list as hashed at opening: the bytes a verifier recomputes.
+
+    Each prize is `{"name", "quantity", "rank", "value_cents"}`; the list is sorted
+    by rank (ranks are unique), written as JSON with sorted keys, no spaces, UTF-8
+    without escaping, and no trailing newline. A prize of quantity 0 stays in the list
+    and takes no slot.
+    """
+    rows = [
+        {
+            "name": str(p["name"]),
+            "quantity": int(p["quantity"]),
+            "rank": int(p["rank"]),
+            "value_cents": int(p["value_cents"]),
+        }
+        for p in sorted(prizes, key=lambda p: int(p["rank"]))
+    ]
+    return json.dumps(rows, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+def prizes_sha256(prizes: Sequence[dict]) -> str:
+    return hashlib.sha256(prizes_canonical(prizes)).hexdigest()
 
 
 def winners_as_record(result: DrawResult, *, prize_ranks: Sequence[int]) -> list[dict]:

@@ -7,6 +7,8 @@ the sealed ledger and the certificate. Views stay thin: reads in
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
@@ -80,6 +82,18 @@ def draw_certificate(request: HttpRequest, slug: str) -> FileResponse:
         state.result.certificate.open("rb"),
         filename="proces-verbal.pdf",
         content_type="application/pdf",
+    )
+
+
+VERIFIER_PATH = Path(__file__).resolve().parent.parent / "tools" / "verify_draw.py"
+
+
+def draw_verifier(request: HttpRequest) -> FileResponse:
+    """The standalone verifier's source, served by the site that runs the draws."""
+    return FileResponse(
+        VERIFIER_PATH.open("rb"),
+        filename="verify_draw.py",
+        content_type="text/x-python; charset=utf-8",
     )
 
 

@@ -392,6 +392,9 @@ class DrawCommitment(models.Model):
     after_opening = models.BooleanField(_("published after opening"), default=False)
     # Key of the holders' pseudonyms in the ledger; never published.
     holder_key = models.CharField(_("pseudonym key"), max_length=64)
+    # The prize list's SHA-256 (draw_core.prizes_sha256), published with the commitment;
+    # blank for lotteries opened before prizes were bound.
+    prizes_sha256 = models.CharField(_("prize list SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("draw commitment")
@@ -412,6 +415,7 @@ class LedgerSeal(models.Model):
     sha256 = models.CharField(_("ledger SHA-256"), max_length=64)
     ticket_count = models.PositiveIntegerField(_("tickets in the ledger"))
     beacon_round = models.PositiveBigIntegerField(_("drand round"), null=True, blank=True)
+    prizes_sha256 = models.CharField(_("prize list SHA-256"), max_length=64, blank=True)
 
     class Meta:
         verbose_name = _("sealed ledger")

@@ -60,6 +60,7 @@ urlpatterns: list = [
         draw_views.manage_claim_record,
         name="manage_claim_record",
     ),
+    path("verificateur/verify_draw.py", draw_views.draw_verifier, name="draw_verifier"),
     path("<slug:slug>/tirage/", draw_views.draw_result, name="draw_result"),
     path("<slug:slug>/tirage/direct/", draw_views.draw_live, name="draw_live"),
     path("<slug:slug>/tirage/draw.json", draw_views.draw_record, name="draw_record"),

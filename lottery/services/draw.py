@@ -77,7 +77,16 @@ def draw_commitment_create(
         committed_at=now or timezone.now(),
         after_opening=after_opening,
         holder_key=secrets.token_hex(32),
+        prizes_sha256=draw_core.prizes_sha256(prizes_as_record(lottery=lottery)),
     )
+
+
+def prizes_as_record(*, lottery: Lottery) -> list[dict[str, Any]]:
+    """The prize list as bound at opening and published in the record, by rank."""
+    return [
+        {"rank": p.rank, "name": p.name, "value_cents": p.value_cents, "quantity": p.quantity}
+        for p in Prize.objects.filter(lottery=lottery).order_by("rank", "pk")
+    ]
 
 
 # Seal
@@ -117,6 +126,7 @@ def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
                 sha256=sha256,
                 ticket_count=count,
                 beacon_round=beacon_round,
+                prizes_sha256=draw_core.prizes_sha256(prizes_as_record(lottery=lottery)),
             )
             seal.ledger.save(LEDGER_FILENAME, File(out, name=LEDGER_FILENAME), save=False)
             seal.save()
@@ -185,7 +195,13 @@ def _record(
             "randomness": beacon.randomness,
         },
         "one_prize_per_person": lottery.one_prize_per_person,
-        "prizes": [{"rank": p.rank, "name": p.name, "quantity": p.quantity} for p in prizes],
+        "prizes": [
+            {"rank": p.rank, "name": p.name, "value_cents": p.value_cents, "quantity": p.quantity}
+            for p in prizes
+        ],
+        # None only for lotteries sealed before prizes were bound.
+        "prizes_sha256": commitment.prizes_sha256 or seal.prizes_sha256 or None,
+        "seal_prizes_sha256": seal.prizes_sha256 or None,
         "winners": draw_core.winners_as_record(result, prize_ranks=[p.rank for p in prizes]),
         "unawarded_slots": result.unawarded_slots,
     }

@@ -257,3 +257,14 @@ def test_quicknet_round_after():
 def test_the_core_never_uses_python_random():
     source = Path(draw_core.__file__).read_text()
     assert "import random" not in source and "from random" not in source
+
+
+@pytest.mark.parametrize("vector", VECTORS["prizes"], ids=lambda v: v["name"])
+def test_prize_list_vectors(vector):
+    assert draw_core.prizes_canonical(vector["prizes"]).decode() == vector["canonical"]
+    assert draw_core.prizes_sha256(vector["prizes"]) == vector["sha256"]
+
+
+def test_swapping_two_prize_ranks_changes_the_bound_hash():
+    two, swapped = VECTORS["prizes"][0], VECTORS["prizes"][1]
+    assert two["sha256"] != swapped["sha256"]

@@ -31,10 +31,13 @@ def seal_time_for(round_number: int, margin: int = 60) -> datetime:
 
 
 def closed_lottery(*, buyers: int = 3, quantity: int = 2, prizes=(1,), **kwargs) -> Lottery:
-    lottery = open_lottery(ticket_cap=50, **kwargs)
-    lottery.prizes.all().delete()
+    # Prizes first, then the opening: as in the product, the list is bound at opening.
+    lottery = LotteryFactory(ticket_cap=50, **kwargs)
     for rank, qty in enumerate(prizes, start=1):
         PrizeFactory(lottery=lottery, rank=rank, quantity=qty)
+    services.lottery_request_open(lottery=lottery, by=None)
+    lottery.refresh_from_db()
+    assert lottery.status == Lottery.Status.OPEN
     for _ in range(buyers):
         paid_order(lottery=lottery, quantity=quantity)
     assert services.lottery_close(lottery_id=lottery.pk)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from io import StringIO
@@ -74,6 +75,34 @@ def test_the_script_says_exactly_what_does_not_match(client, relay, tmp_path):
     record.write_text(text.replace(signature, forged))
     done = _run_script(record, ledger)
     assert "the beacon randomness is not SHA-256 of its signature" in done.stdout
+
+
+def test_swapping_two_prize_ranks_in_the_record_is_a_mismatch(client, settings, tmp_path):
+    settings.DRAND_URLS = []
+    lottery = _drawn(with_beacon=False)
+    record, ledger = _download(client, lottery, tmp_path)
+    assert _run_script(record, ledger).stdout == "valid\n"
+    data = json.loads(record.read_text())
+    assert data["prizes_sha256"] == lottery.commitment.prizes_sha256
+    first, second = data["prizes"][0], data["prizes"][1]
+    first["rank"], second["rank"] = second["rank"], first["rank"]
+    record.write_text(json.dumps(data))
+    done = _run_script(record, ledger)
+    assert done.returncode == 1
+    assert "the prize list hashes to" in done.stdout, done.stdout
+
+
+def test_a_prize_changed_between_opening_and_seal_is_a_mismatch(client, settings, tmp_path):
+    settings.DRAND_URLS = []
+    lottery = closed_lottery(buyers=4, quantity=3, prizes=(1, 2))
+    lottery.prizes.filter(rank=1).update(name="Un autre lot")
+    services.ledger_seal(lottery_id=lottery.pk)
+    services.draw_perform(lottery_id=lottery.pk, now=after_draw_time(lottery))
+    record, ledger = _download(client, lottery, tmp_path)
+    done = _run_script(record, ledger)
+    assert done.returncode == 1
+    assert "the prize list hashes to" in done.stdout
+    assert "the seal names another prize list than the opening" in done.stdout
 
 
 def test_manage_draw_verify(settings):

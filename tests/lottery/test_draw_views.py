@@ -34,6 +34,7 @@ def test_the_lottery_page_publishes_the_commitment_and_its_time(client):
     commitment = DrawCommitment.objects.get(lottery=lottery)
     html = client.get(reverse("lottery:detail", args=[lottery.slug]), follow=True).content.decode()
     assert commitment.commitment in html
+    assert commitment.prizes_sha256 and commitment.prizes_sha256 in html
     assert commitment.seed not in html
     assert "à l’ouverture des ventes" in html or "when sales opened" in html
 
