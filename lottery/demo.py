@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from associations.demo import ASSOCIATIONS
 from associations.models import Association, Membership
+from connect.models import PaymentAccount
 
 from . import services
 from .models import Bundle, Lottery, LotteryIndexPage, Prize
@@ -95,6 +96,17 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
     with transaction.atomic():
         _index_page(log)
         for association in associations:
+            # Demo associations take payments on an account of the local fake Stripe,
+            # which the development server connects at start (scripts/dev_server.py).
+            PaymentAccount.objects.get_or_create(
+                account_id=f"acct_demo{association.pk:06d}",
+                defaults={
+                    "association": association,
+                    "charges_enabled": True,
+                    "payouts_enabled": True,
+                    "details_submitted": True,
+                },
+            )
             slug = f"tombola-{association.slug}"[:160]
             if Lottery.objects.filter(slug=slug).exists():
                 continue

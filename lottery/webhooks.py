@@ -58,7 +58,9 @@ class EventRefused(Exception):
 
 def _orders_named(obj: dict[str, Any]) -> tuple[Order | None, Order | None]:
     """The order holding the event's PaymentIntent, and the order its metadata names."""
-    intent_id = obj.get("id") if obj.get("object") == "payment_intent" else obj.get("payment_intent")
+    intent_id = (
+        obj.get("id") if obj.get("object") == "payment_intent" else obj.get("payment_intent")
+    )
     holder = None
     if isinstance(intent_id, str) and intent_id:
         holder = Order.objects.filter(stripe_payment_intent_id=intent_id).first()

@@ -5,6 +5,7 @@ server the test suite uses (its Stripe.js accepts the test card 4242 4242 4242 4
 set the STRIPE_* variables yourself to use a real Stripe test account instead.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -32,6 +33,58 @@ def wait_for(url: str, seconds: float = 30) -> None:
             if time.monotonic() > deadline:
                 raise SystemExit(f"{url} did not answer in {seconds:.0f} s") from None
             time.sleep(0.2)
+
+
+def _post(url: str, body: dict) -> None:
+    request = urllib.request.Request(  # noqa: S310 (local URL)
+        url, data=json.dumps(body).encode(), method="POST"
+    )
+    urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+
+
+def connect_fake_accounts(stripe_url: str, env: dict) -> None:
+    """Stripe Connect on the fake: the platform, and the demo associations' accounts."""
+    env.update(
+        STRIPE_CONNECT_CLIENT_ID="ca_local_development",
+        STRIPE_CONNECT_WEBHOOK_SECRET="whsec_local_development_connect",
+    )
+    site = env["SITE_URL"].rstrip("/")
+    _post(
+        f"{stripe_url}/_config/connect/platforms",
+        {
+            "client_id": env["STRIPE_CONNECT_CLIENT_ID"],
+            "secret_key": env["STRIPE_SECRET_KEY"],
+            "redirect_uris": [f"{site}/paiements/stripe/retour/"],
+            "name": "Assosolos",
+        },
+    )
+    _post(
+        f"{stripe_url}/_config/connect/webhooks/local",
+        {
+            "url": f"http://{HOST}:{PORT}/loteries/stripe/connect/webhook/",
+            "secret": env["STRIPE_CONNECT_WEBHOOK_SECRET"],
+        },
+    )
+    listed = subprocess.run(
+        [
+            sys.executable,
+            str(ROOT / "manage.py"),
+            "shell",
+            "-c",
+            "from connect.models import PaymentAccount as P; "
+            "print(' '.join(P.objects.filter(disconnected_at__isnull=True)"
+            ".values_list('account_id', flat=True)))",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    for account_id in listed.stdout.split():
+        _post(
+            f"{stripe_url}/_config/connect/accounts/{account_id}",
+            {"client_id": env["STRIPE_CONNECT_CLIENT_ID"], "send_event": False},
+        )
 
 
 def main() -> int:
@@ -66,6 +119,7 @@ def main() -> int:
             f"{stripe_url}/_config/webhooks/local", data=body, method="POST"
         )
         urllib.request.urlopen(request, timeout=5).close()  # noqa: S310
+        connect_fake_accounts(stripe_url, env)
         print(f"Fake Stripe at {stripe_url}: pay with the test card 4242 4242 4242 4242.")
     manage = [sys.executable, str(ROOT / "manage.py")]
     processes.append(subprocess.Popen([*manage, "qcluster"], env=env))
