@@ -27,7 +27,7 @@ from lottery import locking, services
 from lottery.models import Lottery, Order, Ticket
 from lottery.services import orders as order_services
 from tests.factories import UserFactory
-from tests.lottery.conftest import reserve_with_intent, stripe_signature
+from tests.lottery.conftest import CONNECT_WEBHOOK_SECRET, reserve_with_intent, stripe_signature
 from tests.lottery.factories import open_lottery
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -95,7 +95,8 @@ def _paid_with_events(lottery, localstripe):
 
 def _cancel_while_webhooks_arrive(lottery, paid):
     """Post every webhook and cancel the lottery at once; each outcome, in job order."""
-    url = reverse("lottery:stripe_webhook")
+    # The payments are on the association's account: Stripe posts them to the Connect endpoint.
+    url = reverse("lottery:stripe_connect_webhook")
     jobs = ["cancel", *(payload for _order, payload in paid)]
     outcomes = [None] * len(jobs)
     barrier = threading.Barrier(len(jobs))
@@ -113,7 +114,7 @@ def _cancel_while_webhooks_arrive(lottery, paid):
                     url,
                     data=job,
                     content_type="application/json",
-                    HTTP_STRIPE_SIGNATURE=stripe_signature(job),
+                    HTTP_STRIPE_SIGNATURE=stripe_signature(job, secret=CONNECT_WEBHOOK_SECRET),
                 )
         except Exception as exc:  # noqa: BLE001 - every outcome is checked
             outcomes[index] = exc
