@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.db.models import Exists
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from .models import PaymentAccount
 from .stripe_api import PaymentError, on_account, stripe_client
@@ -25,10 +26,10 @@ BALANCE_KEY = "connect:balance:{account_id}"
 
 # What Stripe's requirement names mean, for the treasurer who has to provide them.
 REQUIREMENT_LABELS = {
-    "external_account": "a bank account for payouts",
-    "business_profile.url": "the association's website",
-    "business_profile.mcc": "the kind of activity",
-    "tos_acceptance.date": "acceptance of Stripe's terms",
+    "external_account": gettext_noop("a bank account for payouts"),
+    "business_profile.url": gettext_noop("the association's website"),
+    "business_profile.mcc": gettext_noop("the kind of activity"),
+    "tos_acceptance.date": gettext_noop("acceptance of Stripe's terms"),
 }
 
 

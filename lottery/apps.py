@@ -32,6 +32,24 @@ def _association_lotteries(*, request, context) -> dict | None:
     return {"lotteries": lotteries_public_of_association(association=association)}
 
 
+def _dashboard_lotteries(*, request, context) -> dict | None:
+    # The association dashboard: its lotteries and, for its managers, each one's money.
+    from .selectors import lotteries_of_association
+    from .selectors.money import lotteries_online_money
+
+    association = context.get("association")
+    if association is None:
+        return None
+    lotteries = list(lotteries_of_association(association=association))
+    money = (
+        lotteries_online_money(lottery_ids=[lottery.pk for lottery in lotteries])
+        if context.get("can_manage")
+        else {}
+    )
+    rows = [(lottery, money.get(lottery.pk)) for lottery in lotteries]
+    return {"lottery_rows": rows, "online_money": any(m and m.any for _l, m in rows)}
+
+
 class LotteryConfig(AppConfig):
     name = "lottery"
     verbose_name = _("Lotteries")
@@ -79,7 +97,10 @@ def _sections_register() -> None:
         order=10,
     )
     section_register(
-        place="association_dashboard", template_name="lottery/_dashboard_panel.html", order=10
+        place="association_dashboard",
+        template_name="lottery/_dashboard_panel.html",
+        context=_dashboard_lotteries,
+        order=10,
     )
     section_register(place="account_links", template_name="lottery/_account_link.html", order=10)
     section_register(

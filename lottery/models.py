@@ -238,6 +238,12 @@ class Order(models.Model):
         _("Stripe account"), max_length=255, blank=True, default=""
     )
     refund_blocked_reason = models.TextField(_("why the refund could not be made"), blank=True)
+    # What an online payment cost, read from its balance transaction on the
+    # association's account (None until read): Stripe's fee and the platform's.
+    stripe_fee_cents = models.PositiveIntegerField(_("Stripe's fee (cents)"), null=True, blank=True)
+    platform_fee_cents = models.PositiveIntegerField(
+        _("platform's fee (cents)"), null=True, blank=True
+    )
     receipt_number = models.CharField(_("receipt number"), max_length=50, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

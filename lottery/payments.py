@@ -15,6 +15,7 @@ import stripe
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from assosolos.effects import task_on_commit
 from connect.selectors import payments_readiness, platform_fee_cents
 from connect.stripe_api import PaymentError, on_account, stripe_client
 from connect.stripe_api import stripe_unavailable as _unavailable
@@ -149,8 +150,13 @@ def _refund_ensure(
         for refund in existing.data:
             if refund.status in LIVE_REFUND_STATUSES:
                 return RefundResult(refund.id, created=False)
+        params = {"payment_intent": payment_intent_id, "metadata": metadata}
+        if stripe_account:
+            # The platform's fee goes back with the payment: a refunded buyer costs
+            # the association nothing but Stripe's own fee.
+            params["refund_application_fee"] = True
         refund = client.v1.refunds.create(
-            params={"payment_intent": payment_intent_id, "metadata": metadata},
+            params=params,
             options={"idempotency_key": idempotency_key, **options},
         )
     except stripe.PermissionError as exc:
@@ -217,11 +223,13 @@ def payment_success_apply(*, intent: dict[str, Any], account: str = "") -> str:
     else:
         served = order_confirm_payment(order_id=order.pk, payment_intent_id=intent["id"])
     if served:
+        task_on_commit("lottery.tasks.order_fees_record_run", order.pk)
         return "paid"
     refund = payment_refund(order_id=order.pk)
     order_mark_refunded(order_id=order.pk, refund_id=refund.refund_id)
     if refund.created:
         _refund_email_queue(order.pk)
+    task_on_commit("lottery.tasks.order_fees_record_run", order.pk)
     return "refunded"
 
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from . import payments, selectors, services, webhooks
+from . import payment_fees, payments, selectors, services, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -101,9 +101,19 @@ def payments_reconcile() -> dict[str, int]:
         outcomes["unreachable"] += 1
     for lottery_id in payments.lotteries_with_refunds_due():
         outcomes.update(payments.lottery_refunds_issue(lottery_id=lottery_id))
+    outcomes.update(payment_fees.fees_reconcile())
     if outcomes["unreachable"]:
         logger.warning("Stripe unreachable during reconciliation: %s", dict(outcomes))
     return dict(outcomes)
+
+
+def order_fees_record_run(order_id: int) -> str:
+    """After a payment is served: keep what it cost (the reconciliation retries)."""
+    try:
+        return payment_fees.order_fees_record(order_id=order_id)
+    except payments.PaymentError as exc:
+        logger.warning("Fees of order %s not read, retried later: %s", order_id, exc)
+        return "unreachable"
 
 
 def lottery_refunds_run(lottery_id: int) -> dict[str, int]:

@@ -37,6 +37,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Lottery
+from .selectors.money import lottery_online_money
 
 # --- Public --------------------------------------------------------------------------
 
@@ -207,6 +208,7 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
             "association": association,
             "lottery": lottery,
             "figures": selectors.lottery_figures(lottery=lottery),
+            "online_money": lottery_online_money(lottery_id=lottery.pk),
             "warnings": selectors.lottery_warnings(lottery=lottery),
             "prizes": list(lottery.prizes.all()),
             "bundles": list(lottery.bundles.all()),

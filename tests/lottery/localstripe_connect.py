@@ -202,7 +202,29 @@ def _txn_init_with_fees(self, *args, **kwargs):
     self.fee = sum(d["amount"] for d in details)
 
 
+_refund_init = resources.Refund.__init__
+
+
+def _refund_init_with_fee(self, *args, refund_application_fee=None, **kwargs):
+    # `refund_application_fee` returns the platform's fee with the payment; only the
+    # platform that took the fee, acting on the account, may ask for it.
+    wanted = (
+        resources.try_convert_to_bool(refund_application_fee)
+        if refund_application_fee is not None
+        else False
+    )
+    if wanted and ACCOUNT.get() is None:
+        raise UserError(400, "refund_application_fee applies to charges with an application fee.")
+    _refund_init(self, *args, **kwargs)
+    charge = resources.Charge._api_retrieve(self.charge)
+    fee = getattr(charge, "application_fee_amount", None) or 0
+    self.refund_application_fee = bool(wanted)
+    # What went back to the account from the platform (an application fee refund).
+    self._fee_returned = fee if wanted else 0
+
+
 resources.PaymentIntent._api_create = classmethod(_intent_create_with_fee)
+resources.Refund.__init__ = _refund_init_with_fee
 resources.PaymentIntent._create_charge = _intent_charge_with_fee
 resources.BalanceTransaction.__init__ = _txn_init_with_fees
 
@@ -213,6 +235,11 @@ def _balance() -> dict:
         o.amount - o.fee if o.type == "charge" else o.amount
         for key, o in resources.store.items()
         if key.startswith("balance_transaction:") and getattr(o, "_account", None) == current
+    )
+    total += sum(
+        getattr(o, "_fee_returned", 0)
+        for key, o in resources.store.items()
+        if key.startswith("refund:") and getattr(o, "_account", None) == current
     )
     paid_out = sum(
         o.amount

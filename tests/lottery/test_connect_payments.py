@@ -231,7 +231,7 @@ def test_a_disconnected_account_closes_online_sales_at_once(
     assert counts["blocked"] == 1
     blocked = list(payments.refunds_blocked())
     assert [o.pk for o in blocked] == [paid.pk]
-    assert "dashboard" in blocked[0].refund_blocked_reason
+    assert "tableau de bord Stripe" in blocked[0].refund_blocked_reason
 
 
 def test_account_updated_keeps_the_dashboard_current(
