@@ -119,5 +119,25 @@ def _draw_action(lottery: Lottery, request):
 @hooks.register("register_admin_urls")
 def register_draw_urls():
     from .draw_admin import draw_run
+    from .refunds_admin import refunds_blocked_view
 
-    return [path("loteries/<int:pk>/tirage/", draw_run, name="lottery_draw_run")]
+    return [
+        path("loteries/<int:pk>/tirage/", draw_run, name="lottery_draw_run"),
+        path("remboursements-bloques/", refunds_blocked_view, name="lottery_refunds_blocked"),
+    ]
+
+
+@hooks.register("register_admin_menu_item")
+def register_refunds_blocked_menu_item():
+    from wagtail.admin.menu import MenuItem
+
+    class StaffMenuItem(MenuItem):
+        def is_shown(self, request):
+            return request.user.is_staff
+
+    return StaffMenuItem(
+        _("Blocked refunds"),
+        reverse("lottery_refunds_blocked"),
+        icon_name="warning",
+        order=265,
+    )

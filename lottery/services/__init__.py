@@ -10,7 +10,7 @@
 Row locks go through `lottery.locking`, in the order written there.
 """
 
-from .backoffice import order_correct, order_refund, order_void
+from .backoffice import order_correct, order_refund, order_refund_made_elsewhere, order_void
 from .draw import (
     DrawNotDue,
     draw_commitment_create,
@@ -107,6 +107,7 @@ __all__ = [
     "order_mark_refunded",
     "order_record_offline",
     "order_refund",
+    "order_refund_made_elsewhere",
     "order_release",
     "order_reserve",
     "order_void",

@@ -214,3 +214,40 @@ def _numbers(order: Order) -> list[int]:
         .order_by("number")
         .values_list("number", flat=True)
     )
+
+
+def order_refund_made_elsewhere(*, order_id: int, actor: Any, note: str) -> Order:
+    """Staff record that a refund the platform could not make was made on Stripe directly.
+
+    For a paid online order whose refund was blocked (the association's account was
+    disconnected): once the association refunded it from its own Stripe dashboard,
+    the order is marked refunded, its numbers become void, the buyer is told, and
+    the note (what was checked, and where) is kept in the order's history.
+    """
+    note = _note(note)
+    if not note:
+        raise ValidationError({"note": _("Say where and how the refund was checked.")})
+    with transaction.atomic():
+        locked = order_lock(order_id)
+        if locked is None:
+            raise ValidationError(_("This order does not exist."), code="not_found")
+        order = locked[1]
+        _require_paid(order)
+        if order.channel != Order.Channel.ONLINE or not order.refund_blocked_reason:
+            raise ValidationError(
+                _("Only an online order whose refund was blocked is recorded this way."),
+                code="not_blocked",
+            )
+        numbers = _numbers(order)
+        order_mark_refunded(order_id=order.pk, refund_id="")
+        order.refresh_from_db()
+        _event(
+            order=order,
+            kind=OrderEvent.Kind.REFUNDED,
+            actor=actor,
+            note=note,
+            before={"status": Order.Status.PAID, "tickets": numbers},
+            after={"status": order.status, "refund": "outside the platform"},
+        )
+        backoffice_emails.order_refunded_email_send(order.pk)
+    return order
