@@ -16,6 +16,7 @@ import stripe
 from django.db.models import Q
 from django.utils import timezone
 
+from connect.selectors import account_balance_forget
 from connect.stripe_api import PaymentError, on_account, stripe_client
 from connect.stripe_api import stripe_unavailable as _unavailable
 
@@ -73,6 +74,9 @@ def order_fees_record(*, order_id: int) -> str:
     updated = Order.objects.filter(pk=order.pk, stripe_fee_cents__isnull=True).update(
         stripe_fee_cents=fees[0], platform_fee_cents=fees[1]
     )
+    if order.stripe_account_id:
+        # The account's balance moved with this payment: the dashboard reads it afresh.
+        account_balance_forget(account_id=order.stripe_account_id)
     return "recorded" if updated else "known"
 
 

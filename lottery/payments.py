@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from assosolos.effects import task_on_commit
-from connect.selectors import payments_readiness, platform_fee_cents
+from connect.selectors import account_balance_forget, payments_readiness, platform_fee_cents
 from connect.stripe_api import PaymentError, on_account, stripe_client
 from connect.stripe_api import stripe_unavailable as _unavailable
 
@@ -195,6 +195,8 @@ def payment_refund(*, order_id: int) -> RefundResult:
             stripe_account=order.stripe_account_id,
         )
         Order.objects.filter(pk=order.pk).update(stripe_refund_id=result.refund_id)
+    if result.created and order.stripe_account_id:
+        account_balance_forget(account_id=order.stripe_account_id)
     return result
 
 
