@@ -164,6 +164,8 @@ def _lottery_with_sales(n: int):
         status=Lottery.Status.CLOSED,
         authorisation_reference="BENCH",
         authorisation_date=date.today(),
+        authorisation_commune="Lyon",
+        authorisation_scan="lottery/authorisations/bench/arrete.pdf",
     )
     services.draw_commitment_create(lottery=lottery)
     with connection.cursor() as cursor:

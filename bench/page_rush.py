@@ -133,6 +133,8 @@ def site_create(*, prizes: int, bundles: int, sales: int) -> dict:
         rules="Règlement déposé en mairie.\n" * 10,
         authorisation_reference="ARR-2026-042",
         authorisation_date=date.today() - timedelta(days=10),
+        authorisation_commune="Lyon",
+        authorisation_scan="lottery/authorisations/bench/arrete.pdf",
         ticket_price_cents=200,
         ticket_cap=2000,
         sales_open_at=now - timedelta(hours=1),

@@ -169,6 +169,8 @@ def make_lottery(association: Association, *, cap: int, tag: str, pre_create: bo
         slug=f"bench-{tag}",
         authorisation_reference="BENCH",
         authorisation_date=date.today(),
+        authorisation_commune="Lyon",
+        authorisation_scan="lottery/authorisations/bench/arrete.pdf",
         rules="Règlement déposé en mairie.",
         ticket_price_cents=200,
         ticket_cap=cap,

@@ -13,7 +13,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations.models import Association
@@ -444,7 +444,11 @@ def manage_seat_prize_detach(request: HttpRequest, pk: int, seat_pk: int) -> Htt
 
 # What the room's "mute for…" offers, in minutes; the socket accepts any value the
 # service allows, these are the ones a moderator reaches for.
-ROOM_MUTE_CHOICES = ((15, _lazy("15 minutes")), (60, _lazy("1 hour")), (24 * 60, _lazy("24 hours")))
+ROOM_MUTE_CHOICES = (
+    (15, gettext_lazy("15 minutes")),
+    (60, gettext_lazy("1 hour")),
+    (24 * 60, gettext_lazy("24 hours")),
+)
 
 
 @login_required

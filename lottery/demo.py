@@ -7,6 +7,7 @@ Idempotent: the page and lotteries are found by slug; a second run changes nothi
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -123,10 +124,10 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
                 rules=RULES,
                 authorisation_reference=f"ARR-{now.year}-{association.pk:03d}",
                 authorisation_date=(now - timedelta(days=20)).date(),
+                authorisation_commune=association.commune,
                 ticket_price_cents=200,
                 ticket_cap=2000,
                 per_person_cap=50,
-                costs_cents=3000,
                 sales_open_at=now - timedelta(days=1),
                 sales_close_at=now + timedelta(days=30),
                 draw_at=now + timedelta(days=31),
@@ -145,5 +146,29 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
                 services.bundle_save(
                     bundle=Bundle(lottery=lottery, quantity=quantity, price_cents=price)
                 )
+            demo_authorisation_scan_attach(lottery)
             services.lottery_request_open(lottery=lottery, by=owner)
             log(f"Created the lottery {lottery.title}")
+
+
+def demo_authorisation_scan_attach(lottery: Lottery) -> None:
+    """The demo's stand-in for the signed arrêté: a one-page PDF saying what it is."""
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    page.setFont("Helvetica-Bold", 14)
+    page.drawString(72, 770, f"Arrêté municipal n° {lottery.authorisation_reference}")
+    page.setFont("Helvetica", 11)
+    page.drawString(72, 745, f"Commune de {lottery.authorisation_commune}")
+    page.drawString(72, 720, f"Autorisation de la loterie « {lottery.title} »")
+    page.drawString(72, 695, "Document de démonstration : il ne vaut pas autorisation.")
+    page.showPage()
+    page.save()
+    lottery.authorisation_scan.save(
+        "arrete-demo.pdf", ContentFile(buffer.getvalue()), save=False
+    )
+    Lottery.objects.filter(pk=lottery.pk).update(authorisation_scan=lottery.authorisation_scan.name)

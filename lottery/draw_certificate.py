@@ -176,6 +176,7 @@ def _authorisation_rows(lottery: Lottery, facts: dict[str, Any]) -> list[tuple[s
     return [
         (_("Authorisation reference"), lottery.authorisation_reference or _("not given")),
         (_("Authorisation date"), _day(lottery.authorisation_date)),
+        (_("Authorising commune"), lottery.authorisation_commune or _("not given")),
         (
             _("Issued by"),
             _("the mayor of %(commune)s (commune of the registered office)")

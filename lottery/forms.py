@@ -90,11 +90,6 @@ def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
 
 class LotteryForm(forms.ModelForm):
     ticket_price_cents = EuroField(label=_("Ticket price (€)"), max_cents=services.MAX_AMOUNT_CENTS)
-    costs_cents = EuroField(
-        label=_("Organising costs (€)"),
-        required=False,
-        help_text=_("Printing, fees and other costs, counted in the 15% guideline."),
-    )
 
     class Meta:
         model = Lottery
@@ -104,10 +99,10 @@ class LotteryForm(forms.ModelForm):
             "rules",
             "authorisation_reference",
             "authorisation_date",
+            "authorisation_commune",
             "ticket_price_cents",
             "ticket_cap",
             "per_person_cap",
-            "costs_cents",
             "sales_open_at",
             "sales_close_at",
             "draw_at",
@@ -133,9 +128,6 @@ class LotteryForm(forms.ModelForm):
                 if name not in services.EDITABLE_WHILE_OPEN:
                     field.disabled = True
                     field.help_text = _("Fixed once sales are open.")
-
-    def clean_costs_cents(self):
-        return self.cleaned_data.get("costs_cents") or 0
 
     def clean(self):
         cleaned = super().clean()

@@ -10,12 +10,21 @@ from django.http import Http404
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.panels import FieldPanel
 from wagtail.contrib.routable_page.models import RoutablePageMixin, path
 from wagtail.fields import RichTextField
 from wagtail.models import Page
 from wagtail.search import index
+
+from associations.storage import private_storage
+
+
+def authorisation_upload_to(instance: "Lottery", filename: str) -> str:
+    # A random name: the file's URL is never public, and its name says nothing.
+    extension = filename.rsplit(".", 1)[-1].lower()[:5] if "." in filename else "pdf"
+    return f"lottery/authorisations/{instance.association_id}/{get_random_string(24)}.{extension}"
 
 
 class Lottery(index.Indexed, models.Model):
@@ -45,6 +54,20 @@ class Lottery(index.Indexed, models.Model):
         help_text=_("The reference of the mayor's authorisation (article L322-3 of the CSI)."),
     )
     authorisation_date = models.DateField(_("authorisation date"), null=True, blank=True)
+    authorisation_commune = models.CharField(
+        _("authorising commune"),
+        max_length=120,
+        blank=True,
+        help_text=_("The commune whose mayor signed the authorisation (the seat's commune)."),
+    )
+    # The signed arrêté, as scanned: private to the association's managers and staff.
+    authorisation_scan = models.FileField(
+        _("scan of the authorisation"),
+        upload_to=authorisation_upload_to,
+        storage=private_storage,
+        max_length=255,
+        blank=True,
+    )
     ticket_price_cents = models.PositiveIntegerField(_("ticket price (cents)"))
     ticket_cap = models.PositiveIntegerField(
         _("number of tickets"), help_text=_("No more tickets than this are ever sold.")
@@ -54,11 +77,6 @@ class Lottery(index.Indexed, models.Model):
         null=True,
         blank=True,
         help_text=_("Leave empty for no limit."),
-    )
-    costs_cents = models.PositiveIntegerField(
-        _("organising costs (cents)"),
-        default=0,
-        help_text=_("Printing, fees and other costs, counted in the 15% guideline."),
     )
     sales_open_at = models.DateTimeField(_("sales open at"))
     sales_close_at = models.DateTimeField(_("sales close at"))
@@ -240,6 +258,9 @@ class Order(models.Model):
     refund_blocked_reason = models.TextField(_("why the refund could not be made"), blank=True)
     # What an online payment cost, read from its balance transaction on the
     # association's account (None until read): Stripe's fee and the platform's.
+    # What went back to the buyer: the whole amount once refunded, or the part of a
+    # partial refund made from the association's Stripe dashboard.
+    refunded_cents = models.PositiveIntegerField(_("refunded (cents)"), default=0)
     stripe_fee_cents = models.PositiveIntegerField(_("Stripe's fee (cents)"), null=True, blank=True)
     platform_fee_cents = models.PositiveIntegerField(
         _("platform's fee (cents)"), null=True, blank=True

@@ -325,12 +325,18 @@ def payment_intent_cancel(*, order_id: int) -> str:
 def charge_refund_apply(*, charge: dict[str, Any]) -> str:
     """A charge was refunded (by us or from Stripe's dashboard): void the order's tickets.
 
-    Partial refunds leave the order as it is.
+    A partial refund (made from the association's Stripe dashboard) leaves the
+    tickets in the draw and records the amount that went back, for the accounts.
     """
     order = _order_for_intent(charge.get("payment_intent"))
     if order is None:
         return "unknown"
     if not charge.get("refunded"):
+        refunded = charge.get("amount_refunded")
+        if isinstance(refunded, int) and 0 <= refunded <= order.amount_cents:
+            Order.objects.filter(pk=order.pk, status=Order.Status.PAID).update(
+                refunded_cents=refunded
+            )
         return "partial"
     refunds = (charge.get("refunds") or {}).get("data") or []
     refund_id = order.stripe_refund_id or (refunds[0]["id"] if refunds else "")

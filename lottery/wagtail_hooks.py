@@ -78,7 +78,7 @@ class LotteryViewSet(ReadOnlyModelViewSet):
         "ticket_price_cents",
         "ticket_cap",
         "per_person_cap",
-        "costs_cents",
+        "authorisation_commune",
         "sales_open_at",
         "sales_close_at",
         "draw_at",

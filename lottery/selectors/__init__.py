@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from .common import (
     CASH_LIKE,
-    COSTS_RATIO_PERCENT,
     HELD,
     Status,
 )
@@ -62,7 +61,6 @@ from .sales import (
 __all__ = [
     "Status",
     "HELD",
-    "COSTS_RATIO_PERCENT",
     "CASH_LIKE",
     "lotteries_open",
     "lotteries_open_for_home",

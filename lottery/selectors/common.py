@@ -9,8 +9,6 @@ from ..models import Lottery, Ticket
 Status = Lottery.Status
 HELD = (Ticket.Status.RESERVED, Ticket.Status.SOLD)
 
-# CSI L322-3: prizes in kind only; mayors usually ask prizes + costs ≤ 15% of sales.
-COSTS_RATIO_PERCENT = 15
 
 CASH_LIKE = re.compile(
     r"(€|\beur\b|\beuros?\b|esp[eè]ces|ch[eè]ques?|bons? d[’'\s]?achat|cartes?[\s-]cadeaux?"

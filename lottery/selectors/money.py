@@ -55,7 +55,7 @@ def lotteries_online_money(*, lottery_ids: Iterable[int]) -> dict[int, OnlineMon
         .values("lottery_id")
         .annotate(
             gross=Sum("amount_cents"),
-            refunded=Sum("amount_cents", filter=refunded),
+            refunded=Sum("refunded_cents"),
             stripe_fees=Sum("stripe_fee_cents"),
             platform_fees=Sum("platform_fee_cents", filter=~refunded),
             unknown=Count("pk", filter=Q(stripe_fee_cents__isnull=True)),

@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Bundle, Lottery, Order, Ticket
-from .common import CASH_LIKE, COSTS_RATIO_PERCENT, Status
+from .common import CASH_LIKE, Status
 
 # --- Tickets and prices --------------------------------------------------------------
 
@@ -115,17 +115,6 @@ def lottery_warnings(*, lottery: Lottery) -> list[str]:
                 )
                 % {"name": prize.name}
             )
-    spent = lottery_prizes_value_cents(lottery=lottery) + lottery.costs_cents
-    takings = lottery.ticket_price_cents * lottery.ticket_cap
-    if spent * 100 > COSTS_RATIO_PERCENT * takings:
-        percent = (spent * 100 // takings) if takings else 100
-        warnings.append(
-            _(
-                "Prizes and costs come to %(percent)s%% of the ticket value at cap; mayors "
-                "usually ask for no more than %(limit)s%%."
-            )
-            % {"percent": percent, "limit": COSTS_RATIO_PERCENT}
-        )
     return warnings
 
 

@@ -252,6 +252,7 @@ def order_mark_refunded(*, order_id: int, refund_id: str) -> None:
         )
         order.status = Order.Status.REFUNDED
         order.refunded_at = now
+        order.refunded_cents = order.amount_cents
         if refund_id:
             order.stripe_refund_id = refund_id
-        order.save(update_fields=["status", "refunded_at", "stripe_refund_id"])
+        order.save(update_fields=["status", "refunded_at", "refunded_cents", "stripe_refund_id"])

@@ -84,6 +84,18 @@ def lottery_validate_for_opening(*, lottery: Lottery, now: datetime | None = Non
             "authorisation_date",
             _("Give the date of the mayor's authorisation before opening sales."),
         )
+    if not lottery.authorisation_commune.strip():
+        _add(
+            errors,
+            "authorisation_commune",
+            _("Give the commune whose mayor authorised the lottery before opening sales."),
+        )
+    if not lottery.authorisation_scan:
+        _add(
+            errors,
+            "authorisation_scan",
+            _("Upload the scan of the mayor's authorisation before opening sales."),
+        )
     if not (lottery.rules or "").strip():
         _add(
             errors,

@@ -187,6 +187,8 @@ class AssociationDocument(models.Model):
     class Kind(models.TextChoices):
         STATUTES = "statutes", _("Statutes")
         PREFECTURE_RECEIPT = "prefecture_receipt", _("Prefecture's receipt")
+        # Asked by the mayor with a lottery request whose issue capital exceeds 7,500 €.
+        ACCOUNTS = "accounts", _("Accounts of the last financial year")
         OTHER = "other", _("Other document")
 
     association = models.ForeignKey(Association, on_delete=models.CASCADE, related_name="documents")

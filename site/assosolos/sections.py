@@ -17,6 +17,8 @@ Places:
   `lottery`, `prizes`). They are part of what every visitor sees alike, kept with the
   page's shared parts until the lottery's version changes (`page_cache`): an app whose
   section changes bumps `lottery:<id>`.
+- `lottery_manage`: panels of a lottery's management page, for its association's
+  managers (context: `association`, `lottery`).
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ PLACES = (
     "association_dashboard",
     "association_page",
     "lottery_page",
+    "lottery_manage",
 )
 
 ContextCallable = Callable[..., Mapping[str, Any] | None]

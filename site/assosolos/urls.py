@@ -32,6 +32,7 @@ urlpatterns = login_door_urlpatterns + [
     path("associations/", include("associations.urls")),
     path("loteries/", include("lottery.urls")),
     path("paiements/", include("connect.urls")),
+    path("papiers/", include("papers.urls")),
     path("groupes/", include("groups.urls")),
     path("pitchs/", include("groups.pitches.urls")),
     path("recherche/", cms_views.search, name="search"),

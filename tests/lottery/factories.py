@@ -34,7 +34,9 @@ class LotteryFactory(factory.django.DjangoModelFactory):
     ticket_price_cents = 200
     ticket_cap = 100
     per_person_cap = None
-    costs_cents = 0
+    authorisation_commune = "Lyon"
+    # A stored name is enough for the rules; tests of the upload itself send a real file.
+    authorisation_scan = "lottery/authorisations/test/arrete.pdf"
     sales_open_at = factory.LazyFunction(lambda: _now() - timedelta(hours=1))
     sales_close_at = factory.LazyFunction(lambda: _now() + timedelta(days=7))
     draw_at = factory.LazyFunction(lambda: _now() + timedelta(days=8))

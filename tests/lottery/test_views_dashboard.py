@@ -49,7 +49,6 @@ def lottery_form_data(**overrides):
         "ticket_price_cents": "2,50",
         "ticket_cap": "200",
         "per_person_cap": "",
-        "costs_cents": "",
         "sales_open_at": (now + timedelta(hours=1)).strftime(FMT),
         "sales_close_at": (now + timedelta(days=5)).strftime(FMT),
         "draw_at": (now + timedelta(days=6)).strftime(FMT),
@@ -108,7 +107,6 @@ def test_create_a_lottery_in_euros(admin_client, lottery):
     assert response.status_code == 302
     assert response["Location"] == url("manage_prizes", created)
     assert created.ticket_price_cents == 250
-    assert created.costs_cents == 0
     assert created.status == Lottery.Status.DRAFT
     assert created.association == lottery.association
 

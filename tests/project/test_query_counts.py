@@ -100,7 +100,8 @@ def test_association_list_and_page(client, tree, size, django_assert_max_num_que
     with django_assert_max_num_queries(7):
         response = get(client, reverse("associations:list"))
     assert len(response.context["page_obj"].object_list) == min(size, 24)
-    with django_assert_max_num_queries(7):
+    # One more for the funds pages of its lotteries.
+    with django_assert_max_num_queries(8):
         get(client, association.get_absolute_url())
 
 
@@ -166,6 +167,7 @@ def test_lottery_dashboard(client, tree, size, django_assert_max_num_queries):
         BundleFactory(lottery=lottery, quantity=2 + i, price_cents=150 * (2 + i))
         paid_order(lottery=lottery)
     client.force_login(owner)
-    with django_assert_max_num_queries(25):
+    # The papers panel: the request, the costs, the fees and the accounts on file.
+    with django_assert_max_num_queries(29):
         response = get(client, reverse("lottery:manage", args=[association.slug, lottery.slug]))
     assert response.context["figures"].paid_orders == size

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "cms",
     "lottery",
     "connect",
+    "papers",
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
     "wagtail.contrib.routable_page",

@@ -8,6 +8,7 @@ from cms.demo import demo_site_create
 DEMO_STEPS = [
     "associations.demo.demo_create",
     "lottery.demo.demo_create",
+    "papers.demo.demo_create",
     "groups.demo.demo_create",
     "groups.pitches.demo.demo_create",
 ]
