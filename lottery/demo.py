@@ -168,7 +168,5 @@ def demo_authorisation_scan_attach(lottery: Lottery) -> None:
     page.drawString(72, 695, "Document de démonstration : il ne vaut pas autorisation.")
     page.showPage()
     page.save()
-    lottery.authorisation_scan.save(
-        "arrete-demo.pdf", ContentFile(buffer.getvalue()), save=False
-    )
+    lottery.authorisation_scan.save("arrete-demo.pdf", ContentFile(buffer.getvalue()), save=False)
     Lottery.objects.filter(pk=lottery.pk).update(authorisation_scan=lottery.authorisation_scan.name)

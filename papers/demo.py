@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from lottery import services as lottery_services
-from lottery.demo import demo_authorisation_scan_attach, _owner
+from lottery.demo import _owner, demo_authorisation_scan_attach
 from lottery.models import Lottery, Order, Prize
 
 from .models import Cause, CostLine, FundUse, LotteryRequest
