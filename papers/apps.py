@@ -35,6 +35,25 @@ def _association_section(*, request, context) -> dict | None:
     return {"funds_lotteries": lotteries} if lotteries else None
 
 
+def _dashboard_panel(*, request, context) -> dict | None:
+    # The association's dashboard: which lotteries' papers need attention.
+    from lottery.models import Lottery
+
+    from .selectors import lotteries_papers_flags
+
+    association = context.get("association")
+    if association is None or not context.get("can_manage"):
+        return None
+    lotteries = list(
+        Lottery.objects.filter(association=association)
+        .exclude(status=Lottery.Status.CANCELLED)
+        .order_by("-created_at", "-pk")[:20]
+    )
+    if not lotteries:
+        return None
+    return {"papers_flags": lotteries_papers_flags(lotteries=lotteries)}
+
+
 class PapersConfig(AppConfig):
     name = "papers"
     label = "papers"
@@ -54,6 +73,12 @@ class PapersConfig(AppConfig):
             template_name="papers/_lottery_page_section.html",
             context=_lottery_page_section,
             order=50,
+        )
+        section_register(
+            place="association_dashboard",
+            template_name="papers/_dashboard_panel.html",
+            context=_dashboard_panel,
+            order=12,
         )
         section_register(
             place="association_page",

@@ -181,3 +181,32 @@ def test_uses_of_the_funds_are_recorded_after_the_draw_only(client):
     future = {**data, "used_on": (dt.date.today() + dt.timedelta(days=3)).isoformat()}
     assert client.post(_url(lottery), future).status_code == 400
     assert FundUse.objects.count() == 1
+
+
+@pytest.mark.parametrize("size", [1, 8])
+def test_the_dashboard_flags_the_papers_that_need_attention(client, size):
+    association = LotteryFactory().association
+    over = [LotteryFactory(association=association, ticket_price_cents=100, ticket_cap=100)]
+    for lottery in over:
+        CostLine.objects.create(lottery=lottery, kind="other", label="Salle", amount_cents=1_501)
+    fine = [
+        LotteryFactory(association=association, ticket_price_cents=100, ticket_cap=100)
+        for _ in range(size)
+    ]
+    for lottery in fine:
+        CostLine.objects.create(lottery=lottery, kind="other", label="Salle", amount_cents=1_500)
+    client.force_login(manager_of(association))
+    url = reverse("associations:dashboard", args=[association.slug])
+    client.get(url)  # warm the caches the dashboard's other panels keep
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        html = client.get(url).content.decode()
+
+    assert html.count('data-test="costs-over"') == len(over)
+    assert f'data-lottery="{over[0].pk}"' in html
+    # One query for the costs of every lottery, whatever their number.
+    papers_queries = [q for q in queries.captured_queries if "papers_costline" in q["sql"]]
+    assert len(papers_queries) == 1
