@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
+from playwright.sync_api import Error as PlaywrightError
 
 from accounts.models import User
 from associations.models import Association
@@ -26,7 +27,21 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PHONE = {"width": 390, "height": 844}
 # Not pages a person reads on the site: admin, files, feeds, the language switch.
 SKIPPED_PREFIXES = ("/cms/", "/django-admin/", "/documents/", "/media/", "/static/", "/i18n/")
-SKIPPED_SUFFIXES = (".csv", ".xlsx", ".pdf", ".ics", ".xml", ".txt", "/feed/", ".ico", ".svg")
+SKIPPED_SUFFIXES = (
+    ".csv",
+    ".xlsx",
+    ".pdf",
+    ".ics",
+    ".xml",
+    ".txt",
+    ".json",
+    ".py",
+    "/feed/",
+    ".ico",
+    ".svg",
+    # Private files (the arrêté's scan, proofs of the use of funds) are downloads.
+    "/arrete/",
+)
 MAX_PAGES = 120
 
 MEASURE = """() => ({
@@ -90,7 +105,12 @@ def crawl(page, origin: str, starts: list[str]) -> dict[str, dict]:
         if url in seen:
             continue
         seen.add(url)
-        response = page.goto(url)
+        try:
+            response = page.goto(url)
+        except PlaywrightError as exc:
+            if "Download is starting" in str(exc):  # a file, not a page
+                continue
+            raise
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         assert response.status < 500, f"{url} answered {response.status}"
