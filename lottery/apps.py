@@ -60,6 +60,11 @@ class LotteryConfig(AppConfig):
         from .selectors import lotteries_search
 
         post_migrate.connect(_schedules_after_migrate, sender=self)
+        from django.core import checks
+
+        from .checks import draw_randomness_check
+
+        checks.register(draw_randomness_check)
         from assosolos import routing
 
         from .draw_live import websocket_urlpatterns

@@ -96,6 +96,16 @@ def lottery_validate_for_opening(*, lottery: Lottery, now: datetime | None = Non
             "authorisation_scan",
             _("Upload the scan of the mayor's authorisation before opening sales."),
         )
+    if not settings.DRAND_URLS and not settings.DRAW_SEED_ONLY_ALLOWED:
+        _add(
+            errors,
+            "__all__",
+            _(
+                "This platform has no source of public randomness configured: its draws "
+                "could not be checked against it, so no lottery opens. Its operator sets "
+                "DRAND_URLS."
+            ),
+        )
     if not (lottery.rules or "").strip():
         _add(
             errors,

@@ -188,3 +188,18 @@ async def test_the_live_socket_refuses_an_unknown_lottery():
     )
     connected, code = await communicator.connect()
     assert not connected and code == 4404
+
+
+@pytest.mark.django_db
+def test_a_draw_without_public_randomness_says_plainly_what_that_means(client, settings):
+    from tests.lottery.test_draw_services import after_draw_time, closed_lottery
+
+    settings.DRAND_URLS = []
+    lottery = closed_lottery()
+    services.ledger_seal(lottery_id=lottery.pk)
+    services.draw_perform(lottery_id=lottery.pk, now=after_draw_time(lottery))
+
+    html = client.get(reverse("lottery:draw_result", args=[lottery.slug])).content.decode()
+
+    assert 'data-test="seed-only"' in html
+    assert "prévoir" in html  # the platform could foresee the winners

@@ -710,3 +710,19 @@ def test_a_text_edit_from_a_stale_copy_never_writes_an_old_status_back():
     fresh = Lottery.objects.get(pk=stale.pk)
     assert fresh.status == Lottery.Status.OPEN
     assert fresh.description == "Nouveau texte"
+
+
+def test_no_lottery_opens_without_public_randomness_unless_allowed(settings):
+    settings.DRAND_URLS = []
+    settings.DRAW_SEED_ONLY_ALLOWED = False
+    lottery = LotteryFactory()
+    PrizeFactory(lottery=lottery)
+
+    with pytest.raises(ValidationError) as refused:
+        services.lottery_request_open(lottery=lottery, by=None)
+
+    assert "DRAND_URLS" in " ".join(refused.value.messages)
+    lottery.refresh_from_db()
+    assert lottery.status == Lottery.Status.DRAFT
+    settings.DRAW_SEED_ONLY_ALLOWED = True
+    assert services.lottery_request_open(lottery=lottery, by=None)

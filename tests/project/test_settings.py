@@ -17,6 +17,7 @@ PRODUCTION_ENV = {
     "REDIS_URL": "redis://127.0.0.1:6379/0",
     "EMAIL_URL": "smtp+tls://mailer:pass@mail.example.org:587",
     "SITE_URL": "https://assosolos.example.org",
+    "DRAND_URLS": "https://drand.example.org",
 }
 
 
@@ -50,6 +51,15 @@ def test_production_refuses_a_short_secret_key():
     result = run_manage(["check"], {**PRODUCTION_ENV, "SECRET_KEY": "short"})
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_draws_without_public_randomness_unless_told():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "DRAND_URLS"}
+    refused = run_manage(["check"], env)
+    assert refused.returncode != 0
+    assert "lottery.E001" in refused.stderr and "DRAW_SEED_ONLY_ALLOWED" in refused.stderr
+    allowed = run_manage(["check"], {**env, "DRAW_SEED_ONLY_ALLOWED": "true"})
+    assert allowed.returncode == 0, allowed.stdout + allowed.stderr
 
 
 def test_production_refuses_to_start_without_redis():

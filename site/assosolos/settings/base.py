@@ -386,6 +386,9 @@ LOTTERY_MAX_TICKETS = 100_000
 # https://api.drand.sh,https://drand.cloudflare.com). Empty: draws are made from the
 # seed and the ledger only, and the result page says that no public randomness was used.
 DRAND_URLS = env.list("DRAND_URLS", default=[])
+# Without a relay, draws would rest on the platform's seed alone. Allowed here (the
+# embedded default has no network); production refuses it unless this says otherwise.
+DRAW_SEED_ONLY_ALLOWED = env.bool("DRAW_SEED_ONLY_ALLOWED", default=True)
 DRAND_TIMEOUT_SECONDS = env.float("DRAND_TIMEOUT_SECONDS", default=5.0)
 # The beacon round named at the seal is the first one produced this long after it.
 DRAW_BEACON_MARGIN_SECONDS = env.int("DRAW_BEACON_MARGIN_SECONDS", default=60)

@@ -25,6 +25,8 @@ required("DATABASE_URL")
 required("REDIS_URL")
 # Anonymous visitors get the home and lottery pages from a copy a few seconds old at most.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=5)
+# A draw needs public randomness (DRAND_URLS) unless the operator says otherwise.
+DRAW_SEED_ONLY_ALLOWED = env.bool("DRAW_SEED_ONLY_ALLOWED", default=False)
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
