@@ -68,6 +68,8 @@ def server_environment(*, database_url: str, static_root: str, media_root: str) 
         "MEDIA_ROOT": media_root,
         "PRIVATE_MEDIA_ROOT": media_root,
         "EMAIL_URL": "consolemail://",
+        # The bench draws nothing: its lotteries open without a drand relay.
+        "DRAW_SEED_ONLY_ALLOWED": "true",
     }
 
 
