@@ -266,8 +266,8 @@ def _attachments(papers: Papers, s: dict) -> list[Any]:
     story: list[Any] = [_para(item, s["body"], bulletText="•") for item in items]
     if papers.finance_office:
         office = _(
-            "Above 30 000 €, the mayor first asks the opinion of the regional public "
-            "finance office (DRFiP): file the request two months ahead rather than one."
+            "Above 30 000 €, the mayor first asks the opinion of the public finance office "
+            "(DDFiP or DRFiP): file the request two months ahead rather than one."
         )
         story.append(_para(office, s["warning"]))
     return story

@@ -5,7 +5,7 @@ exact. The rules, with their sources, are in docs/compliance.md:
 
 - the issue capital is the ticket price times the number of tickets issued;
 - above 7,500 € of issue capital the mayor asks for the last year's accounts;
-- above 30,000 € the mayor first consults the public finance office (DRFiP), which
+- above 30,000 € the mayor first consults the public finance office (DDFiP or DRFiP), which
   takes longer: the request is best filed two months ahead rather than one;
 - the request is filed at least a month before sales open (Paris calendar);
 - organisation costs may not exceed 15 % of the issue capital.
