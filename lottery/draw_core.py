@@ -19,10 +19,12 @@ import hashlib
 import hmac
 import io
 import json
+import math
 import os
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 ALGORITHM = "assosolos-draw-v1"
 RECORD_SIZE = 28
@@ -363,6 +365,15 @@ def quicknet_round_after(unix_time: float) -> int:
     return int((unix_time - QUICKNET_GENESIS) // QUICKNET_PERIOD) + 2
 
 
+def beacon_round_for(*, sealed_at_unix: int, margin_seconds: int) -> int:
+    """The round a seal names: the first produced strictly after seal + margin.
+
+    `sealed_at_unix` is the seal time in whole Unix seconds (rounded down), the value
+    the record publishes; the margin is a whole number of seconds.
+    """
+    return quicknet_round_after(sealed_at_unix + margin_seconds)
+
+
 # Checking a published draw
 
 
@@ -419,9 +430,11 @@ def draw_record_check(record: dict, ledger: Ledger, *, beacon_verify=None) -> li
                     problems.append("the beacon's BLS signature does not give its randomness")
             except Exception as exc:  # the library's own refusal, reported as such
                 problems.append(f"the beacon's BLS signature does not verify: {exc}")
-        sealed_at = record.get("sealed_at_unix")
-        if sealed_at is not None and quicknet_round_time(beacon.get("round", 0)) <= sealed_at:
-            problems.append("the beacon round was produced before the ledger was sealed")
+        if beacon.get("network") != "quicknet" or beacon.get("chain_hash") != QUICKNET_CHAIN_HASH:
+            problems.append(
+                f"the beacon is not from drand quicknet (chain hash {QUICKNET_CHAIN_HASH})"
+            )
+    problems.extend(_seal_time_problems(record))
     bound = record.get("prizes_sha256")
     if bound is not None:
         try:
@@ -465,6 +478,44 @@ def draw_record_check(record: dict, ledger: Ledger, *, beacon_verify=None) -> li
             f"{record.get('unawarded_slots')}"
         )
     return problems
+
+
+def _seal_time_problems(record: dict) -> list[str]:
+    """The seal's time, its margin and the round it named agree with the rule of §1."""
+    problems = []
+    sealed_unix = record.get("sealed_at_unix")
+    try:
+        exact = datetime.fromisoformat(record["sealed_at"])
+        if exact.tzinfo is None or math.floor(exact.timestamp()) != sealed_unix:
+            problems.append(
+                f"sealed_at_unix {sealed_unix} is not the seal time {record['sealed_at']} "
+                "in whole Unix seconds"
+            )
+    except (KeyError, TypeError, ValueError):
+        problems.append("sealed_at is not an ISO 8601 time with its UTC offset")
+    named = record.get("beacon_round")
+    if named is None or problems:
+        return problems
+    margin = record.get("beacon_margin_seconds")
+    if type(margin) is not int or margin < 0 or type(named) is not int:
+        problems.append("a round was named but the record gives no whole margin in seconds")
+    elif (rule := beacon_round_for(sealed_at_unix=sealed_unix, margin_seconds=margin)) != named:
+        problems.append(
+            f"the seal named round {named}; the first round after the seal plus the "
+            f"{margin} s margin is {rule}"
+        )
+    return problems
+
+
+def draw_record_notes(record: dict) -> list[str]:
+    """What a valid draw's reader should know (printed after "valid")."""
+    if record.get("beacon") is None:
+        return [
+            "no public randomness: the seed committed at opening and the ledger alone "
+            "decided the winners; the platform knew the seed, so only the commitment "
+            "(published before the first sale) binds it"
+        ]
+    return []
 
 
 def prizes_canonical(prizes: Sequence[dict]) -> bytes:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
+from .models import CommitmentEntry, DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
 
 
 @dataclass(frozen=True)
@@ -30,6 +30,7 @@ class DrawState:
     seal: LedgerSeal | None
     result: DrawResult | None
     winners_by_prize: list[tuple[Any, list[DrawWinner]]]
+    entry: CommitmentEntry | None = None
 
 
 def draw_state(*, lottery: Lottery) -> DrawState:
@@ -41,7 +42,8 @@ def draw_state(*, lottery: Lottery) -> DrawState:
     if result is not None:
         for winner in result.winners.select_related("prize", "ticket").order_by("slot"):
             by_prize.setdefault(winner.prize_id, (winner.prize, []))[1].append(winner)
-    return DrawState(commitment, seal, result, list(by_prize.values()))
+    entry = CommitmentEntry.objects.filter(lottery=lottery).first() if commitment else None
+    return DrawState(commitment, seal, result, list(by_prize.values()), entry)
 
 
 def holder_pseudonyms_of_user(*, user: Any) -> dict[int, str]:
@@ -57,3 +59,13 @@ def holder_pseudonyms_of_user(*, user: Any) -> dict[int, str]:
         )
         for c in commitments
     }
+
+
+def commitment_entries_latest(*, limit: int) -> list[CommitmentEntry]:
+    return list(CommitmentEntry.objects.select_related("lottery").order_by("-position")[:limit])
+
+
+def commitments_chain_text() -> str:
+    """Every entry's canonical text, in order, one empty line between two."""
+    texts = CommitmentEntry.objects.order_by("position").values_list("text", flat=True)
+    return "\n".join(texts.iterator(chunk_size=2000))

@@ -85,15 +85,21 @@ def draw_certificate(request: HttpRequest, slug: str) -> FileResponse:
     )
 
 
-VERIFIER_PATH = Path(__file__).resolve().parent.parent / "tools" / "verify_draw.py"
+HERE = Path(__file__).resolve().parent
+VERIFIER_FILES = {
+    "verify_draw.py": HERE.parent / "tools" / "verify_draw.py",
+    "draw_core.py": HERE / "draw_core.py",
+    "commitment_chain.py": HERE / "commitment_chain.py",
+}
 
 
-def draw_verifier(request: HttpRequest) -> FileResponse:
-    """The standalone verifier's source, served by the site that runs the draws."""
+def draw_verifier(request: HttpRequest, filename: str = "verify_draw.py") -> FileResponse:
+    """The standalone verifier's source, and the two modules it runs, served by the site."""
+    path = VERIFIER_FILES.get(filename)
+    if path is None:
+        raise Http404
     return FileResponse(
-        VERIFIER_PATH.open("rb"),
-        filename="verify_draw.py",
-        content_type="text/x-python; charset=utf-8",
+        path.open("rb"), filename=filename, content_type="text/x-python; charset=utf-8"
     )
 
 

@@ -9,7 +9,9 @@ in a cycle):
 3. ticket rows, which the ticket statements lock themselves, after 1 and 2.
 
 A buyer's advisory lock (`buyer_lock`) is not a row lock: it is taken after the
-lottery and before the orders.
+lottery and before the orders. The commitments chain's lock (`commitments_chain_lock`)
+is taken last, by an opening that holds its lottery row, and held only to append
+one entry.
 
 New orders: the PostgreSQL reservation statement takes the lottery row `FOR KEY
 SHARE` (the lock the order's foreign key takes anyway) before the buyer's lock, so
@@ -116,6 +118,24 @@ def buyer_lock(*, lottery_id: int, buyer_id: int) -> None:
                 "SELECT pg_advisory_xact_lock(%s)",
                 [buyer_key(lottery_id=lottery_id, buyer_id=buyer_id)],
             )
+
+
+COMMITMENTS_CHAIN_KEY = int.from_bytes(
+    hashlib.blake2b(b"lottery-commitments-chain", digest_size=8).digest(), "big", signed=True
+)
+
+
+def commitments_chain_lock() -> None:
+    """Serialise appends to the public commitments chain (one position each).
+
+    PostgreSQL: a transaction-scoped advisory lock; SQLite: the IMMEDIATE transaction
+    is already the only writer. The unique position refuses a duplicate either way.
+    """
+    _require_transaction()
+    _lock_timeout()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMMITMENTS_CHAIN_KEY])
 
 
 def order_lock(order_id: int, *, with_buyer: bool = False) -> tuple[Lottery, Order] | None:

@@ -431,6 +431,33 @@ class DrawCommitment(models.Model):
         return self.commitment
 
 
+class CommitmentEntry(models.Model):
+    """One entry of the public, hash-chained feed of commitments (`commitment_chain`).
+
+    Appended when a commitment is published, never changed: the canonical text
+    names the previous entry's hash, so a rewrite breaks every copy kept outside.
+    """
+
+    position = models.PositiveIntegerField(_("position"), unique=True)
+    lottery = models.OneToOneField(
+        Lottery,
+        verbose_name=_("lottery"),
+        on_delete=models.PROTECT,
+        related_name="commitment_entry",
+    )
+    text = models.TextField(_("canonical text"))
+    sha256 = models.CharField(_("entry SHA-256"), max_length=64, unique=True)
+    published_at = models.DateTimeField(_("published at"))
+
+    class Meta:
+        verbose_name = _("published commitment")
+        verbose_name_plural = _("published commitments")
+        ordering = ["position"]
+
+    def __str__(self) -> str:
+        return f"{self.position}: {self.sha256}"
+
+
 class LedgerSeal(models.Model):
     """The sealed ledger of sold tickets, its hash, and the drand round it names."""
 
@@ -443,6 +470,10 @@ class LedgerSeal(models.Model):
     ticket_count = models.PositiveIntegerField(_("tickets in the ledger"))
     beacon_round = models.PositiveBigIntegerField(_("drand round"), null=True, blank=True)
     prizes_sha256 = models.CharField(_("prize list SHA-256"), max_length=64, blank=True)
+    # Seconds added to the seal time before naming the round; null without a round.
+    beacon_margin_seconds = models.PositiveIntegerField(
+        _("margin before the round (seconds)"), null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("sealed ledger")

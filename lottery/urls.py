@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import backoffice_views, checkout_views, draw_views, views, webhooks
+from . import backoffice_views, checkout_views, commitment_views, draw_views, views, webhooks
 
 app_name = "lottery"
 
@@ -61,6 +61,9 @@ urlpatterns: list = [
         name="manage_claim_record",
     ),
     path("verificateur/verify_draw.py", draw_views.draw_verifier, name="draw_verifier"),
+    path("verificateur/<str:filename>", draw_views.draw_verifier, name="draw_verifier_file"),
+    path("tirages/engagements.atom", commitment_views.CommitmentsFeed(), name="commitments_feed"),
+    path("tirages/engagements.txt", commitment_views.commitments_chain, name="commitments_chain"),
     path("<slug:slug>/tirage/", draw_views.draw_result, name="draw_result"),
     path("<slug:slug>/tirage/direct/", draw_views.draw_live, name="draw_live"),
     path("<slug:slug>/tirage/draw.json", draw_views.draw_record, name="draw_record"),

@@ -2,6 +2,7 @@
 """Check a published Assosolos draw from its files alone.
 
     python3 tools/verify_draw.py draw.json ledger.txt
+    python3 tools/verify_draw.py draw.json ledger.txt --chain commitments.txt
 
 Download draw.json and ledger.txt from the draw's result page. The script needs
 Python 3.11+ and its standard library; a draw that used a drand beacon also needs
@@ -10,8 +11,14 @@ beacon's signature. It recomputes the commitment, the ledger hash, the beacon an
 the winners with the algorithm in docs/draw-algorithm.md and prints "valid", or
 one line per mismatch and exits with status 1.
 
-The algorithm's code is `lottery/draw_core.py` from the same source tree (standard
-library only); a copy of that file next to this script works too.
+With `--chain`, it also checks the public chain of commitments (downloaded from
+the site, or better a copy archived earlier): every entry names the hash of the one
+before it, and the draw's commitment and prize list hash are the ones its entry
+published at opening.
+
+The algorithm's code is `lottery/draw_core.py` and `lottery/commitment_chain.py`
+from the same source tree (standard library only); copies of those files next to
+this script work too.
 """
 
 from __future__ import annotations
@@ -26,15 +33,39 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _load_core():
-    for candidate in (HERE / "draw_core.py", HERE.parent / "lottery" / "draw_core.py"):
+def _load(name: str):
+    for candidate in (HERE / f"{name}.py", HERE.parent / "lottery" / f"{name}.py"):
         if candidate.is_file():
-            spec = importlib.util.spec_from_file_location("assosolos_draw_core", candidate)
+            spec = importlib.util.spec_from_file_location(f"assosolos_{name}", candidate)
             module = importlib.util.module_from_spec(spec)
             sys.modules[spec.name] = module
             spec.loader.exec_module(module)
             return module
-    sys.exit("draw_core.py not found: run this script from the Assosolos source tree")
+    sys.exit(f"{name}.py not found: run this script from the Assosolos source tree")
+
+
+def chain_problems(record: dict, chain_text: str) -> list[str]:
+    """The chain holds together and holds this draw's commitment as published."""
+    chain = _load("commitment_chain")
+    try:
+        entries = chain.chain_file_parse(chain_text)
+    except chain.ChainError as exc:
+        return [f"the commitments chain is malformed: {exc}"]
+    problems = chain.chain_check(entries)
+    entry = chain.chain_find(entries, lottery=record.get("lottery_id"))
+    if entry is None:
+        return [*problems, "the commitments chain holds no entry for this lottery"]
+    if entry.commitment != record.get("commitment"):
+        problems.append(
+            f"entry {entry.position} of the chain published the commitment "
+            f"{entry.commitment}, the record says {record.get('commitment')}"
+        )
+    if entry.prizes_sha256 != (record.get("prizes_sha256") or ""):
+        problems.append(
+            f"entry {entry.position} of the chain bound the prize list "
+            f"{entry.prizes_sha256 or '(none)'}, the record says {record.get('prizes_sha256')}"
+        )
+    return problems
 
 
 def _bls_verifier(public_key: str):
@@ -57,8 +88,9 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("record", type=Path, help="draw.json")
     parser.add_argument("ledger", type=Path, help="ledger.txt")
+    parser.add_argument("--chain", type=Path, help="commitments.txt (the public chain)")
     args = parser.parse_args(argv)
-    core = _load_core()
+    core = _load("draw_core")
     try:
         record = json.loads(args.record.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
@@ -79,11 +111,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except (core.DrawInputError, KeyError, TypeError) as exc:
         problems = [f"malformed input: {exc}"]
+    if args.chain is not None:
+        try:
+            problems += chain_problems(record, args.chain.read_text(encoding="ascii"))
+        except (OSError, ValueError) as exc:
+            print(f"cannot read {args.chain}: {exc}")
+            return 2
     if problems:
         for problem in problems:
             print(problem)
         return 1
     print("valid")
+    for note in core.draw_record_notes(record):
+        print(f"note: {note}")
     return 0
 
 

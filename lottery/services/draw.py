@@ -24,11 +24,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
-from .. import drand, draw_core
+from .. import commitment_chain, drand, draw_core
 from ..ledger_stream import holder_pseudonym as holder_pseudonym  # services.holder_pseudonym
 from ..ledger_stream import ledger_file_write
-from ..locking import lottery_lock
+from ..locking import commitments_chain_lock, lottery_lock
 from ..models import (
+    CommitmentEntry,
     DrawCommitment,
     DrawResult,
     DrawWinner,
@@ -70,7 +71,7 @@ def draw_commitment_create(
     if existing is not None:
         return existing
     seed = secrets.token_bytes(draw_core.SEED_BYTES)
-    return DrawCommitment.objects.create(
+    commitment = DrawCommitment.objects.create(
         lottery=lottery,
         seed=seed.hex(),
         commitment=hashlib.sha256(seed).hexdigest(),
@@ -78,6 +79,33 @@ def draw_commitment_create(
         after_opening=after_opening,
         holder_key=secrets.token_hex(32),
         prizes_sha256=draw_core.prizes_sha256(prizes_as_record(lottery=lottery)),
+    )
+    commitment_entry_append(commitment=commitment)
+    return commitment
+
+
+def commitment_entry_append(*, commitment: DrawCommitment) -> CommitmentEntry:
+    """Append the commitment to the public chain. Caller holds the lottery row lock.
+
+    Inside the commitment's transaction: the entry exists exactly when the commitment
+    does. The chain lock gives each entry the next position and the hash before it.
+    """
+    commitments_chain_lock()
+    last = CommitmentEntry.objects.order_by("-position").first()
+    entry = commitment_chain.Entry(
+        position=last.position + 1 if last else 1,
+        lottery=commitment.lottery_id,
+        commitment=commitment.commitment,
+        prizes_sha256=commitment.prizes_sha256,
+        published_at=commitment_chain.published_at_text(commitment.committed_at),
+        previous_hash=last.sha256 if last else commitment_chain.GENESIS_HASH,
+    )
+    return CommitmentEntry.objects.create(
+        position=entry.position,
+        lottery_id=commitment.lottery_id,
+        text=entry.text,
+        sha256=entry.sha256,
+        published_at=commitment.committed_at,
     )
 
 
@@ -116,16 +144,20 @@ def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
             )
             count = out.tell() // draw_core.RECORD_SIZE
             out.seek(0)
-            beacon_round = None
+            beacon_round = margin = None
             if drand.relays():
+                # The rule a verifier re-applies from the record: whole seconds.
                 margin = int(getattr(settings, "DRAW_BEACON_MARGIN_SECONDS", 60))
-                beacon_round = draw_core.quicknet_round_after(now.timestamp() + margin)
+                beacon_round = draw_core.beacon_round_for(
+                    sealed_at_unix=int(now.timestamp()), margin_seconds=margin
+                )
             seal = LedgerSeal(
                 lottery=lottery,
                 sealed_at=now,
                 sha256=sha256,
                 ticket_count=count,
                 beacon_round=beacon_round,
+                beacon_margin_seconds=margin,
                 prizes_sha256=draw_core.prizes_sha256(prizes_as_record(lottery=lottery)),
             )
             seal.ledger.save(LEDGER_FILENAME, File(out, name=LEDGER_FILENAME), save=False)
@@ -172,6 +204,7 @@ def _record(
     beacon: drand.Beacon | None,
     prizes: list[Prize],
     result: draw_core.DrawResult,
+    drawn_at: datetime,
 ) -> dict[str, Any]:
     return {
         "algorithm": result.algorithm,
@@ -184,7 +217,10 @@ def _record(
         "ticket_count": seal.ticket_count,
         "sealed_at": seal.sealed_at.isoformat(),
         "sealed_at_unix": int(seal.sealed_at.timestamp()),
+        "beacon_margin_seconds": seal.beacon_margin_seconds,
         "beacon_round": seal.beacon_round,
+        "draw_at": lottery.draw_at.isoformat(),
+        "drawn_at": drawn_at.isoformat(),
         "beacon": None
         if beacon is None
         else {
@@ -280,6 +316,7 @@ def _draw_write(
         beacon=beacon,
         prizes=prizes,
         result=computed,
+        drawn_at=now,
     )
     result = DrawResult.objects.create(
         lottery=lottery,

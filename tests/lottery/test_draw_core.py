@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 
-from lottery import draw_core
+from lottery import drand, draw_core
 from lottery.draw_core import DrawInputError, Ledger, Stream
 
 VECTORS = json.loads(Path(__file__).with_name("draw_vectors.json").read_text())
@@ -47,6 +49,8 @@ def _record(ledger: Ledger, result: draw_core.DrawResult, seed: str, beacon=None
         "seed": seed,
         "ledger_sha256": ledger.sha256(),
         "ticket_count": ledger.count,
+        "sealed_at": "2026-12-06T11:00:00.500000+00:00",
+        "sealed_at_unix": 1796554800,
         "beacon_round": None,
         "beacon": beacon,
         "one_prize_per_person": False,
@@ -268,3 +272,41 @@ def test_prize_list_vectors(vector):
 def test_swapping_two_prize_ranks_changes_the_bound_hash():
     two, swapped = VECTORS["prizes"][0], VECTORS["prizes"][1]
     assert two["sha256"] != swapped["sha256"]
+
+
+# Complete records: every rule of the record, checked by both verifiers
+
+
+def _bls(round_number: int, signature: str) -> str:
+    return drand.beacon_verify(round_number=round_number, signature=signature)
+
+
+@pytest.mark.parametrize("vector", VECTORS["records"], ids=lambda v: v["name"])
+def test_record_vectors_give_exactly_their_problems(vector, tmp_path):
+    from .test_draw_verify import SCRIPT
+
+    ledger = Ledger(vector["ledger"].encode())
+    assert (
+        draw_core.draw_record_check(vector["record"], ledger, beacon_verify=_bls)
+        == vector["problems"]
+    )
+    (tmp_path / "draw.json").write_text(json.dumps(vector["record"], ensure_ascii=False))
+    (tmp_path / "ledger.txt").write_text(vector["ledger"])
+    done = subprocess.run(
+        [sys.executable, "-I", str(SCRIPT), "draw.json", "ledger.txt"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    lines = done.stdout.splitlines()
+    if vector["problems"]:
+        assert (done.returncode, lines) == (1, vector["problems"])
+    else:
+        assert done.returncode == 0 and lines[0] == "valid", done.stdout + done.stderr
+
+
+def test_record_vectors_are_what_draw_core_produces():
+    from .draw_record_vectors import records_vectors
+
+    assert json.loads(json.dumps(records_vectors(), ensure_ascii=False)) == VECTORS["records"]

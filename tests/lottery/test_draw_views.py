@@ -62,7 +62,7 @@ def test_the_result_page_shows_winners_and_everything_to_check_them(client, sett
         lottery.ledger_seal.sha256,
         result.certificate_sha256,
         result.algorithm,
-        "tools/verify_draw.py draw.json ledger.txt",
+        "verify_draw.py draw.json ledger.txt --chain commitments.txt",
     ):
         assert value in html
     assert "Aucun aléa public" in html or "No public randomness was mixed in" in html
