@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from . import draw_selectors, selectors, services
+from .draw_check_messages import draw_check_messages
 from .models import DrawWinner, Lottery
 from .views import _managed_lottery
 
@@ -34,7 +35,11 @@ def draw_result(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "lottery/draw_result.html",
-        {"lottery": lottery, "draw": draw_selectors.draw_state(lottery=lottery)},
+        {
+            "lottery": lottery,
+            "draw": draw_selectors.draw_state(lottery=lottery),
+            "check_messages": draw_check_messages(),
+        },
     )
 
 
