@@ -252,3 +252,20 @@ def test_failures_are_counted_in_redis_and_expire_with_their_period(client, sett
     assert len(keys) == 1
     assert 0 < server.ttl(keys[0]) <= 301
     assert int(server.get(keys[0])) == 1
+
+
+def test_a_sign_in_link_still_asks_staff_for_their_second_factor(client, clock):
+    from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+
+    from accounts.signin_links import signin_link_path
+    from tests.factories import StaffFactory, totp_code
+
+    staff = StaffFactory()
+    secret = generate_totp_secret()
+    TOTP.activate(staff, secret)
+    response = client.post(signin_link_path(user=staff))
+    assert response["Location"] == reverse("mfa_authenticate")
+    assert not signed_in_as(client, staff)
+    response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
+    assert response.status_code == 302
+    assert signed_in_as(client, staff)
