@@ -23,6 +23,7 @@ CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or ""
 # with nothing set, demo data, the development server's path).
 SQLITE_FILES = frozenset(
     {
+        "tests/accounts/test_login_limits.py",
         "tests/cms/test_demo_data.py",
         "tests/cms/test_search.py",
         "tests/cms/test_search_everything.py",

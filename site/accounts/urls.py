@@ -6,4 +6,5 @@ app_name = "accounts"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("connexion/<str:uidb36>/<str:token>/", views.signin_link, name="signin_link"),
 ]

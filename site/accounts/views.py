@@ -1,5 +1,8 @@
 from urllib.parse import urlencode
 
+from allauth.account import app_settings as allauth_settings
+from allauth.account.utils import perform_login
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,8 +13,10 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from . import login_limits
 from .forms import ProfileForm
 from .services import user_profile_update
+from .signin_links import signin_link_user
 
 
 @login_required
@@ -75,3 +80,26 @@ def password_reset_door(request, **kwargs):
 
 def password_change_door(request, **kwargs):
     return redirect("account_change_password")
+
+
+@require_http_methods(["GET", "POST"])
+def signin_link(request, uidb36: str, token: str) -> HttpResponse:
+    """The emailed one-time sign-in link: a page with a button, which signs in on POST.
+
+    Opening the link signs nobody in, so a mail filter that follows links cannot use
+    it up before its owner does.
+    """
+    user = signin_link_user(uidb36=uidb36, token=token)
+    if user is None:
+        return render(request, "accounts/signin_link.html", {"invalid": True}, status=400)
+    if request.method == "GET":
+        return render(request, "accounts/signin_link.html", {"account": user})
+    login_limits.login_success_record(request=request, login=user.email)
+    # Allauth's login: email verification and the second factor still apply.
+    return perform_login(
+        request,
+        user,
+        email_verification=allauth_settings.EMAIL_VERIFICATION,
+        redirect_url=reverse(settings.LOGIN_REDIRECT_URL),
+        email=user.email,
+    )

@@ -46,7 +46,7 @@ def test_decorated_view_answers_429_with_a_page_once_limited():
 
 @pytest.mark.django_db
 def test_anonymous_clients_behind_a_trusted_proxy_are_counted_by_their_own_address(settings):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+    settings.TRUSTED_PROXY_COUNT = 1
 
     @ratelimit(scope="buy", limit=1, period=60)
     def view(request):
@@ -67,7 +67,7 @@ def test_anonymous_clients_behind_a_trusted_proxy_are_counted_by_their_own_addre
 
 @pytest.mark.django_db
 def test_a_forged_forwarded_header_is_ignored_without_a_trusted_proxy(settings):
-    settings.ALLAUTH_TRUSTED_PROXY_COUNT = 0
+    settings.TRUSTED_PROXY_COUNT = 0
 
     @ratelimit(scope="buy", limit=1, period=60)
     def view(request):

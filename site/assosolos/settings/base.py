@@ -236,8 +236,8 @@ ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Assosolos] "
 ACCOUNT_PREVENT_ENUMERATION = False
 ACCOUNT_RATE_LIMITS = {
     "login": "30/m/ip",
-    # Per account first: an attempt refused for one locked account is not counted
-    # against its address, so ten failures on one account never lock others out of it.
+    # Second-factor codes only: failed passwords are counted by accounts.login_limits
+    # (the account adapter), per address and account together (LOGIN_FAILURES_*).
     "login_failed": "5/5m/key,10/m/ip",
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
@@ -262,10 +262,34 @@ WAGTAIL_EMAIL_MANAGEMENT_ENABLED = False
 # No avatars fetched from an outside service (it would learn who uses the admin).
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 # The client address behind a proxy: either the ASGI server rewrites it (uvicorn
-# --proxy-headers --forwarded-allow-ips=<proxy>) and these stay unset, or allauth reads
-# it from the proxy's header. Never both, and never trust a header no proxy sets.
-ALLAUTH_TRUSTED_PROXY_COUNT = env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
-ALLAUTH_TRUSTED_CLIENT_IP_HEADER = env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
+# --proxy-headers --forwarded-allow-ips=<proxy>) and these stay unset, or the site
+# reads it from the proxies' header (assosolos.ratelimit.client_address, which allauth
+# uses too through the account adapter). Never both, and never trust a header no proxy
+# sets. The ALLAUTH_ names are still read, for deployments configured before.
+TRUSTED_PROXY_COUNT = env.int(
+    "TRUSTED_PROXY_COUNT", default=env.int("ALLAUTH_TRUSTED_PROXY_COUNT", default=0)
+)
+TRUSTED_CLIENT_IP_HEADER = env(
+    "TRUSTED_CLIENT_IP_HEADER", default=env("ALLAUTH_TRUSTED_CLIENT_IP_HEADER", default=None)
+)
+# Failed logins (accounts.login_limits). Per address and account together, so a
+# stranger's wrong passwords never lock the owner out from elsewhere...
+LOGIN_FAILURES_PER_PAIR = env.int("LOGIN_FAILURES_PER_PAIR", default=5)
+LOGIN_FAILURES_PAIR_PERIOD = env.int("LOGIN_FAILURES_PAIR_PERIOD", default=300)
+# ...per address over all accounts (one address trying many accounts)...
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=20)
+LOGIN_FAILURES_ADDRESS_PERIOD = env.int("LOGIN_FAILURES_ADDRESS_PERIOD", default=300)
+# ...and per account over all addresses: past LOGIN_ACCOUNT_DELAY_AFTER failures in the
+# period each attempt waits longer (doubling from LOGIN_ACCOUNT_DELAY_SECONDS up to
+# LOGIN_ACCOUNT_MAX_DELAY_SECONDS); at LOGIN_ACCOUNT_CEILING password sign-in to the
+# account pauses until the period ends and its owner is emailed a one-time sign-in
+# link, valid LOGIN_LINK_MAX_AGE seconds.
+LOGIN_ACCOUNT_PERIOD = env.int("LOGIN_ACCOUNT_PERIOD", default=3600)
+LOGIN_ACCOUNT_DELAY_AFTER = env.int("LOGIN_ACCOUNT_DELAY_AFTER", default=10)
+LOGIN_ACCOUNT_DELAY_SECONDS = env.int("LOGIN_ACCOUNT_DELAY_SECONDS", default=2)
+LOGIN_ACCOUNT_MAX_DELAY_SECONDS = env.int("LOGIN_ACCOUNT_MAX_DELAY_SECONDS", default=300)
+LOGIN_ACCOUNT_CEILING = env.int("LOGIN_ACCOUNT_CEILING", default=20)
+LOGIN_LINK_MAX_AGE = env.int("LOGIN_LINK_MAX_AGE", default=1800)
 # Invitation emails one person, and one association, may send per period (seconds).
 ASSOCIATIONS_INVITATIONS_PER_PERSON = 10
 ASSOCIATIONS_INVITATIONS_PER_ASSOCIATION = 20
