@@ -32,6 +32,7 @@ SQLITE_FILES = frozenset(
         "tests/groups/test_room_post_contract.py",
         "tests/lottery/test_reservation_contract.py",
         "tests/lottery/test_demo.py",
+        "tests/lottery/test_draw_chain.py",
         "tests/lottery/test_draw_services.py",
         "tests/lottery/test_race.py",
         "tests/lottery/test_services.py",
