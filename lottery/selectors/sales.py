@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from ..models import Bundle, Lottery, Order, Ticket
-from .common import CASH_LIKE, Status
+from .common import CASH_LIKE, CASH_PRIZE, Status
 
 # --- Tickets and prices --------------------------------------------------------------
 
@@ -96,22 +96,39 @@ def purchase_choices(*, lottery: Lottery) -> list[dict[str, int]]:
 
 
 def prize_looks_like_cash(*, name: str) -> bool:
+    """The name mentions money in any way (an amount included): worth a second look."""
     return bool(CASH_LIKE.search(name or ""))
+
+
+def prize_is_cash(*, name: str) -> bool:
+    """The prize is money or stands for it (cash, cheque, voucher, gift card...)."""
+    return bool(CASH_PRIZE.search(name or ""))
 
 
 def lottery_prizes_value_cents(*, lottery: Lottery) -> int:
     return sum(p.value_cents * p.quantity for p in lottery.prizes.all())
 
 
+def prize_cash_refusal(*, name: str) -> str:
+    return _(
+        "The prize “%(name)s” is money or stands for it (cash, cheque, voucher, gift "
+        "card). A solidarity lottery may only offer goods: article L322-3 of the Code de "
+        "la sécurité intérieure allows lotteries of movable objects (“loteries d'objets "
+        "mobiliers”) only. Replace it with a prize in kind before opening sales."
+    ) % {"name": name}
+
+
 def lottery_warnings(*, lottery: Lottery) -> list[str]:
-    """Things an admin should check, which do not block opening."""
+    """Things an admin should check: prizes that block opening, then mere doubts."""
     warnings = []
     for prize in lottery.prizes.all():
-        if prize_looks_like_cash(name=prize.name):
+        if prize_is_cash(name=prize.name):
+            warnings.append(prize_cash_refusal(name=prize.name))
+        elif prize_looks_like_cash(name=prize.name):
             warnings.append(
                 _(
-                    "The prize “%(name)s” looks like money. The law (CSI L322-3) allows "
-                    "prizes in kind only: no cash, cheques, vouchers or gift cards."
+                    "The prize “%(name)s” mentions an amount. The law (CSI L322-3) allows "
+                    "prizes in kind only: make sure it is goods, not money or a voucher."
                 )
                 % {"name": prize.name}
             )

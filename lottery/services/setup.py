@@ -18,6 +18,7 @@ from associations.services import association_require_active
 
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
+from ..selectors.sales import prize_cash_refusal, prize_is_cash
 from ..templatetags.lottery_tags import euros
 from .errors import MAX_AMOUNT_CENTS
 
@@ -118,6 +119,9 @@ def lottery_validate_for_opening(*, lottery: Lottery, now: datetime | None = Non
         _add(errors, "__all__", _("Add at least one prize before opening sales."))
     for message in _prize_ranks_repeated(lottery):
         _add(errors, "__all__", message)
+    for prize in lottery.prizes.all():
+        if prize_is_cash(name=prize.name):
+            _add(errors, "__all__", prize_cash_refusal(name=prize.name))
     for bundle in lottery.bundles.all():
         try:
             bundle_validate(bundle=bundle)
