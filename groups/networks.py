@@ -48,6 +48,8 @@ class Network:
     # the reader's own server), "" (a profile field, copied by hand).
     share: str = ""
     share_base: str = ""
+    # The network's own name, as on a share button ("Share on LinkedIn").
+    site: str = ""
 
 
 NETWORKS: dict[str, Network] = {
@@ -61,8 +63,9 @@ NETWORKS: dict[str, Network] = {
             "https://docs.x.com/fundamentals/counting-characters",
             share="text",
             share_base="https://x.com/intent/tweet",
+            site="X",
         ),
-        Network("x_bio", _("X bio"), 160, "x", "secondary: X profile settings"),
+        Network("x_bio", _("X bio"), 160, "x", "secondary: X profile settings", site="X"),
         Network(
             "linkedin_headline",
             _("LinkedIn headline"),
@@ -71,6 +74,7 @@ NETWORKS: dict[str, Network] = {
             "secondary: LinkedIn help",
             share="url",
             share_base="https://www.linkedin.com/sharing/share-offsite/",
+            site="LinkedIn",
         ),
         Network(
             "linkedin_about",
@@ -80,8 +84,16 @@ NETWORKS: dict[str, Network] = {
             "secondary: LinkedIn help",
             share="url",
             share_base="https://www.linkedin.com/sharing/share-offsite/",
+            site="LinkedIn",
         ),
-        Network("instagram_bio", _("Instagram bio"), 150, "graphemes", "secondary: Instagram"),
+        Network(
+            "instagram_bio",
+            _("Instagram bio"),
+            150,
+            "graphemes",
+            "secondary: Instagram",
+            site="Instagram",
+        ),
         Network(
             "facebook_intro",
             _("Facebook intro"),
@@ -90,6 +102,7 @@ NETWORKS: dict[str, Network] = {
             "secondary: Facebook help",
             share="url",
             share_base="https://www.facebook.com/sharer/sharer.php",
+            site="Facebook",
         ),
         Network(
             "mastodon",
@@ -98,6 +111,7 @@ NETWORKS: dict[str, Network] = {
             "graphemes_links",
             "https://docs.joinmastodon.org/user/posting/ (500 by default, per instance)",
             share="instance",
+            site="Mastodon",
         ),
         Network(
             "bluesky",
@@ -108,6 +122,7 @@ NETWORKS: dict[str, Network] = {
             byte_limit=3000,
             share="text",
             share_base="https://bsky.app/intent/compose",
+            site="Bluesky",
         ),
         Network(
             "threads",
@@ -117,6 +132,7 @@ NETWORKS: dict[str, Network] = {
             "https://developers.facebook.com/docs/threads/ (emoji count as their bytes)",
             share="text",
             share_base="https://www.threads.com/intent/post",
+            site="Threads",
         ),
     )
 }

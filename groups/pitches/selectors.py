@@ -120,6 +120,7 @@ class ShowcaseEntry:
     name: str
     network: str
     network_label: str
+    network_site: str
     text: str
     contact: str
     contact_href: str
@@ -157,6 +158,7 @@ def edition_entries_public(*, edition: Edition, request: Any = None) -> list[Sho
                 name=pitch.author.display_name or gettext("A member"),
                 network=pitch.network,
                 network_label=str(network.label),
+                network_site=network.site,
                 text=version.text,
                 contact=contact,
                 contact_href=contact if "://" in contact else f"mailto:{contact}",

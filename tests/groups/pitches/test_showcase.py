@@ -175,3 +175,23 @@ def test_doubled_task_makes_one_edition(require_postgres, pgroup, author, peer, 
     assert not errors
     assert len(set(results)) == 1 and Edition.objects.count() == 1
     assert EditionEntry.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_share_buttons_name_the_network_not_the_format(
+    client, pgroup, author, peer, facil, home_page
+):
+    _approved(pgroup, author, peer, facil, network="linkedin_headline")
+    edition = services.showcase_publish(
+        association_id=pgroup.association_id, now=_after(Pitch.objects.get(), 8)
+    )
+    html = client.get(edition.page.url, HTTP_ACCEPT_LANGUAGE="fr").content.decode()
+    assert "Partager sur LinkedIn" in html
+    assert "Partager sur Titre LinkedIn" not in html
+
+
+def test_every_shareable_network_has_its_own_name():
+    from groups.networks import NETWORKS
+
+    assert all(n.site for n in NETWORKS.values())
+    assert {n.site for n in NETWORKS.values()} >= {"X", "LinkedIn", "Bluesky", "Mastodon"}
