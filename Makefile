@@ -19,7 +19,7 @@ install: $(BIN)/.installed
 
 run: install
 	$(BIN)/python manage.py migrate --noinput
-	$(BIN)/python manage.py demo_data
+	SITE_URL=$${SITE_URL:-http://$(HOST):$(PORT)} $(BIN)/python manage.py demo_data
 	@echo "Starting the web server on http://$(HOST):$(PORT)/, the task queue and a local fake Stripe"
 	HOST=$(HOST) PORT=$(PORT) $(BIN)/python scripts/dev_server.py
 

@@ -166,7 +166,7 @@ def _welcome_page_remove(*, created: list[str]) -> None:
 
 
 def _default_site(*, home: HomePage, created: list[str]) -> Site:
-    """The default site serves the home page on the configured address (127.0.0.1:8000)."""
+    """The default site serves the home page on the configured address (SITE_URL)."""
     address = urlsplit(settings.WAGTAILADMIN_BASE_URL)
     wanted = {
         "hostname": address.hostname or "localhost",
@@ -179,8 +179,9 @@ def _default_site(*, home: HomePage, created: list[str]) -> Site:
         site = Site.objects.create(is_default_site=True, **wanted)
         created.append(f"created default site {site.hostname}:{site.port}")
         return site
-    # Only the root page matters for serving; the default site answers any host name.
-    if site.root_page_id != home.pk:
+    # The default site answers any host name, but its address makes the sitemap's and
+    # the emails' links: it follows SITE_URL (make run passes its HOST and PORT).
+    if any(getattr(site, field) != value for field, value in wanted.items()):
         for field, value in wanted.items():
             setattr(site, field, value)
         site.save()

@@ -83,6 +83,7 @@ def test_builds_the_site_tree(db, client, only_cms_step):
     ]
     index = ArticleIndexPage.objects.child_of(home).live().get(title="Articles")
     assert index.show_in_menus
+
     articles = ArticlePage.objects.child_of(index).live()
     assert articles.count() == 4
     for article in articles:
@@ -181,3 +182,13 @@ def test_a_step_missing_its_function_is_an_error(db, monkeypatch):
 
     with pytest.raises(ImportError):
         run_demo_data("--force")
+
+
+def test_the_default_site_follows_the_address_the_site_runs_on(db, client, only_cms_step, settings):
+    run_demo_data("--force")
+    settings.WAGTAILADMIN_BASE_URL = "http://127.0.0.1:8123"
+    run_demo_data("--force")
+    site = Site.objects.get(is_default_site=True)
+    assert (site.hostname, site.port) == ("127.0.0.1", 8123)
+    sitemap = client.get("/sitemap.xml").content.decode()
+    assert "http://127.0.0.1:8123/" in sitemap and ":8000/" not in sitemap
