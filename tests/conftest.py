@@ -27,6 +27,8 @@ SQLITE_FILES = frozenset(
         "tests/cms/test_demo_data.py",
         "tests/cms/test_search.py",
         "tests/cms/test_search_everything.py",
+        "tests/followups/test_reminders.py",
+        "tests/followups/test_services.py",
         "tests/groups/test_demo.py",
         "tests/groups/test_room_messages.py",
         "tests/groups/test_room_post_contract.py",

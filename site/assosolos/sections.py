@@ -19,6 +19,8 @@ Places:
   section changes bumps `lottery:<id>`.
 - `lottery_manage`: panels of a lottery's management page, for its association's
   managers (context: `association`, `lottery`).
+- `group_session`: sections of a group session's page (context: `group`, `session`,
+  `membership`); each section decides who may see it.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ PLACES = (
     "association_page",
     "lottery_page",
     "lottery_manage",
+    "group_session",
 )
 
 ContextCallable = Callable[..., Mapping[str, Any] | None]

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
 
 # Peer-learning groups and their live rooms.
 INSTALLED_APPS += ["groups", "groups.pitches"]
+INSTALLED_APPS += ["followups"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
