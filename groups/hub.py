@@ -55,8 +55,16 @@ class Outbox:
     closes the outbox and drops what it holds; nothing else is affected.
     """
 
-    def __init__(self, send: Callable[[str], Awaitable[Any]], *, limit: int = OUTBOX_LIMIT):
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[Any]],
+        *,
+        limit: int = OUTBOX_LIMIT,
+        lost: Callable[[], None] | None = None,
+    ):
         self._send = send
+        # Called when the room's delivery through the layer broke (its socket closes).
+        self.lost = lost
         self._limit = limit
         self._frames: deque[str] = deque()
         self._task: asyncio.Task | None = None
@@ -154,6 +162,11 @@ class RoomHub:
                 event = await self.layer.receive(self.channel)
             except Exception:
                 logger.exception("room hub %s: receive failed; retrying", self.group)
+                # Events may have been lost: the local sockets close with "try again
+                # later", and their clients catch up by number when they are back.
+                for outbox in list(self.members):
+                    if outbox.lost is not None:
+                        outbox.lost()
                 await asyncio.sleep(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
                 failures += 1
                 # The failure may have outlasted the group's expiry: join it again.
