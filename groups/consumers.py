@@ -17,9 +17,12 @@ change of role, and for moderators a new report).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
 import logging
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
@@ -59,6 +62,59 @@ def _int(value: Any) -> int | None:
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
+    """While the channel layer (Redis) is unreachable, a socket is accepted and closed
+    with CLOSE_TRY_LATER (1013), and an open one is closed the same way when the layer
+    fails under it: never a dropped connection nor a failed handshake. The room page
+    reconnects and catches up from the database by message number."""
+
+    accepted = False
+    layer_lost = False
+
+    # Channels assigns `channel_receive` (the socket's own layer channel) when the
+    # consumer starts; reading it gives the guarded receive below instead.
+    @property
+    def channel_receive(self) -> Callable[[], Awaitable[dict]]:
+        return self._guarded_channel_receive
+
+    @channel_receive.setter
+    def channel_receive(self, receive: Callable[[], Awaitable[dict]]) -> None:
+        self._layer_receive = receive
+
+    async def _guarded_channel_receive(self) -> dict:
+        try:
+            return await self._layer_receive()
+        except Exception as exc:  # noqa: BLE001 - the layer is away; the socket closes
+            logger.warning("room socket: the channel layer failed: %s", exc)
+            self._layer_lost()
+            # Nothing more comes from the layer on this socket; the consumer ends with
+            # the client's disconnect, which cancels this wait.
+            await asyncio.Event().wait()
+            raise  # not reached
+
+    def _layer_lost(self) -> None:
+        if self.layer_lost:
+            return
+        self.layer_lost = True
+        if self.accepted:
+            asyncio.get_running_loop().create_task(self._close_try_later())
+
+    async def _close_try_later(self) -> None:
+        with contextlib.suppress(Exception):
+            await self.close(
+                code=room_services.CLOSE_TRY_LATER,
+                reason=_("The room is unavailable for a moment; reconnecting.")[:100],
+            )
+
+    async def _layer_call(self, call: Awaitable[Any]) -> bool:
+        """Await a layer call; on failure, log it, close the socket (1013), return False."""
+        try:
+            await call
+        except Exception as exc:  # noqa: BLE001 - the layer is away; the socket closes
+            logger.warning("room %s: the channel layer failed: %s", self.room, exc)
+            self._layer_lost()
+            return False
+        return True
+
     async def connect(self) -> None:
         self.group_id = int(self.scope["url_route"]["kwargs"]["group_id"])
         self.user = self.scope.get("user")
@@ -80,17 +136,30 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.frame_window, self.frame_count = 0, 0
         self.last_typing = 0.0
         # Room events wait in the outbox until the welcome frame has gone.
-        self.outbox = Outbox(self._send_text)
-        self.hub = await room_hub_join(
-            self.channel_layer, self.room, self.outbox, user_id=self.user.pk
-        )
+        self.outbox = Outbox(self._send_text, lost=self._layer_lost)
+        try:
+            self.hub = await room_hub_join(
+                self.channel_layer, self.room, self.outbox, user_id=self.user.pk
+            )
+        except Exception as exc:  # noqa: BLE001 - the layer is away: "try again later"
+            logger.warning("room %s: joining through the channel layer failed: %s", self.room, exc)
+            await self._refuse_try_later()
+            return
         try:
             await self.channel_layer.group_add(self.inbox, self.channel_name)
-        except BaseException:
-            await room_hub_leave(self.hub, self.outbox)
-            raise
+        except BaseException as exc:
+            await self._hub_leave()
+            if not isinstance(exc, Exception):
+                raise
+            logger.warning("room %s: joining through the channel layer failed: %s", self.room, exc)
+            await self._refuse_try_later()
+            return
         self.joined = True
         await self.accept()
+        self.accepted = True
+        if self.layer_lost:  # the layer failed while the socket was being accepted
+            await self._close_try_later()
+            return
         present = await database_sync_to_async(self._presence_enter)()
         membership = access.membership
         await self.send_json(
@@ -111,6 +180,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.outbox.start()
         await self._presence_broadcast(joined=True)
 
+    async def _refuse_try_later(self) -> None:
+        await self.accept()
+        self.accepted = True
+        await self._close_try_later()
+
+    async def _hub_leave(self) -> None:
+        try:
+            await room_hub_leave(self.hub, self.outbox)
+        except Exception as exc:  # noqa: BLE001 - leaving a layer that is away
+            logger.warning("room %s: leaving through the channel layer failed: %s", self.room, exc)
+
     async def _send_text(self, text: str) -> None:
         await self.send(text_data=text)
 
@@ -118,8 +198,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not getattr(self, "joined", False):
             return
         self.joined = False
-        await room_hub_leave(self.hub, self.outbox)
-        await self.channel_layer.group_discard(self.inbox, self.channel_name)
+        await self._hub_leave()
+        with contextlib.suppress(Exception):  # a layer that is away forgets it anyway
+            await self.channel_layer.group_discard(self.inbox, self.channel_name)
         await database_sync_to_async(room_services.room_presence_leave)(
             group_id=self.group_id, user_id=self.user.pk
         )
@@ -205,18 +286,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         except Exception:
             # Saved all the same: the members catch up by number when the layer is back.
             logger.exception("room %s: broadcasting message %s failed", self.room, message.seq)
+            self._layer_lost()
 
     async def on_typing(self, content: dict) -> None:
         now = time.monotonic()
         if now - self.last_typing < TYPING_MIN_INTERVAL:
             return  # throttled, silently: typing is a hint, not a message
         self.last_typing = now
-        await self.channel_layer.group_send(
-            self.room,
-            {
-                "type": "room.typing",
-                "user": {"id": self.user.pk, "name": self.user.public_name},
-            },
+        await self._layer_call(
+            self.channel_layer.group_send(
+                self.room,
+                {
+                    "type": "room.typing",
+                    "user": {"id": self.user.pk, "name": self.user.public_name},
+                },
+            )
         )
 
     async def on_heartbeat(self, content: dict) -> None:
@@ -305,7 +389,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         # a query and a list of everyone per arrival. Heartbeats bring the full list.
         person = {"id": self.user.pk, "name": self.user.public_name}
         frame = {"type": "presence", "joined" if joined else "left": person}
-        await self.channel_layer.group_send(self.room, {"type": "room.frame", "frame": frame})
+        await self._layer_call(
+            self.channel_layer.group_send(self.room, {"type": "room.frame", "frame": frame})
+        )
 
     async def _error(self, code: str, message: str, **extra: Any) -> None:
         await self.send_json({"type": "error", "code": code, "message": message, **extra})

@@ -16,7 +16,8 @@ The hub lives as long as the room has sockets in the process: the first local jo
 creates its channel, adds it to the room's group and starts its receiver; the last
 local leave stops the receiver and leaves the group. The group membership is
 refreshed on every local join and on a timer, well within the layer's group expiry.
-A failure while receiving is logged and the receiver carries on after a pause.
+A failure while receiving is logged and the receiver carries on after a pause; from
+the second failure in a row, the local sockets are closed with 1013 (try again later).
 
 Per-person events (mute, removal) still go to each socket's own channel.
 """
@@ -55,8 +56,16 @@ class Outbox:
     closes the outbox and drops what it holds; nothing else is affected.
     """
 
-    def __init__(self, send: Callable[[str], Awaitable[Any]], *, limit: int = OUTBOX_LIMIT):
+    def __init__(
+        self,
+        send: Callable[[str], Awaitable[Any]],
+        *,
+        limit: int = OUTBOX_LIMIT,
+        lost: Callable[[], None] | None = None,
+    ):
         self._send = send
+        # Called when the room's delivery through the layer broke (its socket closes).
+        self.lost = lost
         self._limit = limit
         self._frames: deque[str] = deque()
         self._task: asyncio.Task | None = None
@@ -154,6 +163,13 @@ class RoomHub:
                 event = await self.layer.receive(self.channel)
             except Exception:
                 logger.exception("room hub %s: receive failed; retrying", self.group)
+                # A single failure is retried at once; a second one in a row is an
+                # outage: the local sockets close with "try again later", and their
+                # clients catch up by number when they are back.
+                if failures:
+                    for outbox in list(self.members):
+                        if outbox.lost is not None:
+                            outbox.lost()
                 await asyncio.sleep(RETRY_DELAYS[min(failures, len(RETRY_DELAYS) - 1)])
                 failures += 1
                 # The failure may have outlasted the group's expiry: join it again.

@@ -60,6 +60,13 @@ class LotteryConfig(AppConfig):
         from .selectors import lotteries_search
 
         post_migrate.connect(_schedules_after_migrate, sender=self)
+        from assosolos.health import HealthCheck, health_check_register
+
+        from .drand import relays, relays_reachable
+
+        health_check_register(
+            HealthCheck("drand", relays_reachable, required=False, enabled=lambda: bool(relays()))
+        )
         from django.core import checks
 
         from .checks import draw_randomness_check

@@ -111,3 +111,23 @@ def beacon_fetch(*, round_number: int, urls: list[str] | None = None) -> Beacon:
             failures.append(f"{relay}: {exc}")
     error = BeaconInvalid if forged else BeaconError
     raise error(f"round {round_number} unavailable: " + "; ".join(failures))
+
+
+def relays_reachable() -> str:
+    """Whether a configured relay serves quicknet's chain info (for /healthz).
+
+    Returns how many relays answered; raises `BeaconError` when none did.
+    """
+    timeout = min(float(getattr(settings, "DRAND_TIMEOUT_SECONDS", 5)), 2.0)
+    answered = 0
+    for relay in relays():
+        url = f"{relay}/{QUICKNET_CHAIN_HASH}/info"
+        try:
+            with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310 (configured relays)
+                json.loads(response.read(_MAX_BEACON_BYTES))
+            answered += 1
+        except (OSError, ValueError, urllib.error.URLError) as exc:
+            logger.warning("drand relay %s unreachable: %s", relay, exc)
+    if not answered:
+        raise BeaconError("no drand relay answered")
+    return f"{answered} of {len(relays())} relays"

@@ -102,6 +102,8 @@ def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
     scope="purchase",
     limit=settings.LOTTERY_PURCHASE_RATE_LIMIT,
     period=settings.LOTTERY_PURCHASE_RATE_PERIOD,
+    # Holds tie up numbers for others: no purchase goes unlimited while Redis is away.
+    required=True,
 )
 def buy(request: HttpRequest, slug: str) -> HttpResponse:
     lottery = selectors.lottery_public_get(slug=slug)

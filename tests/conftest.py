@@ -39,6 +39,8 @@ SQLITE_FILES = frozenset(
         "tests/lottery/test_race.py",
         "tests/lottery/test_services.py",
         "tests/lottery/test_tasks.py",
+        "tests/project/test_cache_outage.py",
+        "tests/project/test_healthz.py",
         "tests/project/test_layout.py",
         "tests/project/test_page_cache.py",
         "tests/project/test_ratelimit.py",

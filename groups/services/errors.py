@@ -17,3 +17,7 @@ class RoomError(Exception):
 CLOSE_NOT_SIGNED_IN = 4401
 CLOSE_FORBIDDEN = 4403
 CLOSE_NOT_FOUND = 4404
+# The room's live delivery (the channel layer, Redis) is away: the standard "try again
+# later" code. The room's page reconnects, with a growing delay, and catches up by
+# number once it is back; nothing saved is lost.
+CLOSE_TRY_LATER = 1013

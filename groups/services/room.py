@@ -22,13 +22,20 @@ from .. import selectors
 from ..effects import broadcast_on_commit, room_group_name, room_user_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
 from . import room_post
-from .errors import CLOSE_FORBIDDEN, CLOSE_NOT_FOUND, CLOSE_NOT_SIGNED_IN, RoomError
+from .errors import (
+    CLOSE_FORBIDDEN,
+    CLOSE_NOT_FOUND,
+    CLOSE_NOT_SIGNED_IN,
+    CLOSE_TRY_LATER,
+    RoomError,
+)
 from .room_post import MAX_LENGTH, PostSnapshot, room_post_body, room_post_decide
 
 __all__ = [
     "CLOSE_FORBIDDEN",
     "CLOSE_NOT_FOUND",
     "CLOSE_NOT_SIGNED_IN",
+    "CLOSE_TRY_LATER",
     "MAX_LENGTH",
     "RoomAccess",
     "RoomError",

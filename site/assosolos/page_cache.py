@@ -194,8 +194,15 @@ class AnonymousPageCacheMiddleware:
         return response
 
 
+# Paths never looked up in the cache: a monitor's health check must say how the
+# site is, not what it was a few seconds ago.
+EXEMPT_PATHS = frozenset({"/healthz"})
+
+
 def _may_serve(request: HttpRequest) -> bool:
     if request.method not in ("GET", "HEAD") or request.META.get("QUERY_STRING"):
+        return False
+    if request.path in EXEMPT_PATHS:
         return False
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:

@@ -10,14 +10,21 @@ TRUSTED_CLIENT_IP_HEADER only (see the README).
 
 import hashlib
 import ipaddress
+import logging
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+
+from .cache import CacheUnavailable, cache_required
+from .unavailable import service_unavailable_response
+
+logger = logging.getLogger(__name__)
 
 
 def ratelimit_consume(*, scope: str, key: str, limit: int, period: int) -> bool:
@@ -92,16 +99,35 @@ def client_key(request: HttpRequest) -> str:
     return f"ip:{address_bucket(client_address(request))}"
 
 
-def ratelimit(*, scope: str, limit: int, period: int, methods: tuple[str, ...] = ("POST",)):
-    """Refuse a view with 429 and a readable page once the client exceeds the limit."""
+def ratelimit(
+    *,
+    scope: str,
+    limit: int,
+    period: int,
+    methods: tuple[str, ...] = ("POST",),
+    required: bool = False,
+):
+    """Refuse a view with 429 and a readable page once the client exceeds the limit.
+
+    While the cache (Redis) is unreachable, a limit counts nothing: the view goes ahead
+    (fails open), unless `required`, when it is refused with the 503 page ("try again")
+    rather than run without its limit (fails closed).
+    """
 
     def decorator(view: Callable[..., HttpResponse]):
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
-            if request.method in methods and not ratelimit_consume(
-                scope=scope, key=client_key(request), limit=limit, period=period
-            ):
-                return render(request, "429.html", {"retry_after": period}, status=429)
+            if request.method in methods:
+                try:
+                    with cache_required() if required else nullcontext():
+                        allowed = ratelimit_consume(
+                            scope=scope, key=client_key(request), limit=limit, period=period
+                        )
+                except CacheUnavailable:
+                    logger.warning("rate limit %s: the cache is unreachable; refused", scope)
+                    return service_unavailable_response()
+                if not allowed:
+                    return render(request, "429.html", {"retry_after": period}, status=429)
             return view(request, *args, **kwargs)
 
         return wrapped

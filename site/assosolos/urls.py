@@ -9,6 +9,7 @@ from wagtail.documents import urls as wagtaildocs_urls
 from accounts import views as accounts_views
 from cms import views as cms_views
 
+from .health import healthz
 from .sitemaps import SITEMAPS
 
 # One login door: the admins' own login, password reset and password change screens
@@ -23,6 +24,8 @@ login_door_urlpatterns = [
 ]
 
 urlpatterns = login_door_urlpatterns + [
+    # For monitors: JSON, never cached, never rate limited (assosolos/health.py).
+    path("healthz", healthz, name="healthz"),
     path("django-admin/", admin.site.urls),
     path("cms/", include(wagtailadmin_urls)),
     path("documents/", include(wagtaildocs_urls)),
@@ -54,6 +57,9 @@ if settings.DEBUG:
 
     urlpatterns += staticfiles_urlpatterns()
     urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)
+
+# A database or cache that is away gives the 503 page, anything else the 500 page.
+handler500 = "assosolos.unavailable.server_error"
 
 # Wagtail's catch-all serves the page tree; it must come last.
 urlpatterns += [path("", include(wagtail_urls))]

@@ -17,6 +17,7 @@
   var presentEl = document.getElementById("room-present");
   var olderBtn = document.getElementById("room-older");
   var isModerator = t.moderator === "1";
+  var TRY_LATER_CODE = 1013;
   var FINAL_CODES = { 4401: t.i18nRefused, 4403: t.i18nRefused, 4404: t.i18nRefused };
 
   var PROBE_MS = 5000;       // a heartbeat's answer must come within this
@@ -203,6 +204,7 @@
 
   var handlers = {
     welcome: function (f) {
+      retries = 0;   // a socket that closes before its welcome (1013) backs off further
       me = f.you;
       reactions = f.reactions;
       heartbeatMs = f.heartbeat_seconds * 1000;
@@ -384,7 +386,6 @@
     setStatus(t.i18nConnecting);
     ws.addEventListener("open", function () {
       if (ws !== socket) { return; }
-      retries = 0;
       lastFrameAt = Date.now();
     });
     ws.addEventListener("message", function (event) {
@@ -400,7 +401,9 @@
         form.querySelector("button[type=submit]").disabled = true;
         return;
       }
-      setStatus(t.i18nOffline);
+      // 1013 (try again later): the server is up but the room's live delivery is not;
+      // reconnect with the same growing delay, and catch up once back.
+      setStatus(event.code === TRY_LATER_CODE ? t.i18nTryLater : t.i18nOffline);
       catchingUp = true;
       scheduleReconnect();
     });

@@ -111,8 +111,8 @@ def test_environment_switches_to_postgres_redis_and_smtp():
     assert result.stdout.split() == [
         "django.db.backends.postgresql",
         "channels_redis.core.RedisChannelLayer",
-        "assosolos.cache.PooledRedisCache",
-        "redis://cache.example.org:6379/0",
+        "assosolos.cache.ResilientRedisCache",
+        "redis://cache.example.org:6379/0?socket_connect_timeout=0.5&socket_timeout=5.0",
         "django.core.mail.backends.smtp.EmailBackend",
         "mail.example.org",
     ]

@@ -70,6 +70,8 @@ INSTALLED_APPS += ["followups"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # A database or cache that is away gives the 503 page (assosolos/unavailable.py).
+    "assosolos.unavailable.ServiceUnavailableMiddleware",
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -126,6 +128,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env("REDIS_URL", default="")
+# Seconds the cache (and the task broker's client) waits to connect to Redis and for an
+# answer: an unreachable Redis costs a page this much at most, then the page goes on.
+REDIS_CONNECT_TIMEOUT = env.float("REDIS_CONNECT_TIMEOUT", default=0.5)
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=1.0)
 # One per deployment sharing a Redis: cache keys, channel-layer groups and the
 # task queue are all named after it.
 CACHE_KEY_PREFIX = env("CACHE_KEY_PREFIX", default="assosolos")
@@ -147,10 +153,16 @@ ROOM_HUB_CHANNEL_CAPACITY = {"*!roomhub.*": 1000}
 if REDIS_URL:
     CACHES = {
         "default": {
-            # One pool of Redis connections per process, not one per request.
-            "BACKEND": "assosolos.cache.PooledRedisCache",
+            # One pool of Redis connections per process, not one per request; while
+            # Redis is away it misses instead of failing (see assosolos/cache.py).
+            "BACKEND": "assosolos.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": CACHE_KEY_PREFIX,
+            "OPTIONS": {
+                # A page waits this long at most for an unreachable Redis.
+                "socket_connect_timeout": REDIS_CONNECT_TIMEOUT,
+                "socket_timeout": REDIS_SOCKET_TIMEOUT,
+            },
         },
         "local": LOCAL_CACHE,
     }
@@ -199,7 +211,13 @@ Q_CLUSTER = {
     "label": "Tâches",
 }
 if REDIS_URL and env.bool("Q_REDIS_BROKER", default=True):
-    Q_CLUSTER["redis"] = REDIS_URL
+    # With timeouts, so an unreachable Redis fails the broker's calls instead of hanging
+    # them (the cluster waits for tasks with a pop of 1 s; the read timeout is longer).
+    _separator = "&" if "?" in REDIS_URL else "?"
+    Q_CLUSTER["redis"] = (
+        f"{REDIS_URL}{_separator}socket_connect_timeout={REDIS_CONNECT_TIMEOUT}"
+        f"&socket_timeout={max(REDIS_SOCKET_TIMEOUT, 5.0)}"
+    )
 else:
     Q_CLUSTER["orm"] = "default"
 

@@ -60,6 +60,11 @@ CONTENT_SECURITY_POLICY = content_security_policy(
 DB_POOL = env.bool("DB_POOL", default=True)
 if DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":  # noqa: F405
     DATABASES["default"]["CONN_MAX_AGE"] = 0  # noqa: F405
+    # The pool checks each connection before handing it out (psycopg_pool's
+    # ConnectionPool.check_connection, which Django passes as the pool's `check` when
+    # health checks are on): after a database restart, the dead connections it held
+    # are replaced instead of failing one request each.
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
     DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {  # noqa: F405
         "min_size": env.int("DB_POOL_MIN_SIZE", default=2),
         "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
@@ -69,3 +74,6 @@ if DB_POOL and DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
         "max_idle": env.float("DB_POOL_MAX_IDLE", default=300.0),
     }
 # --- End of PostgreSQL connection pool -------------------------------------------
+
+# The health endpoint answers a monitor over plain HTTP on the internal network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
