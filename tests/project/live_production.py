@@ -114,6 +114,7 @@ class Response:
 class ProductionServer:
     env: dict[str, str]
     port: int = field(default_factory=free_port)
+    workers: int = 1
 
     def __post_init__(self) -> None:
         self.url = f"http://127.0.0.1:{self.port}"
@@ -121,7 +122,8 @@ class ProductionServer:
         self.process = subprocess.Popen(  # noqa: S603 (our own interpreter)
             [sys.executable, "-m", "uvicorn", "assosolos.asgi:application"]
             + ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
-            + ["--lifespan", "off"],
+            + ["--lifespan", "off"]
+            + (["--workers", str(self.workers)] if self.workers > 1 else []),
             cwd=settings.ROOT_DIR,
             env=self.env,
             stdout=subprocess.DEVNULL,
