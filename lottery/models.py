@@ -20,6 +20,8 @@ from wagtail.search import index
 
 from associations.storage import private_storage
 
+from . import date_window
+
 
 def authorisation_upload_to(instance: "Lottery", filename: str) -> str:
     # A random name: the file's URL is never public, and its name says nothing.
@@ -138,6 +140,18 @@ class Lottery(index.Indexed, models.Model):
         if template:
             return template.format(slug=self.slug)
         return reverse("lottery:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # A row written before the date window (lottery.date_window) may hold a date
+        # at Python's very limits, which local time cannot show: nudge it inside them
+        # so every page still shows it, and the form asks for a date in the window.
+        instance = super().from_db(db, field_names, values)
+        for name in date_window.DATE_FIELDS + date_window.DATETIME_FIELDS:
+            value = instance.__dict__.get(name)
+            if value is not None:
+                instance.__dict__[name] = date_window.display_safe(value)
+        return instance
 
 
 class LotteryTransition(models.Model):
