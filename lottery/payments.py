@@ -22,8 +22,9 @@ from connect.stripe_api import stripe_unavailable as _unavailable
 
 from . import payment_emails
 from .locking import order_lock
-from .models import Lottery, Order
+from .models import Lottery, Order, OrderEvent
 from .services import order_confirm_payment, order_mark_refunded, order_release
+from .services.reservations import association_suspended
 
 logger = logging.getLogger(__name__)
 
@@ -229,10 +230,27 @@ def payment_success_apply(*, intent: dict[str, Any], account: str = "") -> str:
         return "paid"
     refund = payment_refund(order_id=order.pk)
     order_mark_refunded(order_id=order.pk, refund_id=refund.refund_id)
+    if association_suspended(association_id=order.lottery.association_id):
+        _suspension_refund_record(order)
     if refund.created:
         _refund_email_queue(order.pk)
     task_on_commit("lottery.tasks.order_fees_record_run", order.pk)
     return "refunded"
+
+
+def _suspension_refund_record(order: Order) -> None:
+    # Kept in the order's history, once however often Stripe sends the event.
+    note = "Paid after its association was suspended: refunded."
+    if not OrderEvent.objects.filter(
+        order=order, kind=OrderEvent.Kind.REFUNDED, note=note
+    ).exists():
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.Kind.REFUNDED,
+            note=note,
+            before={"status": Order.Status.PENDING},
+            after={"status": Order.Status.REFUNDED},
+        )
 
 
 def _orphan_payment_refund(intent: dict[str, Any], account: str) -> str:

@@ -46,6 +46,7 @@ from .orders import (
     order_mark_refunded,
     order_record_offline,
     order_release,
+    orders_release_for_suspension,
     reservations_expire,
 )
 from .reservations import SALE_FIELDS, max_held_tickets, order_reserve
@@ -109,6 +110,7 @@ __all__ = [
     "order_refund",
     "order_refund_made_elsewhere",
     "order_release",
+    "orders_release_for_suspension",
     "order_reserve",
     "order_void",
     "prize_delete",

@@ -117,10 +117,14 @@ SALE_FIELDS = (
 )
 
 
-def _suspended(lottery: Lottery) -> bool:
+def association_suspended(*, association_id: int) -> bool:
     return Association.objects.filter(
-        pk=lottery.association_id, status=Association.Status.SUSPENDED
+        pk=association_id, status=Association.Status.SUSPENDED
     ).exists()
+
+
+def _suspended(lottery: Lottery) -> bool:
+    return association_suspended(association_id=lottery.association_id)
 
 
 def _on_sale(lottery: Lottery, now: datetime) -> bool:
