@@ -280,6 +280,12 @@ class Order(models.Model):
         _("platform's fee (cents)"), null=True, blank=True
     )
     receipt_number = models.CharField(_("receipt number"), max_length=50, blank=True)
+    # Where an online reservation came from (the client address, as
+    # `assosolos.ratelimit.client_address` reads it): unpaid tickets held from one
+    # address are bounded (LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS).
+    client_address = models.CharField(
+        _("client address"), max_length=64, blank=True, default="", db_index=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
