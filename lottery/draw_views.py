@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -110,7 +111,13 @@ def manage_claims(request: HttpRequest, association_slug: str, lottery_slug: str
     return render(
         request,
         "lottery/manage_claims.html",
-        {"association": association, "lottery": lottery, "draw": state, "winners": winners},
+        {
+            "association": association,
+            "lottery": lottery,
+            "draw": state,
+            "winners": winners,
+            "deadline_passed": services.claim_deadline_passed(lottery=lottery),
+        },
     )
 
 
@@ -121,7 +128,15 @@ def manage_claim_record(
 ) -> HttpResponse:
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     winner = get_object_or_404(DrawWinner, pk=winner_id, result__lottery=lottery)
-    if services.winner_claim_record(winner=winner, by=request.user):
+    try:
+        recorded = services.winner_claim_record(
+            winner=winner, by=request.user, late_reason=request.POST.get("late_reason", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("lottery:manage_claims", association.slug, lottery.slug)
+    if recorded:
         messages.success(
             request,
             _("Prize handed over for ticket %(number)s.") % {"number": winner.ticket.number},

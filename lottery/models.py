@@ -528,6 +528,10 @@ class DrawWinner(models.Model):
         blank=True,
         related_name="+",
     )
+    # Recorded after the lottery's claim deadline, which only a manager or the
+    # platform's staff may do, with the reason shown in the claims list.
+    claimed_late = models.BooleanField(_("handed over after the deadline"), default=False)
+    late_reason = models.CharField(_("why after the deadline"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("winner")

@@ -13,6 +13,7 @@ Row locks go through `lottery.locking`, in the order written there.
 from .backoffice import order_correct, order_refund, order_refund_made_elsewhere, order_void
 from .draw import (
     DrawNotDue,
+    claim_deadline_passed,
     draw_commitment_create,
     draw_perform,
     draw_record_bytes,
@@ -78,6 +79,7 @@ __all__ = [
     "ledger_seal",
     "lottery_sealed_check",
     "winner_claim_record",
+    "claim_deadline_passed",
     "EDITABLE_WHILE_OPEN",
     "RESERVED_SLUGS",
     "SALE_FIELDS",
