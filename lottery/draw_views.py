@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from . import draw_selectors, selectors, services
 from .models import DrawWinner, Lottery
+from .services.after_seal import lottery_refunded_after_seal
 from .views import _managed_lottery
 
 
@@ -35,7 +36,11 @@ def draw_result(request: HttpRequest, slug: str) -> HttpResponse:
     return render(
         request,
         "lottery/draw_result.html",
-        {"lottery": lottery, "draw": draw_selectors.draw_state(lottery=lottery)},
+        {
+            "lottery": lottery,
+            "draw": draw_selectors.draw_state(lottery=lottery),
+            "refunded_after_seal": lottery_refunded_after_seal(lottery_id=lottery.pk),
+        },
     )
 
 

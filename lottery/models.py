@@ -275,6 +275,11 @@ class Order(models.Model):
     # What went back to the buyer: the whole amount once refunded, or the part of a
     # partial refund made from the association's Stripe dashboard.
     refunded_cents = models.PositiveIntegerField(_("refunded (cents)"), default=0)
+    # A refund or a dispute that reached Stripe after the lottery's ledger was
+    # sealed: the tickets stay as sealed (the draw stands), this records when.
+    refunded_after_seal_at = models.DateTimeField(
+        _("refunded or disputed after the seal"), null=True, blank=True
+    )
     stripe_fee_cents = models.PositiveIntegerField(_("Stripe's fee (cents)"), null=True, blank=True)
     platform_fee_cents = models.PositiveIntegerField(
         _("platform's fee (cents)"), null=True, blank=True

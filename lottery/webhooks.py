@@ -44,6 +44,7 @@ EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.payment_failed": lambda obj, _: payments.payment_failure_apply(intent=obj),
     "payment_intent.canceled": lambda obj, _: payments.payment_cancel_apply(intent=obj),
     "charge.refunded": lambda obj, _: payments.charge_refund_apply(charge=obj),
+    "charge.dispute.created": lambda obj, _: payments.dispute_apply(dispute=obj),
     "account.updated": lambda obj, _: connect_services.account_sync(account=obj),
     "account.application.deauthorized": lambda _, account: connect_services.account_deauthorized(
         account_id=account
