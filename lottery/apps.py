@@ -89,6 +89,9 @@ class LotteryConfig(AppConfig):
             )
         )
 
+        from .receivers import receivers_connect
+
+        receivers_connect()
         _forget_index_url_on_change()
         _refresh_cached_pages_on_change()
         _sections_register()

@@ -11,6 +11,7 @@ from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -19,6 +20,7 @@ from django.views.decorators.http import require_POST
 from . import draw_selectors, selectors, services
 from .draw_check_messages import draw_check_messages
 from .models import DrawWinner, Lottery
+from .services.after_seal import lottery_refunded_after_seal
 from .views import _managed_lottery
 
 
@@ -39,6 +41,7 @@ def draw_result(request: HttpRequest, slug: str) -> HttpResponse:
             "lottery": lottery,
             "draw": draw_selectors.draw_state(lottery=lottery),
             "check_messages": draw_check_messages(),
+            "refunded_after_seal": lottery_refunded_after_seal(lottery_id=lottery.pk),
         },
     )
 
@@ -121,7 +124,13 @@ def manage_claims(request: HttpRequest, association_slug: str, lottery_slug: str
     return render(
         request,
         "lottery/manage_claims.html",
-        {"association": association, "lottery": lottery, "draw": state, "winners": winners},
+        {
+            "association": association,
+            "lottery": lottery,
+            "draw": state,
+            "winners": winners,
+            "deadline_passed": services.claim_deadline_passed(lottery=lottery),
+        },
     )
 
 
@@ -132,7 +141,15 @@ def manage_claim_record(
 ) -> HttpResponse:
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     winner = get_object_or_404(DrawWinner, pk=winner_id, result__lottery=lottery)
-    if services.winner_claim_record(winner=winner, by=request.user):
+    try:
+        recorded = services.winner_claim_record(
+            winner=winner, by=request.user, late_reason=request.POST.get("late_reason", "")
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect("lottery:manage_claims", association.slug, lottery.slug)
+    if recorded:
         messages.success(
             request,
             _("Prize handed over for ticket %(number)s.") % {"number": winner.ticket.number},

@@ -9,9 +9,11 @@ in a cycle):
 3. ticket rows, which the ticket statements lock themselves, after 1 and 2.
 
 A buyer's advisory lock (`buyer_lock`) is not a row lock: it is taken after the
-lottery and before the orders. The commitments chain's lock (`commitments_chain_lock`)
-is taken last, by an opening that holds its lottery row, and held only to append
-one entry.
+lottery and before the orders; a reservation then takes its client address's
+advisory lock (`address_lock`), so that reservations from one address count the
+tickets it holds one after the other. The commitments chain's lock
+(`commitments_chain_lock`) is taken last, by an opening that holds its lottery
+row, and held only to append one entry.
 
 New orders: the PostgreSQL reservation statement takes the lottery row `FOR KEY
 SHARE` (the lock the order's foreign key takes anyway) before the buyer's lock, so
@@ -136,6 +138,20 @@ def commitments_chain_lock() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [COMMITMENTS_CHAIN_KEY])
+
+
+def address_key(*, address: str) -> int:
+    """The advisory lock key of one client address (over all lotteries)."""
+    digest = hashlib.blake2b(f"lottery-address:{address}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
+
+
+def address_lock(*, address: str) -> None:
+    """Serialise the reservations made from one client address (after the buyer's lock)."""
+    _require_transaction()
+    if connection.vendor == "postgresql" and address:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [address_key(address=address)])
 
 
 def order_lock(order_id: int, *, with_buyer: bool = False) -> tuple[Lottery, Order] | None:

@@ -20,6 +20,8 @@ from wagtail.search import index
 
 from associations.storage import private_storage
 
+from . import date_window
+
 
 def authorisation_upload_to(instance: "Lottery", filename: str) -> str:
     # A random name: the file's URL is never public, and its name says nothing.
@@ -138,6 +140,18 @@ class Lottery(index.Indexed, models.Model):
         if template:
             return template.format(slug=self.slug)
         return reverse("lottery:detail", args=[self.slug])
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        # A row written before the date window (lottery.date_window) may hold a date
+        # at Python's very limits, which local time cannot show: nudge it inside them
+        # so every page still shows it, and the form asks for a date in the window.
+        instance = super().from_db(db, field_names, values)
+        for name in date_window.DATE_FIELDS + date_window.DATETIME_FIELDS:
+            value = instance.__dict__.get(name)
+            if value is not None:
+                instance.__dict__[name] = date_window.display_safe(value)
+        return instance
 
 
 class LotteryTransition(models.Model):
@@ -261,11 +275,22 @@ class Order(models.Model):
     # What went back to the buyer: the whole amount once refunded, or the part of a
     # partial refund made from the association's Stripe dashboard.
     refunded_cents = models.PositiveIntegerField(_("refunded (cents)"), default=0)
+    # A refund or a dispute that reached Stripe after the lottery's ledger was
+    # sealed: the tickets stay as sealed (the draw stands), this records when.
+    refunded_after_seal_at = models.DateTimeField(
+        _("refunded or disputed after the seal"), null=True, blank=True
+    )
     stripe_fee_cents = models.PositiveIntegerField(_("Stripe's fee (cents)"), null=True, blank=True)
     platform_fee_cents = models.PositiveIntegerField(
         _("platform's fee (cents)"), null=True, blank=True
     )
     receipt_number = models.CharField(_("receipt number"), max_length=50, blank=True)
+    # Where an online reservation came from (the client address, as
+    # `assosolos.ratelimit.client_address` reads it): unpaid tickets held from one
+    # address are bounded (LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS).
+    client_address = models.CharField(
+        _("client address"), max_length=64, blank=True, default="", db_index=True
+    )
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),
@@ -539,6 +564,10 @@ class DrawWinner(models.Model):
         blank=True,
         related_name="+",
     )
+    # Recorded after the lottery's claim deadline, which only a manager or the
+    # platform's staff may do, with the reason shown in the claims list.
+    claimed_late = models.BooleanField(_("handed over after the deadline"), default=False)
+    late_reason = models.CharField(_("why after the deadline"), max_length=500, blank=True)
 
     class Meta:
         verbose_name = _("winner")

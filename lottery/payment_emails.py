@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django.urls import reverse
 
+from associations.models import Association
 from assosolos.emails import absolute_url, email_send
 
 from .models import Lottery, Order
@@ -50,4 +51,5 @@ def order_refund_email(*, order: Order) -> bool:
     context = _context(order)
     context["cancelled"] = order.lottery.status == Lottery.Status.CANCELLED
     context["by_hand"] = order.channel != Order.Channel.ONLINE
+    context["suspended"] = order.lottery.association.status == Association.Status.SUSPENDED
     return _send(template="order_refunded", context=context, recipient=_recipient(order))

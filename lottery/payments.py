@@ -22,8 +22,9 @@ from connect.stripe_api import stripe_unavailable as _unavailable
 
 from . import payment_emails
 from .locking import order_lock
-from .models import Lottery, Order
-from .services import order_confirm_payment, order_mark_refunded, order_release
+from .models import Lottery, Order, OrderEvent
+from .services import after_seal, order_confirm_payment, order_mark_refunded, order_release
+from .services.reservations import association_suspended
 
 logger = logging.getLogger(__name__)
 
@@ -229,10 +230,27 @@ def payment_success_apply(*, intent: dict[str, Any], account: str = "") -> str:
         return "paid"
     refund = payment_refund(order_id=order.pk)
     order_mark_refunded(order_id=order.pk, refund_id=refund.refund_id)
+    if association_suspended(association_id=order.lottery.association_id):
+        _suspension_refund_record(order)
     if refund.created:
         _refund_email_queue(order.pk)
     task_on_commit("lottery.tasks.order_fees_record_run", order.pk)
     return "refunded"
+
+
+def _suspension_refund_record(order: Order) -> None:
+    # Kept in the order's history, once however often Stripe sends the event.
+    note = "Paid after its association was suspended: refunded."
+    if not OrderEvent.objects.filter(
+        order=order, kind=OrderEvent.Kind.REFUNDED, note=note
+    ).exists():
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.Kind.REFUNDED,
+            note=note,
+            before={"status": Order.Status.PENDING},
+            after={"status": Order.Status.REFUNDED},
+        )
 
 
 def _orphan_payment_refund(intent: dict[str, Any], account: str) -> str:
@@ -331,6 +349,18 @@ def charge_refund_apply(*, charge: dict[str, Any]) -> str:
     order = _order_for_intent(charge.get("payment_intent"))
     if order is None:
         return "unknown"
+    if order.status == Order.Status.PAID and after_seal.order_sealed(order=order):
+        # The sealed ledger and the result name its tickets: keep them, record it.
+        refunded = charge.get("amount_refunded")
+        if not isinstance(refunded, int) or isinstance(refunded, bool):
+            refunded = order.amount_cents if charge.get("refunded") else 0
+        after_seal.order_after_seal_record(
+            order_id=order.pk,
+            kind=after_seal.REFUND,
+            amount_cents=max(refunded, 0),
+            reference=str(charge.get("id") or ""),
+        )
+        return "kept sealed"
     if not charge.get("refunded"):
         refunded = charge.get("amount_refunded")
         if isinstance(refunded, int) and 0 <= refunded <= order.amount_cents:
@@ -342,6 +372,31 @@ def charge_refund_apply(*, charge: dict[str, Any]) -> str:
     refund_id = order.stripe_refund_id or (refunds[0]["id"] if refunds else "")
     order_mark_refunded(order_id=order.pk, refund_id=refund_id)
     return "refunded"
+
+
+def dispute_apply(*, dispute: dict[str, Any]) -> str:
+    """A buyer disputed a payment with their card issuer.
+
+    After the seal the tickets stay as sealed and the dispute is recorded and told
+    (see `services.after_seal`); before it, the dispute is only logged: the staff
+    answer it from Stripe's dashboard.
+    """
+    order = _order_for_intent(dispute.get("payment_intent"))
+    if order is None:
+        return "unknown"
+    amount = dispute.get("amount")
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        amount = order.amount_cents
+    if order.status == Order.Status.PAID and after_seal.order_sealed(order=order):
+        after_seal.order_after_seal_record(
+            order_id=order.pk,
+            kind=after_seal.DISPUTE,
+            amount_cents=max(amount, 0),
+            reference=str(dispute.get("id") or ""),
+        )
+        return "kept sealed"
+    logger.warning("Payment of order %s disputed (%s)", order.pk, dispute.get("id"))
+    return "disputed"
 
 
 def payment_intent_apply(*, intent: dict[str, Any], account: str = "") -> str:

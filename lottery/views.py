@@ -23,7 +23,7 @@ from django.views.decorators.http import require_POST
 from associations.models import Association
 from associations.selectors import association_can_manage
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
-from assosolos.ratelimit import ratelimit
+from assosolos.ratelimit import client_address, ratelimit
 from connect.selectors import payments_readiness
 
 from . import selectors, services
@@ -123,7 +123,10 @@ def buy(request: HttpRequest, slug: str) -> HttpResponse:
         return redirect(page_url)
     try:
         order = services.order_reserve(
-            lottery=lottery, buyer=request.user, quantity=form.cleaned_data["quantity"]
+            lottery=lottery,
+            buyer=request.user,
+            quantity=form.cleaned_data["quantity"],
+            client_address=client_address(request),
         )
     except services.PurchaseError as exc:
         messages.error(request, " ".join(exc.messages))

@@ -13,7 +13,6 @@ second delivery (even a concurrent one) waits on the unique event id and stops.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import Callable
 from datetime import datetime
@@ -21,8 +20,8 @@ from typing import Any
 
 import stripe
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.http import HttpRequest, HttpResponse
+from django.db import DataError, IntegrityError, transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
@@ -30,7 +29,7 @@ from django.views.decorators.http import require_POST
 from connect import selectors as connect_selectors
 from connect import services as connect_services
 
-from . import payments
+from . import payments, webhook_checks
 from .models import Order, StripeEvent
 
 logger = logging.getLogger(__name__)
@@ -45,6 +44,7 @@ EVENT_HANDLERS: dict[str, EventHandler] = {
     "payment_intent.payment_failed": lambda obj, _: payments.payment_failure_apply(intent=obj),
     "payment_intent.canceled": lambda obj, _: payments.payment_cancel_apply(intent=obj),
     "charge.refunded": lambda obj, _: payments.charge_refund_apply(charge=obj),
+    "charge.dispute.created": lambda obj, _: payments.dispute_apply(dispute=obj),
     "account.updated": lambda obj, _: connect_services.account_sync(account=obj),
     "account.application.deauthorized": lambda _, account: connect_services.account_deauthorized(
         account_id=account
@@ -183,20 +183,12 @@ def _events_replay(*, since: datetime, account: str, outcomes: dict[str, int]) -
             outcomes[outcome] = outcomes.get(outcome, 0) + 1
 
 
-def _event_shape_check(event: Any) -> None:
-    """Raise ValueError unless this is an event the handlers can read (signed is not enough)."""
-    if not (
-        isinstance(event, dict)
-        and isinstance(event.get("id"), str)
-        and isinstance(event.get("type"), str)
-        and isinstance(event.get("data"), dict)
-        and isinstance(event["data"].get("object"), dict)
-    ):
-        raise ValueError("Not a Stripe event object.")
-
-
 def _text(body: str, status: int = 200) -> HttpResponse:
     return HttpResponse(body, status=status, content_type="text/plain")
+
+
+def _error(message: str, status: int = 400) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
 
 
 @csrf_exempt
@@ -217,25 +209,28 @@ def _webhook_receive(request: HttpRequest, *, secret: str, connect: bool) -> Htt
     if not secret:
         # Without a secret anyone could sign an event; accept none.
         logger.error("Stripe webhook called but its signing secret is not set")
-        return _text("Webhook not configured.", 400)
+        return _error("Webhook not configured.")
     signature = request.headers.get("Stripe-Signature", "")
     try:
-        stripe.Webhook.construct_event(request.body, signature, secret)
-        event = json.loads(request.body)
-        _event_shape_check(event)
-        account = event.get("account")
-        if connect != bool(account) or (account is not None and not isinstance(account, str)):
-            raise ValueError("An event of the wrong kind for this endpoint.")
-    except stripe.SignatureVerificationError:
-        return HttpResponse("Invalid signature.", status=400, content_type="text/plain")
-    except (ValueError, KeyError, TypeError, AttributeError):
-        # Not an event object (stripe's parser fails on e.g. a JSON list).
-        return HttpResponse("Malformed event.", status=400, content_type="text/plain")
+        webhook_checks.signature_verify(payload=request.body, header=signature, secret=secret)
+    except stripe.SignatureVerificationError as exc:
+        logger.warning("Stripe webhook: signature refused: %s", exc)
+        return _error("Invalid signature.")
+    except (ValueError, TypeError):
+        # A body that is not text: nothing can have signed it.
+        return _error("Invalid signature.")
     try:
+        event = webhook_checks.event_parse(payload=request.body, connect=connect)
         outcome = stripe_event_handle(event=event)
     except EventRefused:
-        return _text("This event is not about this account.", 400)
+        return _error("This event is not about this account.")
     except payments.PaymentError:
         # Nothing was recorded: Stripe delivers the event again later.
-        return HttpResponse("Try again later.", status=503, content_type="text/plain")
-    return HttpResponse(outcome, content_type="text/plain")
+        return _error("Try again later.", 503)
+    except (ValueError, TypeError, KeyError, AttributeError, DataError) as exc:
+        # Signed, but of a shape the handlers cannot read or the database cannot
+        # store; whatever it began to change was rolled back.
+        reason = str(exc) if isinstance(exc, webhook_checks.EventMalformed) else "unreadable"
+        webhook_checks.malformed_record(payload=request.body, reason=reason, connect=connect)
+        return _error("Malformed event.")
+    return _text(outcome)

@@ -61,6 +61,9 @@ def months_before(day: dt.date, months: int) -> dt.date:
     month_index = day.year * 12 + (day.month - 1) - months
     year, month = divmod(month_index, 12)
     month += 1
+    if year < dt.MINYEAR:
+        # A date the forms refuse, but a row may hold (see lottery.services.date_window).
+        return dt.date.min
     return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
@@ -69,7 +72,11 @@ def filing_deadline(*, sales_open_at: dt.datetime, capital_cents: int) -> dt.dat
     months = (
         FILING_MONTHS_FINANCE_OFFICE if finance_office_consulted(capital_cents) else FILING_MONTHS
     )
-    return months_before(sales_open_at.astimezone(PARIS).date(), months)
+    try:
+        opening_day = sales_open_at.astimezone(PARIS).date()
+    except OverflowError:  # the last hours of year 9999, which Paris time cannot show
+        opening_day = dt.date.max
+    return months_before(opening_day, months)
 
 
 def lottery_authorised(lottery: Lottery) -> bool:

@@ -13,6 +13,7 @@ Row locks go through `lottery.locking`, in the order written there.
 from .backoffice import order_correct, order_refund, order_refund_made_elsewhere, order_void
 from .draw import (
     DrawNotDue,
+    claim_deadline_passed,
     draw_commitment_create,
     draw_perform,
     draw_record_bytes,
@@ -46,6 +47,7 @@ from .orders import (
     order_mark_refunded,
     order_record_offline,
     order_release,
+    orders_release_for_suspension,
     reservations_expire,
 )
 from .reservations import SALE_FIELDS, max_held_tickets, order_reserve
@@ -77,6 +79,7 @@ __all__ = [
     "ledger_seal",
     "lottery_sealed_check",
     "winner_claim_record",
+    "claim_deadline_passed",
     "EDITABLE_WHILE_OPEN",
     "RESERVED_SLUGS",
     "SALE_FIELDS",
@@ -109,6 +112,7 @@ __all__ = [
     "order_refund",
     "order_refund_made_elsewhere",
     "order_release",
+    "orders_release_for_suspension",
     "order_reserve",
     "order_void",
     "prize_delete",

@@ -412,14 +412,59 @@ def draws_sweep(*, now: datetime | None = None) -> dict[str, int]:
 # Claims
 
 
-def winner_claim_record(*, winner: DrawWinner, by: Any, now: datetime | None = None) -> bool:
-    """The association records that a winner collected their prize. Idempotent."""
+def claim_deadline_passed(*, lottery: Lottery, now: datetime | None = None) -> bool:
+    """The lottery's claim deadline (a day, in Paris) is over."""
+    if lottery.claim_deadline is None:
+        return False
+    return timezone.localdate(now or timezone.now()) > lottery.claim_deadline
+
+
+def winner_claim_record(
+    *, winner: DrawWinner, by: Any, now: datetime | None = None, late_reason: str = ""
+) -> bool:
+    """The association records that a winner collected their prize. Idempotent.
+
+    After the lottery's claim deadline the hand-over is refused (ValidationError)
+    unless `by` is one of the association's managers or the platform's staff and
+    gives a reason; it is then recorded as late, with the reason. Returns False when
+    the claim was already recorded.
+    """
+    from associations.selectors import association_can_manage
+
+    now = now or timezone.now()
+    late_reason = (late_reason or "").strip()
     with transaction.atomic():
-        locked = DrawWinner.objects.select_for_update().get(pk=winner.pk)
+        locked = (
+            DrawWinner.objects.select_for_update()
+            .select_related("result__lottery")
+            .get(pk=winner.pk)
+        )
         if locked.claimed_at is not None:
             return False
-        locked.claimed_at = now or timezone.now()
+        lottery = locked.result.lottery
+        late = claim_deadline_passed(lottery=lottery, now=now)
+        if late:
+            allowed = bool(by) and (
+                (by.is_staff and by.is_active)
+                or association_can_manage(user=by, association=lottery.association)
+            )
+            if not allowed:
+                raise ValidationError(
+                    _("Only the association's managers may record a hand-over after the deadline.")
+                )
+            if not late_reason:
+                raise ValidationError(
+                    {
+                        "late_reason": _(
+                            "The claim deadline has passed: give the reason for this late "
+                            "hand-over to record it."
+                        )
+                    }
+                )
+        locked.claimed_at = now
         locked.claimed_by = by
-        locked.save(update_fields=["claimed_at", "claimed_by"])
+        locked.claimed_late = late
+        locked.late_reason = late_reason[:500] if late else ""
+        locked.save(update_fields=["claimed_at", "claimed_by", "claimed_late", "late_reason"])
     winner.refresh_from_db()
     return True

@@ -17,6 +17,7 @@ from ..models import Lottery, Order, Ticket
 from .errors import MAX_AMOUNT_CENTS, PerPersonCapReached
 from .reservations import (
     amount_check,
+    association_suspended,
     orders_give_up,
     payment_intents_cancel_queue,
     per_person_check,
@@ -128,6 +129,10 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
             return False
         if order.status == Order.Status.PAID:
             return True
+        if association_suspended(association_id=lottery.association_id):
+            # Its pending orders were released at the suspension: none is served.
+            logger.warning("Order %s paid after its association was suspended", order.pk)
+            return False
         if (
             order.status in (Order.Status.REFUNDED, Order.Status.CANCELLED)
             or order.channel != Order.Channel.ONLINE
@@ -216,6 +221,29 @@ def order_cancel(*, order_id: int, actor: Any) -> bool:
         )
         payment_intents_cancel_queue(given_up)
     return bool(given_up)
+
+
+def orders_release_for_suspension(*, association_id: int) -> list[int]:
+    """The association is suspended: release its lotteries' pending online orders.
+
+    Each becomes FAILED, its numbers back in the pool, and its PaymentIntent is
+    cancelled at Stripe after commit, so the checkout page can no longer charge the
+    card. A payment made anyway is refunded when its webhook arrives
+    (`order_confirm_payment` refuses an order of a suspended association). Returns
+    the orders released.
+    """
+    pending = Order.objects.filter(
+        lottery__association_id=association_id,
+        status=Order.Status.PENDING,
+        channel=Order.Channel.ONLINE,
+    ).values_list("pk", flat=True)
+    released = [pk for pk in sorted(pending) if _release(pk, Order.Status.FAILED)]
+    payment_intents_cancel_queue(released)
+    if released:
+        logger.info(
+            "Association %s suspended: %s pending orders released", association_id, len(released)
+        )
+    return released
 
 
 def order_release(*, order_id: int, status: str) -> None:

@@ -14,6 +14,10 @@ The order of the checks:
 3. the lottery is not open, or now is outside its sales window;
 4. more tickets than the lottery has;
 5. more unpaid tickets over all lotteries than one account may hold;
+5b. more unpaid tickets held from the buyer's client address (over every account
+   reserving from it, all lotteries) than one address may hold; not checked when
+   the address is unknown (the buyer's own pending order here is replaced, so it
+   does not count);
 6. more tickets than one person may hold here (paid ones count; a pending order
    here is replaced, so it does not);
 7. otherwise the order is placed, if enough numbers are free (else: sold out).
@@ -50,6 +54,10 @@ class SaleSnapshot:
     paid_here: int  # the buyer's paid tickets in this lottery
     held_elsewhere: int  # the buyer's unpaid, unexpired online tickets in other lotteries
     resumable: bool  # a pending order here for as many tickets, not expired
+    # Unpaid, unexpired online tickets held from the buyer's client address (every
+    # account, every lottery, but the buyer's own pending order here); None when the
+    # address is unknown.
+    held_from_address: int | None = None
 
 
 class Decision(enum.Enum):
@@ -62,8 +70,18 @@ def max_held_tickets() -> int:
     return int(getattr(settings, "LOTTERY_MAX_HELD_TICKETS", 20))
 
 
-def reservation_decide(sale: SaleSnapshot, *, quantity: int, max_held: int) -> Decision:
-    """Resume, place, or raise the refusal (a PurchaseError) the rule names first."""
+def max_held_tickets_per_address() -> int:
+    """Unpaid tickets held from one client address (`LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS`)."""
+    return int(getattr(settings, "LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS", 40))
+
+
+def reservation_decide(
+    sale: SaleSnapshot, *, quantity: int, max_held: int, max_per_address: int | None = None
+) -> Decision:
+    """Resume, place, or raise the refusal (a PurchaseError) the rule names first.
+
+    `max_per_address` defaults to `max_held_tickets_per_address()`.
+    """
     if sale.suspended:
         raise suspended_error()
     if sale.resumable:
@@ -74,6 +92,10 @@ def reservation_decide(sale: SaleSnapshot, *, quantity: int, max_held: int) -> D
         raise InvalidQuantity()
     if sale.held_elsewhere + quantity > max_held:
         raise held_cap_refusal(held_elsewhere=sale.held_elsewhere, limit=max_held)
+    if max_per_address is None:
+        max_per_address = max_held_tickets_per_address()
+    if sale.held_from_address is not None and sale.held_from_address + quantity > max_per_address:
+        raise address_cap_refusal(limit=max_per_address)
     if sale.per_person_cap is not None and sale.paid_here + quantity > sale.per_person_cap:
         raise per_person_refusal(cap=sale.per_person_cap, held=sale.paid_here)
     return Decision.PLACE
@@ -124,6 +146,17 @@ def held_cap_refusal(*, held_elsewhere: int, limit: int) -> HeldTicketsCapReache
         % {"max": limit, "held": held_elsewhere}
         if held_elsewhere
         else _("One account may hold at most %(max)s unpaid tickets at a time.") % {"max": limit}
+    )
+
+
+def address_cap_refusal(*, limit: int) -> HeldTicketsCapReached:
+    return HeldTicketsCapReached(
+        _(
+            "Too many unpaid tickets are already held from your connection (at most "
+            "%(max)s at a time, over every account using it). Try again once they are "
+            "paid for or released."
+        )
+        % {"max": limit}
     )
 
 

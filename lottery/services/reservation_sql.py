@@ -1,7 +1,8 @@
 """The reservation as one statement on PostgreSQL: one round trip per order.
 
 The same snapshot as the ORM path, taken by the database in one statement, sent
-together with the lottery's key-share lock and the buyer's lock as one message.
+together with the lottery's key-share lock, the buyer's lock and the client
+address's lock (when the address is known) as one message.
 PostgreSQL runs the statements of one simple-query message as one transaction, so
 there is no BEGIN or COMMIT round trip, and each statement takes a fresh snapshot,
 so the counts, made once the locks are granted, see the buyer's orders committed
@@ -26,7 +27,7 @@ from django.db import connection
 from associations.models import Association
 
 from .. import selectors
-from ..locking import buyer_key
+from ..locking import address_key, buyer_key
 from ..models import Bundle, Lottery, Order, Ticket
 from .reservation_rule import SaleSnapshot
 
@@ -108,13 +109,15 @@ def _order_columns() -> tuple[Any, ...]:
 
 
 @cache
-def _reserve_sql(*, per_person: bool, locking: bool) -> str:
+def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -> str:
     """The reservation statement, after the lottery row lock and the buyer lock.
 
     `lot` is the lottery as it is now; `old` the buyer's pending order here, if
     any, which `resumed` takes up again when it asks for as many tickets; `mine`
-    counts the buyer's paid tickets here (for a per-person cap) and unpaid ones
-    elsewhere (for the held-tickets cap); `gate` has a row only if the rule lets the
+    counts the buyer's paid tickets here (for a per-person cap), unpaid ones
+    elsewhere (for the held-tickets cap) and, `by_address`, the unpaid ones held from
+    the client address but the buyer's pending order here (for the address cap),
+    after that address's advisory lock; `gate` has a row only if the rule lets the
     order be placed and the terms are those the price was computed from; `picked`
     takes the lowest free numbers (none if the gate is shut), skipping those other
     buyers are taking; the order is inserted, and the numbers given to it, only if
@@ -142,9 +145,24 @@ def _reserve_sql(*, per_person: bool, locking: bool) -> str:
     # Then the buyer, so that one buyer's tabs reserve one after the other.
     key_share = "FOR KEY SHARE" if locking else ""
     buyer = "pg_advisory_xact_lock(%(buyer_key)s)" if locking else "%(buyer_key)s"
+    address_lock = (
+        "pg_advisory_xact_lock(%(address_key)s)" if locking and by_address else "%(address_key)s"
+    )
+    from_address = (
+        f"""(SELECT coalesce(sum(o.quantity), 0) FROM {order} o
+            WHERE o.client_address = %(address)s AND o.status = %(pending)s
+            AND o.channel = %(online)s AND o.expires_at > %(now)s
+            AND NOT (o.lottery_id = %(lottery)s AND o.buyer_id = %(buyer)s))"""  # noqa: S608 (table name from the model)
+        if by_address
+        else "NULL::bigint"
+    )
+    address_gate = (
+        "AND mine.from_address + %(quantity)s <= %(max_per_address)s" if by_address else ""
+    )
     skip_locked = "FOR UPDATE SKIP LOCKED" if locking else ""
     return f"""SELECT FROM {lottery} WHERE id = %(lottery)s {key_share};
     SELECT {buyer};
+    SELECT {address_lock};
     WITH lot AS (
         SELECT l.status = %(open)s AND l.sales_open_at <= %(now)s
                    AND %(now)s < l.sales_close_at AS on_sale,
@@ -170,7 +188,8 @@ def _reserve_sql(*, per_person: bool, locking: bool) -> str:
                (SELECT coalesce(sum(o.quantity), 0) FROM {order} o
                 WHERE o.buyer_id = %(buyer)s AND o.status = %(pending)s
                 AND o.channel = %(online)s AND o.expires_at > %(now)s
-                AND o.lottery_id <> %(lottery)s) AS elsewhere
+                AND o.lottery_id <> %(lottery)s) AS elsewhere,
+               {from_address} AS from_address
     ),
     gate AS (
         SELECT least(
@@ -181,6 +200,7 @@ def _reserve_sql(*, per_person: bool, locking: bool) -> str:
         WHERE NOT lot.suspended AND NOT EXISTS (SELECT FROM resumed) AND lot.on_sale
         AND %(quantity)s <= lot.ticket_cap
         AND mine.elsewhere + %(quantity)s <= %(max_held)s
+        {address_gate}
         AND (lot.per_person_cap IS NULL OR mine.paid + %(quantity)s <= lot.per_person_cap)
         AND lot.terms = %(terms)s
     ),
@@ -212,7 +232,8 @@ def _reserve_sql(*, per_person: bool, locking: bool) -> str:
     SELECT lot.on_sale, lot.suspended, lot.terms, lot.ticket_cap,
            lot.per_person_cap, mine.paid, mine.elsewhere, resumed.id IS NOT NULL,
            coalesce(placed.id, resumed.id), coalesce(placed.expires_at, resumed.expires_at),
-           placed.id IS NOT NULL, (SELECT array_agg(dropped.id) FROM dropped)
+           placed.id IS NOT NULL, (SELECT array_agg(dropped.id) FROM dropped),
+           mine.from_address
     FROM mine LEFT JOIN lot ON true LEFT JOIN placed ON true
     LEFT JOIN resumed ON true"""  # noqa: S608 (names from the models, values bound)
 
@@ -235,6 +256,7 @@ def reserve_statement(
     hold_until: datetime,
     max_held: int,
     locking: bool,
+    max_per_address: int | None = None,
 ) -> StatementOutcome | None:
     """Run the statement for `order` (not saved yet); None when the lottery is gone."""
     params: dict[str, Any] = {
@@ -245,6 +267,9 @@ def reserve_statement(
         "now": now,
         "hold_until": hold_until,
         "max_held": max_held,
+        "address": order.client_address,
+        "address_key": address_key(address=order.client_address),
+        "max_per_address": max_per_address,
         "open": Lottery.Status.OPEN,
         "suspended": Association.Status.SUSPENDED,
         "online": Order.Channel.ONLINE,
@@ -260,14 +285,19 @@ def reserve_statement(
             params[f"f_{field.attname}"] = field.get_db_prep_save(
                 field.pre_save(order, True), connection
             )
-    sql = _reserve_sql(per_person=terms.per_person_cap is not None, locking=locking)
+    sql = _reserve_sql(
+        per_person=terms.per_person_cap is not None,
+        locking=locking,
+        by_address=bool(order.client_address) and max_per_address is not None,
+    )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         cursor.nextset()  # past the lottery lock's result
         cursor.nextset()  # past the buyer lock's result
+        cursor.nextset()  # past the address lock's result
         row = cursor.fetchone()
     (on_sale, suspended, key, ticket_cap, per_person_cap, paid, elsewhere, resumable) = row[:8]
-    order_id, expires_at, placed, dropped = row[8:]
+    order_id, expires_at, placed, dropped, from_address = row[8:]
     if on_sale is None:
         return None
     return StatementOutcome(
@@ -279,6 +309,7 @@ def reserve_statement(
             paid_here=paid,
             held_elsewhere=elsewhere,
             resumable=resumable,
+            held_from_address=from_address,
         ),
         terms_key=key,
         order_id=order_id,

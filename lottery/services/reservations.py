@@ -29,7 +29,7 @@ from associations.models import Association
 from assosolos.effects import task_on_commit
 
 from .. import selectors
-from ..locking import buyer_lock, lottery_key_share, orders_lock
+from ..locking import address_lock, buyer_lock, lottery_key_share, orders_lock
 from ..models import Lottery, Order, Ticket
 from . import reservation_sql
 from .errors import PurchaseError, SalesNotOpen, SoldOut
@@ -38,6 +38,7 @@ from .reservation_rule import (
     SaleSnapshot,
     amount_check,
     max_held_tickets,
+    max_held_tickets_per_address,
     per_person_refusal,
     quantity_check,
     reservation_decide,
@@ -117,10 +118,14 @@ SALE_FIELDS = (
 )
 
 
-def _suspended(lottery: Lottery) -> bool:
+def association_suspended(*, association_id: int) -> bool:
     return Association.objects.filter(
-        pk=lottery.association_id, status=Association.Status.SUSPENDED
+        pk=association_id, status=Association.Status.SUSPENDED
     ).exists()
+
+
+def _suspended(lottery: Lottery) -> bool:
+    return association_suspended(association_id=lottery.association_id)
 
 
 def _on_sale(lottery: Lottery, now: datetime) -> bool:
@@ -155,7 +160,9 @@ def payment_intents_cancel_queue(order_ids: list[int]) -> None:
         task_on_commit("lottery.tasks.order_payment_intent_cancel", order_id)
 
 
-def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
+def order_reserve(
+    *, lottery: Lottery, buyer: Any, quantity: int, client_address: str = ""
+) -> Order:
     """Hold `quantity` tickets for a signed-in buyer until the order is paid or expires.
 
     A buyer has at most one pending order per lottery: asking again for the same
@@ -163,7 +170,9 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
     number replaces it (its numbers go back on sale, its PaymentIntent is
     cancelled), and the new hold ends no later than the one it replaces, so holds
     cannot be renewed by replacing them. One account holds at most
-    LOTTERY_MAX_HELD_TICKETS unpaid tickets over all lotteries.
+    LOTTERY_MAX_HELD_TICKETS unpaid tickets over all lotteries, and every account
+    reserving from one `client_address` together at most
+    LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS (unchecked when the address is unknown).
 
     The hold lasts LOTTERY_RESERVATION_MINUTES but never past the closing time.
     Raises SalesNotOpen, InvalidQuantity, PerPersonCapReached, HeldTicketsCapReached
@@ -172,17 +181,43 @@ def order_reserve(*, lottery: Lottery, buyer: Any, quantity: int) -> Order:
     quantity = quantity_check(quantity)
     now = timezone.now()
     hold_until = now + timedelta(minutes=getattr(settings, "LOTTERY_RESERVATION_MINUTES", 15))
-    if _executor() == "statement":
-        return _reserve_by_statement(
-            lottery_id=lottery.pk, buyer=buyer, quantity=quantity, now=now, hold_until=hold_until
-        )
-    return _reserve_by_orm(
-        lottery_id=lottery.pk, buyer=buyer, quantity=quantity, now=now, hold_until=hold_until
+    address = (client_address or "")[:64]
+    reserve = _reserve_by_statement if _executor() == "statement" else _reserve_by_orm
+    return reserve(
+        lottery_id=lottery.pk,
+        buyer=buyer,
+        quantity=quantity,
+        now=now,
+        hold_until=hold_until,
+        address=address,
     )
 
 
+def _held_from_address(*, address: str, lottery_id: int, buyer_id: int, now: datetime):
+    """Unpaid tickets held from `address`, but the buyer's own pending order here."""
+    if not address:
+        return None
+    held = (
+        Order.objects.filter(
+            client_address=address,
+            channel=Order.Channel.ONLINE,
+            status=Order.Status.PENDING,
+            expires_at__gt=now,
+        )
+        .exclude(lottery_id=lottery_id, buyer_id=buyer_id)
+        .aggregate(n=Sum("quantity"))["n"]
+    )
+    return held or 0
+
+
 def _reserve_by_orm(
-    *, lottery_id: int, buyer: Any, quantity: int, now: datetime, hold_until: datetime
+    *,
+    lottery_id: int,
+    buyer: Any,
+    quantity: int,
+    now: datetime,
+    hold_until: datetime,
+    address: str,
 ) -> Order:
     with transaction.atomic():
         # The lottery's key-share lock (PostgreSQL; a fresh read elsewhere), not a row
@@ -191,6 +226,7 @@ def _reserve_by_orm(
         current = lottery_key_share(lottery_id, fields=SALE_FIELDS, lock=RESERVATION_LOCKING)
         if RESERVATION_LOCKING:
             buyer_lock(lottery_id=current.pk, buyer_id=buyer.pk)
+            address_lock(address=address)
         mine = Order.objects.filter(buyer=buyer, channel=Order.Channel.ONLINE)
         previous = list(mine.filter(lottery=current, status=Order.Status.PENDING).order_by("-pk"))
         resumable = [
@@ -216,6 +252,9 @@ def _reserve_by_orm(
                 or 0
             ),
             resumable=bool(resumable),
+            held_from_address=_held_from_address(
+                address=address, lottery_id=current.pk, buyer_id=buyer.pk, now=now
+            ),
         )
         if reservation_decide(sale, quantity=quantity, max_held=max_held_tickets()) is (
             Decision.RESUME
@@ -239,6 +278,7 @@ def _reserve_by_orm(
             status=Order.Status.PENDING,
             created_at=now,
             expires_at=min([hold_until, current.sales_close_at, *deadlines]),
+            client_address=address,
         )
         numbers = tickets_take(
             lottery_id=current.pk,
@@ -256,7 +296,13 @@ def _reserve_by_orm(
 
 
 def _reserve_by_statement(
-    *, lottery_id: int, buyer: Any, quantity: int, now: datetime, hold_until: datetime
+    *,
+    lottery_id: int,
+    buyer: Any,
+    quantity: int,
+    now: datetime,
+    hold_until: datetime,
+    address: str,
 ) -> Order:
     order = Order(
         lottery_id=lottery_id,
@@ -267,8 +313,10 @@ def _reserve_by_statement(
         channel=Order.Channel.ONLINE,
         status=Order.Status.PENDING,
         created_at=now,
+        client_address=address,
     )
     max_held = max_held_tickets()
+    max_per_address = max_held_tickets_per_address()
     terms = reservation_sql.sale_terms(lottery_id)
     # A lottery on sale keeps its terms (the services refuse to change them), so one
     # retry is always enough; the bound only keeps a broken database from looping.
@@ -284,13 +332,19 @@ def _reserve_by_statement(
                 now=now,
                 hold_until=hold_until,
                 max_held=max_held,
+                max_per_address=max_per_address,
                 locking=RESERVATION_LOCKING,
             )
         if outcome is None:
             reservation_sql.sale_terms_forget(lottery_id)
             raise Lottery.DoesNotExist("Lottery matching query does not exist.")
         try:
-            decision = reservation_decide(outcome.sale, quantity=quantity, max_held=max_held)
+            decision = reservation_decide(
+                outcome.sale,
+                quantity=quantity,
+                max_held=max_held,
+                max_per_address=max_per_address,
+            )
         except PurchaseError:
             if outcome.placed:  # the statement's gate and the rule disagree: undo it
                 logger.error("Reservation statement placed order %s the rule refuses", order)

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from associations.models import Association
 from associations.services import association_require_active
 
+from ..date_window import DATE_FIELDS, DATETIME_FIELDS, window_errors
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
@@ -61,6 +62,9 @@ def lottery_validate(*, lottery: Lottery) -> None:
         _add(errors, "sales_close_at", _("Sales must close after they open."))
     if closes and draw and draw <= closes:
         _add(errors, "draw_at", _("The draw must take place after sales close."))
+    dates = {name: getattr(lottery, name) for name in DATE_FIELDS + DATETIME_FIELDS}
+    for field, message in window_errors(values=dates).items():
+        _add(errors, field, message)
     if errors:
         raise ValidationError(errors)
 

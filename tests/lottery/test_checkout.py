@@ -160,6 +160,28 @@ def test_the_buy_form_shows_the_cap_refusal(client, settings, lottery, buyer):
     assert any("4" in str(m) for m in response.context["messages"])
 
 
+def test_accounts_reserving_from_one_address_cannot_hold_the_whole_stock(client, settings, lottery):
+    """Fifteen accounts behind one address: together they hold at most the address cap."""
+    settings.LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS = 6
+    buy = reverse("lottery:buy", args=[lottery.slug])
+    accounts = [UserFactory() for _ in range(15)]
+
+    for account in accounts:
+        client.force_login(account)
+        response = client.post(buy, {"quantity": "2"}, follow=True, REMOTE_ADDR="198.51.100.9")
+        assert response.status_code == 200
+
+    held = Order.objects.filter(lottery=lottery, status=Order.Status.PENDING)
+    assert sum(held.values_list("quantity", flat=True)) == 6
+    assert set(held.values_list("client_address", flat=True)) == {"198.51.100.9"}
+    # The refusal says why, with the cap.
+    assert any("6" in str(m) for m in response.context["messages"])
+    # Another address is not held back by this one.
+    client.force_login(UserFactory())
+    client.post(buy, {"quantity": "2"}, REMOTE_ADDR="203.0.113.20")
+    assert held.count() == 4
+
+
 # --- The buyer cancels a pending order -----------------------------------------------
 
 

@@ -203,3 +203,74 @@ def test_a_draw_without_public_randomness_says_plainly_what_that_means(client, s
 
     assert 'data-test="seed-only"' in html
     assert "prévoir" in html  # the platform could foresee the winners
+
+
+def _claim_url(lottery, winner):
+    return reverse(
+        "lottery:manage_claim_record", args=[lottery.association.slug, lottery.slug, winner.pk]
+    )
+
+
+@pytest.mark.django_db
+def test_after_the_claim_deadline_a_hand_over_needs_a_reason_and_is_shown_late(client, settings):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    lottery = _drawn(settings, prizes=(2,))
+    lottery.claim_deadline = timezone.localdate() - timedelta(days=1)
+    lottery.save(update_fields=["claim_deadline"])
+    winner = DrawWinner.objects.first()
+    client.force_login(manager_of(lottery.association))
+    claims = reverse("lottery:manage_claims", args=[lottery.association.slug, lottery.slug])
+
+    refused = client.post(_claim_url(lottery, winner), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+
+    winner.refresh_from_db()
+    assert winner.claimed_at is None
+    assert any("give the reason" in str(m) for m in refused.context["messages"])
+
+    client.post(_claim_url(lottery, winner), {"late_reason": "  Winner was abroad.  "})
+
+    winner.refresh_from_db()
+    assert winner.claimed_at is not None and winner.claimed_late
+    assert winner.late_reason == "Winner was abroad."
+    html = client.get(claims).content.decode()
+    assert 'data-test="late-claim"' in html and "Winner was abroad." in html
+
+
+@pytest.mark.django_db
+def test_a_member_cannot_record_a_late_hand_over_even_with_a_reason(settings):
+    from datetime import timedelta
+
+    from django.core.exceptions import ValidationError
+    from django.utils import timezone
+
+    from associations.models import Membership
+
+    lottery = _drawn(settings, prizes=(2,))
+    lottery.claim_deadline = timezone.localdate() - timedelta(days=1)
+    lottery.save(update_fields=["claim_deadline"])
+    winner = DrawWinner.objects.first()
+    member = manager_of(lottery.association, role=Membership.Role.MEMBER)
+
+    with pytest.raises(ValidationError):
+        services.winner_claim_record(winner=winner, by=member, late_reason="A friend.")
+
+    winner.refresh_from_db()
+    assert winner.claimed_at is None
+
+
+@pytest.mark.django_db
+def test_on_the_deadline_day_a_hand_over_is_on_time(settings):
+    from django.utils import timezone
+
+    lottery = _drawn(settings, prizes=(2,))
+    lottery.claim_deadline = timezone.localdate()
+    lottery.save(update_fields=["claim_deadline"])
+    winner = DrawWinner.objects.first()
+
+    assert services.winner_claim_record(winner=winner, by=manager_of(lottery.association))
+
+    winner.refresh_from_db()
+    assert winner.claimed_at is not None and not winner.claimed_late

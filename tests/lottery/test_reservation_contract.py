@@ -28,6 +28,9 @@ pytestmark = pytest.mark.django_db
 
 CASES = json.loads((Path(__file__).parent / "reservation_cases.json").read_text())["cases"]
 MAX_HELD = 6
+MAX_PER_ADDRESS = 8
+# Every reservation of a case comes from this address, the buyer's and the others'.
+ADDRESS = "203.0.113.7"
 
 
 @pytest.fixture
@@ -37,11 +40,14 @@ def executor(request, monkeypatch, settings):
         skip_or_fail("the one-statement executor needs PostgreSQL")
     monkeypatch.setattr(reservations, "RESERVATION_EXECUTOR", name)
     settings.LOTTERY_MAX_HELD_TICKETS = MAX_HELD
+    settings.LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS = MAX_PER_ADDRESS
     return name
 
 
-def _pending(*, lottery, buyer, quantity, expired):
-    order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=quantity)
+def _pending(*, lottery, buyer, quantity, expired, address=ADDRESS):
+    order = services.order_reserve(
+        lottery=lottery, buyer=buyer, quantity=quantity, client_address=address
+    )
     if expired:
         Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     return order
@@ -68,6 +74,22 @@ def _arrange(given: dict):
             buyer=buyer,
             quantity=given["pending_elsewhere"],
             expired=expired,
+        )
+    if given.get("address_held"):
+        # Other accounts, reserving from the buyer's address, in another lottery
+        # (4 each, under the per-account cap).
+        elsewhere, left = open_lottery(ticket_cap=20), given["address_held"]
+        while left:
+            _pending(
+                lottery=elsewhere,
+                buyer=UserFactory(),
+                quantity=min(left, 4),
+                expired=given.get("address_held_expired", False),
+            )
+            left -= min(left, 4)
+    if given.get("address_held_here"):
+        _pending(
+            lottery=lottery, buyer=UserFactory(), quantity=given["address_held_here"], expired=False
         )
     now = timezone.now()
     changes = {}
@@ -99,7 +121,12 @@ def _check(case: dict) -> None:
     before = _state(lottery)
     orders_before = Order.objects.count()
     try:
-        order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=case["ask"])
+        order = services.order_reserve(
+            lottery=lottery,
+            buyer=buyer,
+            quantity=case["ask"],
+            client_address=case.get("from", ADDRESS),
+        )
     except services.PurchaseError as exc:
         assert type(exc).__name__ == expect["outcome"], (case["name"], repr(exc))
         if "message" in expect:
@@ -165,3 +192,18 @@ def test_an_orm_executor_that_misreads_the_sale_fails_the_table(executor, monkey
     monkeypatch.setattr(reservations, "_suspended", lambda lottery: False)
     with pytest.raises(AssertionError):
         _check(_case("suspended association"))
+
+
+@pytest.mark.parametrize("executor", EXECUTORS[1:], indirect=True)
+def test_a_statement_that_forgets_the_address_cap_fails_the_table(executor, monkeypatch):
+    original = reservation_sql._reserve_sql.__wrapped__
+
+    def forgetful(**kwargs):
+        sql = original(**kwargs)
+        gate = "AND mine.from_address + %(quantity)s <= %(max_per_address)s"
+        assert gate in sql
+        return sql.replace(gate, "")
+
+    monkeypatch.setattr(reservation_sql, "_reserve_sql", forgetful)
+    with pytest.raises(AssertionError, match="a refusal"):
+        _check(_case("unpaid tickets held from the same address count"))

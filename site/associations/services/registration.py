@@ -24,6 +24,7 @@ from ..models import (
     AssociationStatusChange,
     Membership,
 )
+from ..signals import association_status_changed
 from ..validators import (
     normalise_identifier,
     validate_document_file,
@@ -281,6 +282,9 @@ def _association_decide(
             reason=reason,
             decided_by=staff_user,
             decided_at=now,
+        )
+        association_status_changed.send(
+            sender=Association, association_id=association.pk, status=status
         )
         recipients = selectors.association_manager_emails(association=association, owners_only=True)
         emails.email_status_decision(association=association, recipients=recipients)

@@ -416,6 +416,8 @@ LOGGING = {
 LOTTERY_RESERVATION_MINUTES = env.int("LOTTERY_RESERVATION_MINUTES", default=15)
 # Unpaid tickets one account may hold at a time, over all lotteries.
 LOTTERY_MAX_HELD_TICKETS = env.int("LOTTERY_MAX_HELD_TICKETS", default=20)
+# Unpaid tickets held at a time from one client address, over all its accounts.
+LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS = env.int("LOTTERY_MAX_HELD_TICKETS_PER_ADDRESS", default=40)
 LOTTERY_MAX_TICKETS_PER_ORDER = 100
 # Orders one person may start per period (seconds): holds tie up numbers for others.
 LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)

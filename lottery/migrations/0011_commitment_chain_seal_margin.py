@@ -34,7 +34,7 @@ def backfill(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("lottery", "0007_authorisation_scan_refunded_cents"),
+        ("lottery", "0010_order_refunded_after_seal"),
     ]
 
     operations = [
