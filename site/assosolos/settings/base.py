@@ -69,7 +69,7 @@ INSTALLED_APPS += ["groups", "groups.pitches"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "assosolos.middleware.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "assosolos.middleware.SiteLanguageMiddleware",
@@ -354,6 +354,7 @@ SITE_URL = WAGTAILADMIN_BASE_URL
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # Set in production (settings/production.py, settings/csp.py); no header without it.
 CONTENT_SECURITY_POLICY = None
+CONTENT_SECURITY_POLICY_STAFF = None
 
 LOGGING = {
     "version": 1,
