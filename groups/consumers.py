@@ -5,8 +5,9 @@ heartbeat, read, react, report, and for moderators hide, mute, remove. Server â†
 client: welcome, batch, history, message, ack, hidden, reactions, typing, presence
 (the full list as "present" on heartbeats, a change as "joined"/"left" otherwise),
 muted, removed, role (the person's moderation powers changed), report (moderators
-only), error. A refused action gets an "error"
-frame, never a crash.
+only), error. Every incoming value is bounded by `groups.frames` before a handler
+runs; a bad frame or a refused action gets an "error" frame, never a crash, and the
+socket stays open (codes in docs/rooms.md).
 
 Room-wide events (messages, presence, typingâ€¦) reach the socket through the process's
 room hub (`groups.hub`), not through the socket's own layer channel: the hub receives
@@ -30,12 +31,12 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from django.utils.translation import gettext as _
 
 from .effects import room_group_name, room_user_group_name
+from .frames import FrameError, frame_client_id, frame_decode, frame_validate
 from .hub import Outbox, room_hub_join, room_hub_leave
 from .models import GroupMembership
 from .services import room as room_services
 from .services.errors import GroupError
 
-MAX_FRAME_CHARS = 16_000
 # Frames of any kind one socket may send per FRAME_WINDOW seconds before being warned.
 FRAME_BUDGET = 60
 FRAME_WINDOW = 10
@@ -44,21 +45,6 @@ CATCH_UP_BATCH = 200
 HISTORY_PAGE = 50
 
 logger = logging.getLogger(__name__)
-
-
-# Numbers a frame may carry (sequence numbers, ids, minutes): what a client sends
-# beyond this (1e400, 10**30) is no number of ours, and no database column holds it.
-FRAME_INT_MAX = 2**53
-
-
-def _int(value: Any) -> int | None:
-    if isinstance(value, bool):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return number if -FRAME_INT_MAX <= number <= FRAME_INT_MAX else None
 
 
 class RoomConsumer(AsyncJsonWebsocketConsumer):
@@ -209,19 +195,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     # --- Incoming frames ------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None) -> None:
-        if text_data is None:
-            await self._error("bad_frame", _("Send text frames."))
-            return
-        if len(text_data) > MAX_FRAME_CHARS:
-            await self._error("too_long", _("This frame is too large."))
-            return
         try:
-            content = json.loads(text_data)
-        except ValueError:
-            await self._error("bad_frame", _("This frame is not valid JSON."))
-            return
-        if not isinstance(content, dict):
-            await self._error("bad_frame", _("A frame is a JSON object."))
+            content = frame_decode(text_data, bytes_data)
+        except FrameError as exc:
+            await self._error(exc.code, exc.message)
             return
         await self.receive_json(content)
 
@@ -229,20 +206,29 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         if not self._frame_allowed():
             await self._error("rate_limited", _("Slow down: too many frames."))
             return
-        handler = self.HANDLERS.get(content.get("type"))
-        if handler is None:
-            await self._error("unknown_type", _("Unknown frame type."))
-            return
         try:
-            await handler(self, content)
+            frame = frame_validate(content)
+        except FrameError as exc:
+            extra = {"field": exc.field} if exc.field else {}
+            await self._error(exc.code, exc.message, client_id=frame_client_id(content), **extra)
+            return
+        client_id = frame["client_id"]
+        try:
+            await self.HANDLERS[frame["type"]](self, frame)
         except room_services.RoomError as exc:
-            await self._error(exc.code, exc.message, client_id=content.get("client_id"))
+            await self._error(exc.code, exc.message, client_id=client_id)
             if exc.code == str(room_services.CLOSE_FORBIDDEN):
                 await self.close(code=room_services.CLOSE_FORBIDDEN)
         except GroupError as exc:
-            await self._error("refused", " ".join(exc.messages))
+            await self._error("refused", " ".join(exc.messages), client_id=client_id)
         except PermissionError as exc:
-            await self._error("forbidden", str(exc))
+            await self._error("forbidden", str(exc), client_id=client_id)
+        except Exception:
+            # A fault of ours, not of the frame: said to the client, and the socket lives on.
+            logger.exception("room %s: a %s frame failed", self.room, frame["type"])
+            await self._error(
+                "server_error", _("Something went wrong; try again."), client_id=client_id
+            )
 
     def _frame_allowed(self) -> bool:
         window = int(time.monotonic() // FRAME_WINDOW)
@@ -252,7 +238,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         return self.frame_count <= FRAME_BUDGET
 
     async def on_sync(self, content: dict) -> None:
-        after = max(0, _int(content.get("after")) or 0)
+        after = content["after"]
         frames = await database_sync_to_async(room_services.room_catch_up)(
             group_id=self.group_id, after=after, limit=CATCH_UP_BATCH
         )
@@ -261,7 +247,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def on_history(self, content: dict) -> None:
-        before = _int(content.get("before"))
+        before = content["before"]
         frames = await database_sync_to_async(room_services.room_history)(
             group_id=self.group_id, before=before, limit=HISTORY_PAGE
         )
@@ -270,16 +256,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def on_post(self, content: dict) -> None:
-        body = content.get("body")
-        if not isinstance(body, str):
-            raise room_services.RoomError("bad_frame", _("The message is empty."))
         message = await database_sync_to_async(room_services.room_message_post)(
-            group_id=self.group_id, user=self.user, body=body, broadcast=False
+            group_id=self.group_id, user=self.user, body=content["body"], broadcast=False
         )
         # Committed: acknowledge, then tell the room (so the author gets the ack first).
-        await self.send_json(
-            {"type": "ack", "client_id": content.get("client_id"), "seq": message.seq}
-        )
+        await self.send_json({"type": "ack", "client_id": content["client_id"], "seq": message.seq})
         frame = room_services.message_frame(message)
         try:
             await self.channel_layer.group_send(self.room, {"type": "room.frame", "frame": frame})
@@ -308,41 +289,37 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json({"type": "presence", "present": present})
 
     async def on_read(self, content: dict) -> None:
-        seq = _int(content.get("seq"))
-        if seq is not None and seq > 0:
-            await database_sync_to_async(room_services.room_read_mark)(
-                group_id=self.group_id, user=self.user, seq=seq
-            )
+        await database_sync_to_async(room_services.room_read_mark)(
+            group_id=self.group_id, user=self.user, seq=content["seq"]
+        )
 
     async def on_react(self, content: dict) -> None:
         await database_sync_to_async(room_services.room_reaction_toggle)(
             group_id=self.group_id,
-            seq=_int(content.get("seq")) or 0,
+            seq=content["seq"],
             user=self.user,
-            emoji=str(content.get("emoji", "")),
+            emoji=content["emoji"],
         )
 
     async def on_report(self, content: dict) -> None:
         await database_sync_to_async(room_services.room_message_report)(
             group_id=self.group_id,
-            seq=_int(content.get("seq")) or 0,
+            seq=content["seq"],
             user=self.user,
-            reason=str(content.get("reason", "")),
+            reason=content["reason"],
         )
-        await self.send_json({"type": "reported", "seq": _int(content.get("seq"))})
+        await self.send_json({"type": "reported", "seq": content["seq"]})
 
     async def on_hide(self, content: dict) -> None:
         await database_sync_to_async(room_services.room_message_hide)(
-            group_id=self.group_id, seq=_int(content.get("seq")) or 0, actor=self.user
+            group_id=self.group_id, seq=content["seq"], actor=self.user
         )
 
     async def on_mute(self, content: dict) -> None:
-        await database_sync_to_async(self._moderate)(
-            "mute", _int(content.get("user_id")), _int(content.get("minutes")) or 0
-        )
+        await database_sync_to_async(self._moderate)("mute", content["user_id"], content["minutes"])
 
     async def on_remove(self, content: dict) -> None:
-        await database_sync_to_async(self._moderate)("remove", _int(content.get("user_id")), 0)
+        await database_sync_to_async(self._moderate)("remove", content["user_id"], 0)
 
     HANDLERS = {
         "sync": on_sync,

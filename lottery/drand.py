@@ -1,15 +1,17 @@
 """Public randomness from drand's quicknet network, fetched from relays and verified.
 
 A beacon is only ever used after its BLS signature has been checked against
-quicknet's public key (`drand-verify`, the Rust implementation of drand's own
-check, through its Python binding: about 3 ms a beacon). Relays are tried in the
-order of `DRAND_URLS`; one that is down, slow, or serves a beacon that does not
-verify is skipped. With no relay configured (the embedded default), nothing is
+quicknet's public key: with `drand-verify`, the Rust implementation of drand's own
+check, through its Python binding (about 3 ms a beacon), where it has a wheel, and
+elsewhere with py-ecc in pure Python (`drand_bls`, about half a second a beacon).
+Relays are tried in the order of `DRAND_URLS`; one that is down, slow, or serves a
+beacon that does not verify is skipped. With no relay configured (the embedded default), nothing is
 fetched and draws are made without public randomness.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import re
@@ -19,6 +21,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 
+from .drand_bls import quicknet_signature_valid
 from .draw_core import QUICKNET_CHAIN_HASH, QUICKNET_PUBLIC_KEY
 
 logger = logging.getLogger(__name__)
@@ -46,11 +49,14 @@ def relays() -> list[str]:
     return [url.rstrip("/") for url in getattr(settings, "DRAND_URLS", []) if url.strip()]
 
 
-def beacon_verify(*, round_number: int, signature: str) -> str:
+def beacon_verify(*, round_number: int, signature: str, backend: str | None = None) -> str:
     """Check a quicknet beacon's BLS signature; return its randomness (hex).
 
-    The signature is validated here first: the library panics (an exception that
-    is not an `Exception`) on input that is not hex.
+    `backend`: "drand-verify" (Rust, about 3 ms) or "py-ecc" (pure Python, about half a
+    second); by default drand-verify where it is installed, py-ecc elsewhere, so a
+    beacon is checked on every platform. The signature is validated here first:
+    drand-verify panics (an exception that is not an `Exception`) on input that is
+    not hex.
     """
     if not isinstance(round_number, int) or isinstance(round_number, bool):
         raise BeaconInvalid("the round must be an integer")
@@ -58,15 +64,32 @@ def beacon_verify(*, round_number: int, signature: str) -> str:
         raise BeaconInvalid("the round is out of range")
     if not isinstance(signature, str) or not _SIGNATURE.fullmatch(signature):
         raise BeaconInvalid("the signature must be 96 lowercase hex digits (48 bytes)")
+    backend = backend or ("drand-verify" if _drand_verify() is not None else "py-ecc")
+    if backend == "drand-verify":
+        library = _drand_verify()
+        if library is None:
+            raise BeaconError("the drand-verify library is not installed here")
+        try:
+            return library.verify_quicknet(round_number, signature, QUICKNET_PUBLIC_KEY)
+        except ValueError as exc:
+            raise BeaconInvalid(f"round {round_number}: the signature does not verify") from exc
+    if backend != "py-ecc":
+        raise ValueError(f"unknown BLS backend {backend!r}")
+    raw = bytes.fromhex(signature)
+    if not quicknet_signature_valid(
+        round_number=round_number, signature=raw, public_key=bytes.fromhex(QUICKNET_PUBLIC_KEY)
+    ):
+        raise BeaconInvalid(f"round {round_number}: the signature does not verify")
+    return hashlib.sha256(raw).hexdigest()
+
+
+def _drand_verify():
+    """drand-verify's module, or None where it has no wheel (see requirements.txt)."""
     try:
         import drand_verify
-    except ImportError as exc:  # no wheel for this Python or machine (see requirements)
-        raise BeaconError("the drand-verify library is not installed here") from exc
-
-    try:
-        return drand_verify.verify_quicknet(round_number, signature, QUICKNET_PUBLIC_KEY)
-    except ValueError as exc:
-        raise BeaconInvalid(f"round {round_number}: the signature does not verify") from exc
+    except ImportError:
+        return None
+    return drand_verify
 
 
 def _beacon_parse(payload: bytes, round_number: int) -> Beacon:

@@ -6,10 +6,12 @@
 
 Download draw.json and ledger.txt from the draw's result page. The script needs
 Python 3.11+ and its standard library; a draw that used a drand beacon also needs
-the BLS library `drand-verify` (pip install drand-verify==0.2.1) to check the
-beacon's signature. It recomputes the commitment, the ledger hash, the beacon and
-the winners with the algorithm in docs/draw-algorithm.md and prints "valid", or
-one line per mismatch and exits with status 1.
+a BLS library to check the beacon's signature: `drand-verify` (pip install
+drand-verify==0.2.1, fast, x86-64 Linux and CPython 3.11-3.12 only) or, anywhere,
+`py-ecc` (pip install py-ecc==8.0.0, about half a second, with lottery/drand_bls.py).
+It recomputes the commitment, the ledger hash, the beacon and the winners with the
+algorithm in docs/draw-algorithm.md and prints "valid", or one line per mismatch and
+exits with status 1.
 
 With `--chain`, it also checks the public chain of commitments (downloaded from
 the site, or better a copy archived earlier): every entry names the hash of the one
@@ -24,6 +26,7 @@ this script work too.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import importlib.util
 import json
 import re
@@ -68,12 +71,44 @@ def chain_problems(record: dict, chain_text: str) -> list[str]:
     return problems
 
 
+def _load_module(name: str):
+    for candidate in (HERE / f"{name}.py", HERE.parent / "lottery" / f"{name}.py"):
+        if candidate.is_file():
+            spec = importlib.util.spec_from_file_location(f"assosolos_{name}", candidate)
+            module = importlib.util.module_from_spec(spec)
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            return module
+    return None
+
+
+def _py_ecc_verifier(public_key: str):
+    """py-ecc's quicknet check (lottery/drand_bls.py), or None when either is absent."""
+    if importlib.util.find_spec("py_ecc") is None:
+        return None
+    bls = _load_module("drand_bls")
+    if bls is None:
+        return None
+
+    def verify(round_number: int, signature: str) -> str:
+        if not isinstance(round_number, int) or not re.fullmatch(r"[0-9a-f]{96}", signature):
+            raise ValueError("malformed beacon")
+        raw = bytes.fromhex(signature)
+        if not bls.quicknet_signature_valid(
+            round_number=round_number, signature=raw, public_key=bytes.fromhex(public_key)
+        ):
+            raise ValueError("the signature does not verify")
+        return hashlib.sha256(raw).hexdigest()
+
+    return verify
+
+
 def _bls_verifier(public_key: str):
-    """drand-verify's quicknet check, or None when the library is absent."""
+    """drand-verify's quicknet check, else py-ecc's, or None when neither is installed."""
     try:
         import drand_verify
     except ImportError:
-        return None
+        return _py_ecc_verifier(public_key)
 
     def verify(round_number: int, signature: str) -> str:
         # The library panics on non-hex input: only well-formed values reach it.
@@ -100,7 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     if record.get("beacon") is not None:
         beacon_verify = _bls_verifier(core.QUICKNET_PUBLIC_KEY)
         if beacon_verify is None:
-            print("this draw used a drand beacon: install drand-verify to check its signature")
+            print(
+                "this draw used a drand beacon: install drand-verify or py-ecc to check its"
+                " signature"
+            )
     try:
         with args.ledger.open("rb") as ledger_file:
             problems = core.draw_record_check(

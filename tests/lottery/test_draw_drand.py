@@ -92,3 +92,67 @@ def test_no_relay_configured_means_offline(settings):
     assert drand.relays() == []
     with pytest.raises(BeaconError, match="no drand relay"):
         drand.beacon_fetch(round_number=ROUND)
+
+
+# --- Both BLS checks: drand-verify (Rust) where it has a wheel, py-ecc everywhere ------
+
+BACKENDS = ["drand-verify", "py-ecc"]
+
+
+@pytest.fixture
+def without_drand_verify(monkeypatch):
+    """A platform where drand-verify has no wheel: importing it fails."""
+    import sys
+
+    monkeypatch.setitem(sys.modules, "drand_verify", None)
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@pytest.mark.parametrize("round_number", sorted(RECORDED_BEACONS))
+def test_each_backend_verifies_recorded_beacons(backend, round_number):
+    signature = RECORDED_BEACONS[round_number]
+    randomness = drand.beacon_verify(
+        round_number=round_number, signature=signature, backend=backend
+    )
+    assert randomness == hashlib.sha256(bytes.fromhex(signature)).hexdigest()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_each_backend_refuses_a_tampered_signature_and_another_round(backend):
+    with pytest.raises(BeaconInvalid, match="does not verify"):
+        drand.beacon_verify(
+            round_number=ROUND, signature=forged(RECORDED_BEACONS[ROUND]), backend=backend
+        )
+    with pytest.raises(BeaconInvalid, match="does not verify"):
+        drand.beacon_verify(
+            round_number=ROUND + 1, signature=RECORDED_BEACONS[ROUND], backend=backend
+        )
+    # Another real beacon's signature, of the right group, for this round: refused too.
+    with pytest.raises(BeaconInvalid, match="does not verify"):
+        drand.beacon_verify(
+            round_number=ROUND, signature=RECORDED_BEACONS[5928395], backend=backend
+        )
+
+
+def test_py_ecc_refuses_bytes_that_are_no_point_of_g1():
+    # The identity's encoding, and an x with no point above it (flags set, value 1…).
+    infinity = "c0" + "00" * 47
+    for signature in (infinity, "80" + "00" * 46 + "01", "ff" * 48):
+        with pytest.raises(BeaconInvalid, match="does not verify"):
+            drand.beacon_verify(round_number=ROUND, signature=signature, backend="py-ecc")
+
+
+def test_without_drand_verify_beacons_are_still_checked(without_drand_verify):
+    # The fault: here the draw used to go on with no checked beacon at all.
+    assert drand.beacon_verify(round_number=ROUND, signature=RECORDED_BEACONS[ROUND]) == RANDOMNESS
+    with pytest.raises(BeaconInvalid, match="does not verify"):
+        drand.beacon_verify(round_number=ROUND, signature=forged(RECORDED_BEACONS[ROUND]))
+
+
+def test_without_drand_verify_a_fetch_refuses_a_forging_relay(
+    without_drand_verify, relay, forging_relay
+):
+    with pytest.raises(BeaconInvalid):
+        drand.beacon_fetch(round_number=ROUND, urls=[forging_relay.url])
+    beacon = drand.beacon_fetch(round_number=ROUND, urls=[forging_relay.url, relay.url])
+    assert beacon.randomness == RANDOMNESS

@@ -127,3 +127,24 @@ def test_manage_draw_verify_refuses_an_undrawn_lottery():
     lottery = closed_lottery()
     with pytest.raises(CommandError, match="has not been drawn"):
         call_command("draw_verify", lottery.slug)
+
+
+def test_the_script_checks_the_beacon_with_py_ecc_without_drand_verify(monkeypatch):
+    import importlib.util
+
+    from lottery.draw_core import QUICKNET_PUBLIC_KEY
+
+    from .drand_relay import RECORDED_BEACONS, forged
+
+    spec = importlib.util.spec_from_file_location("verify_draw_under_test", SCRIPT)
+    script = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(script)
+    monkeypatch.setitem(sys.modules, "drand_verify", None)  # no wheel on this platform
+    verify = script._bls_verifier(QUICKNET_PUBLIC_KEY)
+    assert verify is not None
+    signature = RECORDED_BEACONS[657413]
+    assert verify(657413, signature) == (
+        "fc1873a13f3545aeade8401532ef5519920652eee6b0d2b19ca12643b87b3587"
+    )
+    with pytest.raises(ValueError, match="does not verify"):
+        verify(657413, forged(signature))

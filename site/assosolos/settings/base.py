@@ -72,7 +72,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # A database or cache that is away gives the 503 page (assosolos/unavailable.py).
     "assosolos.unavailable.ServiceUnavailableMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "assosolos.middleware.SiteCSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "assosolos.middleware.SiteLanguageMiddleware",
@@ -397,6 +397,7 @@ SITE_URL = WAGTAILADMIN_BASE_URL
 X_FRAME_OPTIONS = "SAMEORIGIN"
 # Set in production (settings/production.py, settings/csp.py); no header without it.
 CONTENT_SECURITY_POLICY = None
+CONTENT_SECURITY_POLICY_STAFF = None
 
 LOGGING = {
     "version": 1,

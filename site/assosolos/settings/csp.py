@@ -3,6 +3,8 @@
 Pages load our own scripts and styles, Stripe.js and its frames on the checkout,
 and open websockets to our own host. No page has an inline script or event
 handler; the standalone error page's one inline style is allowed by its hash.
+The staff screens (/cms/, /django-admin/) have their own, stricter on origins but
+with inline scripts, which the Wagtail admin needs (`staff_content_security_policy`).
 """
 
 from __future__ import annotations
@@ -44,9 +46,6 @@ def content_security_policy(
     stripe_frames = [stripe, "https://hooks.stripe.com"] if real_stripe else [stripe]
     stripe_images = ["https://*.stripe.com"] if real_stripe else []
     return {
-        # The CMS and Django admin screens are the libraries' own pages, with their
-        # own inline scripts; they are for staff only.
-        "EXCLUDE_URL_PREFIXES": ["/cms/", "/django-admin/"],
         "DIRECTIVES": {
             "default-src": [SELF],
             "script-src": [SELF, stripe],
@@ -56,6 +55,42 @@ def content_security_policy(
             "connect-src": sorted({SELF, websockets, stripe, stripe_api}),
             "frame-src": stripe_frames,
             "frame-ancestors": [NONE],
+            "form-action": [SELF],
+            "base-uri": [SELF],
+            "object-src": [NONE],
+        },
+    }
+
+
+# The staff screens: Wagtail's and Django's own admin pages, which get their own policy
+# (`assosolos.middleware.SiteCSPMiddleware`).
+STAFF_URL_PREFIXES = ("/cms/", "/django-admin/")
+
+
+def staff_content_security_policy() -> dict:
+    """The CONTENT_SECURITY_POLICY_STAFF setting: what the admin screens need, and no more.
+
+    Our own origin only. Wagtail's form widgets start themselves with inline scripts
+    (`new ImageChooser("id_…", …)`, `initDateTimeChooser(…)`, one per field), written
+    by Python code with no nonce and no hook for one, and which scripts a screen has
+    depends on its fields, so neither nonces nor a fixed list of hashes fits:
+    script-src needs 'unsafe-inline' on these screens (and only these). Styles need no
+    exception. Everything else stays closed: no other origin for scripts, styles,
+    images or connections, no plugins, no <base>, forms post to us only, and the
+    screens frame only themselves (the page preview). tests/cms/test_browser_csp.py
+    walks the screens under it.
+    """
+    return {
+        "URL_PREFIXES": list(STAFF_URL_PREFIXES),
+        "DIRECTIVES": {
+            "default-src": [SELF],
+            "script-src": [SELF, "'unsafe-inline'"],
+            "style-src": [SELF],
+            "img-src": [SELF, "data:"],
+            "font-src": [SELF],
+            "connect-src": [SELF],
+            "frame-src": [SELF],
+            "frame-ancestors": [SELF],
             "form-action": [SELF],
             "base-uri": [SELF],
             "object-src": [NONE],

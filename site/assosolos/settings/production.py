@@ -42,7 +42,7 @@ X_FRAME_OPTIONS = "DENY"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https"
 
 # --- Content-Security-Policy (django-csp) --------------------------------------
-from .csp import content_security_policy  # noqa: E402
+from .csp import content_security_policy, staff_content_security_policy  # noqa: E402
 
 CONTENT_SECURITY_POLICY = content_security_policy(
     site_url=SITE_URL,  # noqa: F405
@@ -50,6 +50,7 @@ CONTENT_SECURITY_POLICY = content_security_policy(
     stripe_api_base=STRIPE_API_BASE,  # noqa: F405
     templates_dir=ROOT_DIR / "templates",  # noqa: F405
 )
+CONTENT_SECURITY_POLICY_STAFF = staff_content_security_policy()
 # --- End of Content-Security-Policy --------------------------------------------
 
 # --- PostgreSQL connection pool --------------------------------------------------
