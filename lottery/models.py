@@ -456,33 +456,6 @@ class DrawCommitment(models.Model):
         return self.commitment
 
 
-class CommitmentEntry(models.Model):
-    """One entry of the public, hash-chained feed of commitments (`commitment_chain`).
-
-    Appended when a commitment is published, never changed: the canonical text
-    names the previous entry's hash, so a rewrite breaks every copy kept outside.
-    """
-
-    position = models.PositiveIntegerField(_("position"), unique=True)
-    lottery = models.OneToOneField(
-        Lottery,
-        verbose_name=_("lottery"),
-        on_delete=models.PROTECT,
-        related_name="commitment_entry",
-    )
-    text = models.TextField(_("canonical text"))
-    sha256 = models.CharField(_("entry SHA-256"), max_length=64, unique=True)
-    published_at = models.DateTimeField(_("published at"))
-
-    class Meta:
-        verbose_name = _("published commitment")
-        verbose_name_plural = _("published commitments")
-        ordering = ["position"]
-
-    def __str__(self) -> str:
-        return f"{self.position}: {self.sha256}"
-
-
 class LedgerSeal(models.Model):
     """The sealed ledger of sold tickets, its hash, and the drand round it names."""
 
@@ -616,3 +589,7 @@ class OrderEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_id} {self.kind}"
+
+
+# The public chain of commitments, in a module of its own (models.py stays short).
+from .commitment_models import CommitmentEntry as CommitmentEntry  # noqa: E402
