@@ -6,9 +6,11 @@ restart them while it sends requests, without touching the services other tests 
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -128,6 +130,8 @@ class ProductionServer:
             env=self.env,
             stdout=subprocess.DEVNULL,
             stderr=self.log,
+            # Its own process group: stopping it stops the workers it spawned too.
+            start_new_session=True,
         )
         try:
             _wait_port(self.port, self.process, "uvicorn", timeout=120)
@@ -171,6 +175,9 @@ class ProductionServer:
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
+        # A worker left behind would keep its database connections and sockets.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
         self.log.close()
 
 

@@ -76,7 +76,7 @@ def test_write_review_approve_publish_share(
     reader.goto(edition.page.url)
     entry = reader.locator(f"#pitch-{pitch.pk}")
     assert GOOD["text"] in entry.inner_text()
-    share = urlsplit(entry.get_by_role("link", name="Partager sur Post X").get_attribute("href"))
+    share = urlsplit(entry.get_by_role("link", name="Partager sur X").get_attribute("href"))
     query = parse_qs(share.query)
     assert share.netloc == "x.com" and query["text"] == [GOOD["text"]]
     assert query["url"][0].endswith(f"{edition.page.url}#pitch-{pitch.pk}")
