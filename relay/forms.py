@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 class MastodonForm(forms.Form):
     server = forms.URLField(
+        assume_scheme="https",
         label=_("Mastodon server"),
         max_length=300,
         help_text=_("Such as https://mastodon.social"),
@@ -29,7 +30,11 @@ class BlueskyForm(forms.Form):
         help_text=_("Settings › Privacy and security › App passwords."),
     )
     server = forms.URLField(
-        label=_("Server"), max_length=300, required=False, initial="https://bsky.social"
+        assume_scheme="https",
+        label=_("Server"),
+        max_length=300,
+        required=False,
+        initial="https://bsky.social",
     )
 
     def clean_handle(self) -> str:
