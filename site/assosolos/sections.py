@@ -21,6 +21,8 @@ Places:
   managers (context: `association`, `lottery`).
 - `group_session`: sections of a group session's page (context: `group`, `session`,
   `membership`); each section decides who may see it.
+- `pitch_page`: sections of a pitch's page (context: `pitch`, `network`); each section
+  decides who may see it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ PLACES = (
     "lottery_page",
     "lottery_manage",
     "group_session",
+    "pitch_page",
 )
 
 ContextCallable = Callable[..., Mapping[str, Any] | None]

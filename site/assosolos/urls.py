@@ -39,6 +39,7 @@ urlpatterns = login_door_urlpatterns + [
     path("groupes/", include("groups.urls")),
     path("pitchs/", include("groups.pitches.urls")),
     path("suivis/", include("followups.urls")),
+    path("relais/", include("relay.urls")),
     path("recherche/", cms_views.search, name="search"),
     # For search engines and browsers: the site map, crawl rules, the icon.
     path(

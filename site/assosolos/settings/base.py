@@ -67,6 +67,7 @@ INSTALLED_APPS = [
 # Peer-learning groups and their live rooms.
 INSTALLED_APPS += ["groups", "groups.pitches"]
 INSTALLED_APPS += ["followups"]
+INSTALLED_APPS += ["relay"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -372,6 +373,11 @@ WAGTAILADMIN_BASE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
 WAGTAILSEARCH_BACKENDS = {"default": {"BACKEND": "wagtail.search.backends.database"}}
 WAGTAILDOCS_EXTENSIONS = ["pdf", "png", "jpg", "jpeg"]
 WAGTAIL_ENABLE_UPDATE_CHECK = False
+
+# --- Relay of the showcase to Mastodon and Bluesky ---------------------------------
+# A Fernet key (urlsafe base64 of 32 bytes) encrypting the networks' credentials at
+# rest; test and development settings derive one from SECRET_KEY, production requires it.
+RELAY_CREDENTIALS_KEY = env("RELAY_CREDENTIALS_KEY", default="")
 
 # --- Payments ------------------------------------------------------------------
 STRIPE_SECRET_KEY = env("STRIPE_SECRET_KEY", default="")

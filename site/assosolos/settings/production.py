@@ -23,6 +23,8 @@ if not ALLOWED_HOSTS:
 required("DATABASE_URL")
 # Rate limits and the live rooms need a cache and a channel layer shared by all workers.
 required("REDIS_URL")
+# The networks' credentials of the relay are encrypted with it (a Fernet key).
+RELAY_CREDENTIALS_KEY = required("RELAY_CREDENTIALS_KEY")
 # Anonymous visitors get the home and lottery pages from a copy a few seconds old at most.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=5)
 # A draw needs public randomness (DRAND_URLS) unless the operator says otherwise.

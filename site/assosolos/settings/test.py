@@ -3,6 +3,8 @@
 DATABASE_URL and REDIS_URL, when set, switch the suite to PostgreSQL and Redis.
 """
 
+import base64
+import hashlib
 import os
 from urllib.parse import urlsplit, urlunsplit
 
@@ -26,6 +28,11 @@ from .base import POST_OFFICE, REDIS_URL, env  # noqa: E402
 
 DEBUG = False
 SECRET_KEY = "test-only-key-with-enough-length-to-satisfy-the-checks-0123456789"  # noqa: S105
+# The relay's credentials key, derived from SECRET_KEY unless given (never in production).
+RELAY_CREDENTIALS_KEY = (
+    env("RELAY_CREDENTIALS_KEY", default="")
+    or base64.urlsafe_b64encode(hashlib.sha256(f"relay:{SECRET_KEY}".encode()).digest()).decode()
+)
 ALLOWED_HOSTS = ["testserver", "localhost", "127.0.0.1", "[::1]"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Emails go through the outgoing queue as in production, then to Django's outbox.
