@@ -34,6 +34,7 @@ requests per second, over the repetitions, all taken in this run):
 from __future__ import annotations
 
 import argparse
+import base64
 import http.client
 import json
 import os
@@ -60,6 +61,7 @@ def server_environment(*, database_url: str, static_root: str, media_root: str) 
         "HOME": os.environ.get("HOME", ""),
         "DJANGO_SETTINGS_MODULE": "assosolos.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(60),
+        "RELAY_CREDENTIALS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": f"{HOST},localhost",
         "DATABASE_URL": database_url,
         "REDIS_URL": os.environ["REDIS_URL"],

@@ -80,6 +80,8 @@ def production_env(*, database_url: str, redis_url: str, **extra: str) -> dict[s
         # The test's own key: the sessions it creates must be valid on the server.
         "SECRET_KEY": settings.SECRET_KEY,
         "ALLOWED_HOSTS": "127.0.0.1",
+        # A Fernet key (32 bytes, urlsafe base64) for the relay's credentials.
+        "RELAY_CREDENTIALS_KEY": "YXNzb3NvbG9zLXRlc3RzLXJlbGF5LWtleS0zMmJ5dGU=",
         "DATABASE_URL": database_url,
         "REDIS_URL": redis_url,
         "SECURE_SSL_REDIRECT": "false",

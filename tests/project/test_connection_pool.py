@@ -8,6 +8,7 @@ connections. Without the pool, a persistent connection per ASGI thread piles up
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 import socket
@@ -71,6 +72,7 @@ def _production_env(**env: str) -> dict[str, str]:
         "PYTHONPATH": f"{root / 'site'}{os.pathsep}{root}",
         "DJANGO_SETTINGS_MODULE": "assosolos.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(48),
+        "RELAY_CREDENTIALS_KEY": base64.urlsafe_b64encode(secrets.token_bytes(32)).decode(),
         "ALLOWED_HOSTS": "127.0.0.1",
         "DATABASE_URL": _database_url(),
         "REDIS_URL": settings.REDIS_URL,

@@ -18,6 +18,7 @@ PRODUCTION_ENV = {
     "EMAIL_URL": "smtp+tls://mailer:pass@mail.example.org:587",
     "SITE_URL": "https://assosolos.example.org",
     "DRAND_URLS": "https://drand.example.org",
+    "RELAY_CREDENTIALS_KEY": "YXNzb3NvbG9zLXRlc3RzLXJlbGF5LWtleS0zMmJ5dGU=",
 }
 
 
