@@ -35,14 +35,24 @@ class DrawState:
 
 def draw_state(*, lottery: Lottery) -> DrawState:
     """What is public about a lottery's draw so far (the seed only once drawn)."""
-    commitment = DrawCommitment.objects.filter(lottery=lottery).first()
+    # The chain entry comes in the same query, through the lottery's reverse relation.
+    commitment = (
+        DrawCommitment.objects.filter(lottery=lottery)
+        .select_related("lottery__commitment_entry")
+        .first()
+    )
     seal = LedgerSeal.objects.filter(lottery=lottery).first()
     result = DrawResult.objects.filter(lottery=lottery).first()
     by_prize: dict[int, tuple[Any, list[DrawWinner]]] = {}
     if result is not None:
         for winner in result.winners.select_related("prize", "ticket").order_by("slot"):
             by_prize.setdefault(winner.prize_id, (winner.prize, []))[1].append(winner)
-    entry = CommitmentEntry.objects.filter(lottery=lottery).first() if commitment else None
+    entry = None
+    if commitment is not None:
+        try:
+            entry = commitment.lottery.commitment_entry
+        except CommitmentEntry.DoesNotExist:
+            entry = None
     return DrawState(commitment, seal, result, list(by_prize.values()), entry)
 
 

@@ -222,6 +222,7 @@ def test_after_the_claim_deadline_a_hand_over_needs_a_reason_and_is_shown_late(c
     lottery.save(update_fields=["claim_deadline"])
     winner = DrawWinner.objects.first()
     client.force_login(manager_of(lottery.association))
+    client.cookies["django_language"] = "en"
     claims = reverse("lottery:manage_claims", args=[lottery.association.slug, lottery.slug])
 
     refused = client.post(_claim_url(lottery, winner), follow=True, HTTP_ACCEPT_LANGUAGE="en")

@@ -146,7 +146,7 @@ def test_prizes_in_kind_are_not_flagged(name):
 
 def test_warnings_do_not_block_opening():
     lottery = LotteryFactory()
-    PrizeFactory(lottery=lottery, name="200 euros en espèces", value_cents=20000)
+    PrizeFactory(lottery=lottery, name="Panier garni d'une valeur de 200 €", value_cents=20000)
     assert services.lottery_request_open(lottery=lottery, by=None) is True
 
 

@@ -148,8 +148,9 @@ def test_association_dashboard(client, tree, size, django_assert_max_num_queries
             expires_at=timezone.now() + datetime.timedelta(days=7),
         )
     client.force_login(owner)
-    # Three for the papers panel: the lotteries, their fees, their recorded costs.
-    with django_assert_max_num_queries(24):
+    # Three for the papers panel: the lotteries, their fees, their recorded costs; one
+    # for the relay panel (the association's connected networks).
+    with django_assert_max_num_queries(25):
         response = get(client, association.get_dashboard_url())
     assert len(response.context["team"]) == size + 1
     with django_assert_max_num_queries(11):
