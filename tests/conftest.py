@@ -10,6 +10,7 @@ import shutil
 import pytest
 from django.conf import settings
 from django.core.cache import cache, caches
+from django.utils import translation
 
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 
@@ -122,6 +123,14 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.postgres)
         if "require_redis" in fixtures:
             item.add_marker(pytest.mark.redis)
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    # A request in English leaves English active in this thread (the locale middleware
+    # activates it and nothing deactivates it): the next test starts from the default.
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture(autouse=True)
