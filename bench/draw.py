@@ -174,9 +174,9 @@ def _lottery_with_sales(n: int):
             """
             INSERT INTO lottery_order (lottery_id, buyer_name, buyer_email, quantity,
                 amount_cents, channel, status, receipt_number, stripe_account_id,
-                refund_blocked_reason, refunded_cents, created_at, paid_at)
+                refund_blocked_reason, refunded_cents, client_address, created_at, paid_at)
             SELECT %s, '', 'buyer' || g || '@example.org', %s, %s, 'cash', 'paid', '', '', '', 0,
-                now(), now()
+                '', now(), now()
             FROM generate_series(1, %s) g
             """,
             [lottery.pk, PER_ORDER, PER_ORDER * 200, -(-n // PER_ORDER)],

@@ -71,6 +71,14 @@ def draw_commitment_create(
     if existing is not None:
         return existing
     seed = secrets.token_bytes(draw_core.SEED_BYTES)
+    # The commitment and its chain entry exist together or not at all.
+    with transaction.atomic():
+        return _commitment_publish(lottery=lottery, seed=seed, now=now, after_opening=after_opening)
+
+
+def _commitment_publish(
+    *, lottery: Lottery, seed: bytes, now: datetime | None, after_opening: bool
+) -> DrawCommitment:
     commitment = DrawCommitment.objects.create(
         lottery=lottery,
         seed=seed.hex(),
