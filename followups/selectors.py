@@ -48,13 +48,15 @@ class MemberPage:
 
 
 def member_page(*, actor: Any, today: dt.date) -> MemberPage:
-    """Next steps due, soonest first (an `is_overdue` flag on each), and conversations held."""
+    """Next steps due, soonest first (`is_overdue` and `is_due_today` flags on each), and
+    conversations held."""
     steps = Step.objects.filter(followup__in=followups_of(actor=actor)).select_related(
         "followup__session__group"
     )
     next_steps = list(steps.filter(done_at=None).order_by("due_on", "pk"))
     for step in next_steps:
         step.is_overdue = step.due_on < today
+        step.is_due_today = step.due_on == today
     conversations = list(steps.exclude(done_at=None).order_by("-done_at", "-pk"))
     return MemberPage(next_steps=next_steps, conversations=conversations, today=today)
 

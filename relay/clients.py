@@ -66,10 +66,12 @@ def mastodon_verify(*, server: str, token: str) -> str:
     return account["acct"]
 
 
-def mastodon_post(*, server: str, token: str, text: str) -> Posted:
+def mastodon_post(*, server: str, token: str, text: str, key: str) -> Posted:
+    """Post `text`; `key` is sent as Mastodon's Idempotency-Key: the instance answers a
+    repeated key (kept an hour) with the status it already made."""
     try:
         status = _mastodon(server=server, token=token).status_post(
-            text, visibility="public", language="fr"
+            text, visibility="public", language="fr", idempotency_key=key
         )
     except MastodonError as exc:
         raise _mastodon_error(exc) from exc
@@ -134,16 +136,59 @@ def bluesky_facets(*, text: str) -> list[models.AppBskyRichtextFacet.Main]:
     return facets
 
 
-def bluesky_post(*, server: str, handle: str, password: str, text: str) -> Posted:
-    client, did = _bluesky(server=server, handle=handle, password=password)
+POST_COLLECTION = "app.bsky.feed.post"
+_TID_ALPHABET = "234567abcdefghijklmnopqrstuvwxyz"
+
+
+def bluesky_record_key(*, micros: int, clock: int) -> str:
+    """A record key in the TID format posts use (53 bits of microseconds since the epoch,
+    10 bits of clock id, base32-sortable): fixed per post, so a retry names the same
+    record and can find it instead of posting it twice."""
+    value = ((micros & (2**53 - 1)) << 10) | (clock % 1024)
+    return "".join(_TID_ALPHABET[(value >> shift) & 31] for shift in range(60, -1, -5))
+
+
+def _bluesky_posted(did: str, uri: str) -> Posted:
+    rkey = uri.rsplit("/", 1)[-1]
+    return Posted(remote_id=uri, url=f"https://bsky.app/profile/{did}/post/{rkey}")
+
+
+def _bluesky_existing(client: Client, *, did: str, rkey: str) -> Posted | None:
     try:
-        created = client.send_post(
-            text, profile_identify=did, langs=["fr"], facets=bluesky_facets(text=text) or None
+        found = client.com.atproto.repo.get_record(
+            {"repo": did, "collection": POST_COLLECTION, "rkey": rkey}
+        )
+    except AtProtocolError as exc:
+        content = getattr(getattr(exc, "response", None), "content", None)
+        if getattr(content, "error", None) == "RecordNotFound":
+            return None
+        raise _bluesky_error(exc) from exc
+    return _bluesky_posted(did, found.uri)
+
+
+def bluesky_post(
+    *, server: str, handle: str, password: str, text: str, rkey: str, retry: bool
+) -> Posted:
+    """Post `text` as the record `rkey`. On a retry, a record already made under that key
+    (by a try whose outcome was lost) is the post: it is not made twice."""
+    client, did = _bluesky(server=server, handle=handle, password=password)
+    if retry and (existing := _bluesky_existing(client, did=did, rkey=rkey)):
+        return existing
+    record = models.AppBskyFeedPost.Record(
+        text=text,
+        created_at=client.get_current_time_iso(),
+        langs=["fr"],
+        facets=bluesky_facets(text=text) or None,
+    )
+    try:
+        created = client.com.atproto.repo.create_record(
+            models.ComAtprotoRepoCreateRecord.Data(
+                repo=did, collection=POST_COLLECTION, record=record, rkey=rkey
+            )
         )
     except AtProtocolError as exc:
         raise _bluesky_error(exc) from exc
-    rkey = created.uri.rsplit("/", 1)[-1]
-    return Posted(remote_id=created.uri, url=f"https://bsky.app/profile/{did}/post/{rkey}")
+    return _bluesky_posted(did, created.uri)
 
 
 def bluesky_delete(*, server: str, handle: str, password: str, remote_id: str) -> None:

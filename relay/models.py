@@ -84,6 +84,9 @@ class RelayPost(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     # When a failed post is tried again; None: it is not (the network refused it).
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # When a run last claimed it: a claim older than `services.STALE_CLAIM` is a run that
+    # died between the claim and the outcome, and the post is due again.
+    claimed_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     posted_at = models.DateTimeField(null=True, blank=True)
 
@@ -93,3 +96,11 @@ class RelayPost(models.Model):
 
     def __str__(self) -> str:
         return f"{self.entry_id} {self.network} {self.status}"
+
+    @property
+    def is_posted(self) -> bool:
+        return self.status == self.Status.POSTED
+
+    @property
+    def retry_planned(self) -> bool:
+        return self.status == self.Status.FAILED and self.next_attempt_at is not None

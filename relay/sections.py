@@ -21,4 +21,7 @@ def pitch_page(*, request: Any, context: Any) -> dict | None:
         return None
     if not selectors.pitch_relayable(pitch=pitch):
         return None
-    return {"relay_agreed": selectors.consent_given(pitch=pitch)}
+    return {
+        "relay_agreed": selectors.consent_given(pitch=pitch),
+        "relay_posts": selectors.posts_of_pitch(pitch=pitch),
+    }

@@ -20,6 +20,15 @@ def posts_of(*, association: Association, limit: int = 50) -> QuerySet[RelayPost
     )[:limit]
 
 
+def posts_of_pitch(*, pitch: Pitch) -> list[RelayPost]:
+    """The posts made of `pitch`, newest edition first, for its author to follow."""
+    return list(
+        RelayPost.objects.filter(entry__pitch=pitch)
+        .select_related("entry__edition")
+        .order_by("-entry__edition__published_at", "pk")
+    )
+
+
 def consent_given(*, pitch: Pitch) -> bool:
     return RelayConsent.objects.filter(pitch=pitch, network=pitch.network).exists()
 

@@ -34,6 +34,9 @@ Status = RelayPost.Status
 CLAIM_POSTS = True
 MAX_ATTEMPTS = 6
 BACKOFF_BASE = dt.timedelta(minutes=2)
+# Longer than any network call (clients.TIMEOUT) and a login, shorter than the hour
+# Mastodon keeps an idempotency key.
+STALE_CLAIM = dt.timedelta(minutes=10)
 
 
 def claim_checked(post: RelayPost) -> None:
@@ -157,18 +160,31 @@ def posts_create(*, now: dt.datetime) -> int:
     return len(made)
 
 
+def _stale(*, status: str, now: dt.datetime) -> Q:
+    """Claimed by a run that never recorded the outcome (it died or lost its database)."""
+    return Q(status=status, claimed_at__lte=now - STALE_CLAIM)
+
+
 def _due(*, now: dt.datetime) -> Q:
-    return Q(status=Status.PENDING) | Q(status=Status.FAILED, next_attempt_at__lte=now)
+    return (
+        Q(status=Status.PENDING)
+        | Q(status=Status.FAILED, next_attempt_at__lte=now)
+        | _stale(status=Status.POSTING, now=now)
+    )
 
 
-def _claim(*, post: RelayPost, due: Q, to: str) -> bool:
+def _delete_due(*, now: dt.datetime) -> Q:
+    return Q(status=Status.POSTED) | _stale(status=Status.DELETING, now=now)
+
+
+def _claim(*, post: RelayPost, due: Q, to: str, now: dt.datetime) -> bool:
     """Make this run the only one working on `post`: a conditional update on its status
     (a second run waits on the row, then finds it no longer due)."""
     claim_checked(post)
     if not CLAIM_POSTS:
-        RelayPost.objects.filter(pk=post.pk).update(status=to)
+        RelayPost.objects.filter(pk=post.pk).update(status=to, claimed_at=now)
         return True
-    return RelayPost.objects.filter(due, pk=post.pk).update(status=to) == 1
+    return RelayPost.objects.filter(due, pk=post.pk).update(status=to, claimed_at=now) == 1
 
 
 def _account(post: RelayPost) -> RelayAccount | None:
@@ -188,9 +204,19 @@ def _failed(*, post: RelayPost, message: str, retryable: bool, now: dt.datetime)
     )
 
 
+def post_key(post: RelayPost) -> str:
+    """The same for every try of one post, so that a network which already has it (the
+    run that posted died before recording it) answers with that post, not a second."""
+    return f"assosolos-relay-{post.pk}"
+
+
+def _micros(moment: dt.datetime) -> int:
+    return int(moment.timestamp()) * 1_000_000 + moment.microsecond
+
+
 def post_send(*, post: RelayPost, now: dt.datetime) -> bool:
     """Post it if this run claims it. Returns whether this run called the network."""
-    if not _claim(post=post, due=_due(now=now), to=Status.POSTING):
+    if not _claim(post=post, due=_due(now=now), to=Status.POSTING, now=now):
         return False
     account = _account(post)
     if account is None:
@@ -205,10 +231,17 @@ def post_send(*, post: RelayPost, now: dt.datetime) -> bool:
     secret = secret_decrypt(token=account.secret)
     try:
         if post.network == Network.MASTODON:
-            posted = clients.mastodon_post(server=account.server, token=secret, text=post.text)
+            posted = clients.mastodon_post(
+                server=account.server, token=secret, text=post.text, key=post_key(post)
+            )
         else:
             posted = clients.bluesky_post(
-                server=account.server, handle=account.handle, password=secret, text=post.text
+                server=account.server,
+                handle=account.handle,
+                password=secret,
+                text=post.text,
+                rkey=clients.bluesky_record_key(micros=_micros(post.created_at), clock=post.pk),
+                retry=post.status != Status.PENDING,
             )
     except clients.RelayError as exc:
         _failed(post=post, message=exc.message, retryable=exc.retryable, now=now)
@@ -226,7 +259,7 @@ def post_send(*, post: RelayPost, now: dt.datetime) -> bool:
 
 def post_delete(*, post: RelayPost, now: dt.datetime) -> bool:
     """Take down a post whose pitch was withdrawn. Returns whether this run did."""
-    if not _claim(post=post, due=Q(status=Status.POSTED), to=Status.DELETING):
+    if not _claim(post=post, due=_delete_due(now=now), to=Status.DELETING, now=now):
         return False
     account = _account(post)
     try:
@@ -263,7 +296,7 @@ def relay_sweep(*, now: dt.datetime | None = None) -> dict[str, int]:
     ).select_related("entry__edition")
     sent = sum(post_send(post=post, now=now) for post in list(due))
     withdrawn = RelayPost.objects.filter(
-        status=Status.POSTED, entry__pitch__status=Pitch.Status.WITHDRAWN
+        _delete_due(now=now), entry__pitch__status=Pitch.Status.WITHDRAWN
     ).select_related("entry__edition")
     deleted = sum(post_delete(post=post, now=now) for post in list(withdrawn))
     return {"created": created, "sent": sent, "deleted": deleted}

@@ -58,6 +58,8 @@ class FakeServer:
     def __init__(self) -> None:
         self.calls: list[tuple[str, str]] = []
         self.posts: list[dict] = []
+        # Mastodon: Idempotency-Key → the status made; Bluesky: rkey → the record made.
+        self.made: dict[str, dict] = {}
         self.deleted: list[str] = []
         self.fail_next: list[int] = []
         self.lock = threading.Lock()
@@ -96,22 +98,25 @@ class FakeMastodon(FakeServer):
             return h._send(200, {"id": "7", "username": "asso", "acct": "asso"})
         if method == "POST" and path == "/api/v1/statuses":
             body = h._body()
+            key = h.headers.get("Idempotency-Key") or ""
             # Slow enough for two runs at once to overlap.
             time.sleep(0.2)
             failure = self._failure()
             if failure:
                 return h._send(failure, {"error": f"Fake failure {failure}"})
             with self.lock:
+                if key and key in self.made:
+                    return h._send(200, self.made[key])
                 self.posts.append(body)
                 number = len(self.posts)
-            return h._send(
-                200,
-                {
+                status = {
                     "id": str(number),
                     "url": f"{self.url}/@asso/{number}",
                     "content": body.get("status", ""),
-                },
-            )
+                }
+                if key:
+                    self.made[key] = status
+            return h._send(200, status)
         if method == "DELETE" and path.startswith("/api/v1/statuses/"):
             status_id = path.rsplit("/", 1)[-1]
             with self.lock:
@@ -125,6 +130,13 @@ def _jwt(payload: dict) -> str:
         return base64.urlsafe_b64encode(json.dumps(data).encode()).decode().rstrip("=")
 
     return f"{part({'alg': 'HS256', 'typ': 'JWT'})}.{part(payload)}.c2lnbmF0dXJl"
+
+
+CID = "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm"
+
+
+def _at_uri(rkey: str) -> str:
+    return f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
 
 
 class FakeBluesky(FakeServer):
@@ -165,15 +177,19 @@ class FakeBluesky(FakeServer):
                     failure, {"error": "InternalServerError", "message": f"Fake failure {failure}"}
                 )
             with self.lock:
+                rkey = body.get("rkey") or f"rkey{len(self.posts) + 1}"
+                if rkey in self.made:
+                    return h._send(400, {"error": "InvalidRequest", "message": "Record exists"})
                 self.posts.append(body)
-                number = len(self.posts)
-            return h._send(
-                200,
-                {
-                    "uri": f"at://{BLUESKY_DID}/app.bsky.feed.post/rkey{number}",
-                    "cid": "bafyreie5737gdxlw5i64vzichcalba3z2v5n6icifvx5xytvske7mr3hpm",
-                },
-            )
+                self.made[rkey] = body
+            return h._send(200, {"uri": _at_uri(rkey), "cid": CID})
+        if nsid == "com.atproto.repo.getRecord":
+            rkey = parse_qs(urlsplit(h.path).query).get("rkey", [""])[0]
+            with self.lock:
+                record = self.made.get(rkey)
+            if record is None:
+                return h._send(400, {"error": "RecordNotFound", "message": "Could not locate"})
+            return h._send(200, {"uri": _at_uri(rkey), "cid": CID, "value": record["record"]})
         if nsid == "com.atproto.repo.deleteRecord":
             body = h._body()
             with self.lock:

@@ -1,12 +1,14 @@
 """Two sweeps at once post each entry once (PostgreSQL).
 
 The race is first proved with the claim off: a seam between reading a post as due and
-claiming it holds both runs until each has read it, so both call the network. With
+claiming it holds both runs until each has read it, so both call the network (each
+with its own idempotency key, the network's own guard being switched off too). With
 the claim on, the second run's conditional update waits on the row, then finds the
 post no longer due.
 """
 
 import contextlib
+import itertools
 import threading
 
 import pytest
@@ -46,6 +48,8 @@ def test_without_the_claim_two_sweeps_at_once_post_twice(
 ):
     now = _published(approve, author)
     monkeypatch.setattr(services, "CLAIM_POSTS", False)
+    keys = itertools.count()
+    monkeypatch.setattr(services, "post_key", lambda post: f"try-{next(keys)}")
     _hold_both_runs_after_reading(monkeypatch, timeout=30)
     outcomes = _two_sweeps(now)
     assert [o["sent"] for o in outcomes] == [1, 1]

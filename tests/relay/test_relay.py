@@ -6,7 +6,7 @@ import pytest
 from django.db import connection
 
 from groups.pitches import services as pitches
-from relay import services
+from relay import clients, services
 from relay.models import Network, RelayAccount, RelayPost
 
 from .conftest import BLUESKY_TEXT, MASTODON_TEXT, publish
@@ -141,7 +141,8 @@ def test_a_pitch_withdrawn_after_publication_has_its_posts_deleted(
 
     assert mastodon_server.deleted == ["1"]
     assert ("DELETE", "/api/v1/statuses/1") in mastodon_server.calls
-    assert bluesky_server.deleted == [f"{BLUESKY_DID}/app.bsky.feed.post/rkey1"]
+    (posted,) = bluesky_server.posts
+    assert bluesky_server.deleted == [f"{BLUESKY_DID}/app.bsky.feed.post/{posted['rkey']}"]
     assert set(RelayPost.objects.values_list("status", flat=True)) == {Status.DELETED}
 
 
@@ -153,3 +154,59 @@ def test_credentials_are_encrypted_at_rest(connected):
     assert not any(MASTODON_TOKEN in value or "abcd-efgh" in value for value in raw)
     account = RelayAccount.objects.get(network=Network.MASTODON)
     assert services.secret_decrypt(token=account.secret) == MASTODON_TOKEN
+
+
+def _stuck(post: RelayPost, *, claimed_at) -> None:
+    """As a run leaves a post when it dies between its claim and the outcome."""
+    RelayPost.objects.filter(pk=post.pk).update(status=Status.POSTING, claimed_at=claimed_at)
+
+
+def test_a_post_whose_run_died_is_tried_again_once_its_claim_is_stale_and_never_twice(
+    connected, approve, author, mastodon_server, bluesky_server
+):
+    toot = approve(network="mastodon", text=MASTODON_TEXT)
+    sky = approve(network="bluesky", text=BLUESKY_TEXT)
+    _agree(toot, author)
+    _agree(sky, author)
+    now = publish(sky)
+    services.relay_sweep(now=now)
+    assert len(mastodon_server.posts) == 1 and len(bluesky_server.posts) == 1
+    # Both networks got the post, but the run died before recording it.
+    for post in RelayPost.objects.all():
+        _stuck(post, claimed_at=now)
+
+    # A claim younger than STALE_CLAIM may still be a run at work: left alone.
+    later = now + services.STALE_CLAIM - dt.timedelta(seconds=1)
+    assert services.relay_sweep(now=later)["sent"] == 0
+    assert set(RelayPost.objects.values_list("status", flat=True)) == {Status.POSTING}
+
+    assert services.relay_sweep(now=now + services.STALE_CLAIM)["sent"] == 2
+    # The same Idempotency-Key and the same record key: the networks' posts, not new ones.
+    assert len(mastodon_server.posts) == 1 and len(bluesky_server.posts) == 1
+    assert ("GET", "/xrpc/com.atproto.repo.getRecord") in bluesky_server.calls
+    by_network = {p.network: p for p in RelayPost.objects.all()}
+    assert {p.status for p in by_network.values()} == {Status.POSTED}
+    assert by_network["mastodon"].remote_id == "1"
+    rkey = bluesky_server.posts[0]["rkey"]
+    assert by_network["bluesky"].remote_id == f"at://{BLUESKY_DID}/app.bsky.feed.post/{rkey}"
+
+
+def test_a_stale_claim_that_never_reached_the_network_is_posted(
+    connected, approve, author, bluesky_server
+):
+    sky = approve(network="bluesky", text=BLUESKY_TEXT)
+    _agree(sky, author)
+    now = publish(sky)
+    services.posts_create(now=now)
+    _stuck(RelayPost.objects.get(), claimed_at=now - services.STALE_CLAIM)
+
+    assert services.relay_sweep(now=now)["sent"] == 1
+    assert len(bluesky_server.posts) == 1
+    assert RelayPost.objects.get().status == Status.POSTED
+
+
+def test_record_keys_are_tids_fixed_per_post():
+    key = clients.bluesky_record_key(micros=1_765_000_000_000_000, clock=7)
+    assert len(key) == 13 and set(key) <= set("234567abcdefghijklmnopqrstuvwxyz")
+    assert key == clients.bluesky_record_key(micros=1_765_000_000_000_000, clock=1031)
+    assert key < clients.bluesky_record_key(micros=1_765_000_000_000_001, clock=0)
