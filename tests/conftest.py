@@ -59,7 +59,9 @@ def skip_or_fail(reason: str) -> None:
 
 
 def is_postgres() -> bool:
-    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    from django.db import connection
+
+    return connection.vendor == "postgresql"
 
 
 def _wagtail_tree_after_flush(sender, **kwargs) -> None:

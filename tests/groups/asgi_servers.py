@@ -78,6 +78,9 @@ def asgi_servers(
                 "--no-access-log",
                 "--lifespan",
                 "off",
+                # Open websockets would hold a graceful stop.
+                "--timeout-graceful-shutdown",
+                "1",
             ]
             if factory:
                 command.append("--factory")

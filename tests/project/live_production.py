@@ -127,6 +127,8 @@ class ProductionServer:
             [sys.executable, "-m", "uvicorn", "assosolos.asgi:application"]
             + ["--host", "127.0.0.1", "--port", str(self.port), "--no-access-log"]
             + ["--lifespan", "off"]
+            # Open websockets and keep-alive connections would hold a graceful stop.
+            + ["--timeout-graceful-shutdown", "1"]
             + (["--workers", str(self.workers)] if self.workers > 1 else []),
             cwd=settings.ROOT_DIR,
             env=self.env,
@@ -173,7 +175,7 @@ class ProductionServer:
     def stop(self) -> None:
         self.process.terminate()
         try:
-            self.process.wait(timeout=20)
+            self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             self.process.kill()
             self.process.wait()
