@@ -18,7 +18,7 @@ class SessionAnswerForm(forms.Form):
 
 class SessionCapacityForm(forms.Form):
     capacity = forms.IntegerField(
-        label=_("places"),
+        label=_("Places"),
         required=False,
         min_value=1,
         max_value=32767,
