@@ -139,6 +139,8 @@ def session_attendance_record(*, session: Session, actor: Any, presence: Mapping
         raise GroupError(_("Only the group's members at the time of the session are marked."))
     now = timezone.now()
     with transaction.atomic():
+        # Two people saving the same sheet at once take turns: no duplicate insert fails.
+        Session.objects.select_for_update().filter(pk=session.pk).first()
         for user_id, present in sorted(presence.items()):
             SessionAttendance.objects.update_or_create(
                 session_id=session.pk,
