@@ -33,7 +33,7 @@ class SessionForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = ["starts_at", "duration_minutes", "place", "video_url", "agenda"]
+        fields = ["starts_at", "duration_minutes", "place", "video_url", "agenda", "capacity"]
         widgets = {
             "starts_at": forms.DateTimeInput(
                 attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -219,6 +220,14 @@ class Session(models.Model):
     place = models.CharField(_("place"), max_length=200, blank=True)
     video_url = models.URLField(_("video link"), blank=True)
     agenda = models.TextField(_("agenda"), blank=True)
+    # Empty: no limit. Only "coming" answers take a place (groups.services.attendance).
+    capacity = models.PositiveSmallIntegerField(
+        _("places"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1)],
+        help_text=_("Leave empty for no limit."),
+    )
     reminder_sent_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
@@ -314,3 +323,8 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.message_id} by {self.reporter}"
+
+
+# Answers to sessions and attendance live in their own module; imported here so that
+# Django finds them with the app's models.
+from .attendance_models import SessionAnswer, SessionAttendance  # noqa: E402, F401

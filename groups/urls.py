@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import attendance_views, views
 
 app_name = "groups"
 
@@ -11,6 +11,22 @@ urlpatterns = [
     path("<int:pk>/quitter/", views.leave, name="leave"),
     path("<int:pk>/calendrier.ics", views.group_calendar, name="calendar"),
     path("<int:pk>/seances/<int:session_pk>/", views.session_detail, name="session"),
+    path(
+        "<int:pk>/seances/<int:session_pk>/reponse/",
+        attendance_views.session_answer,
+        name="session_answer",
+    ),
+    path(
+        "<int:pk>/seances/<int:session_pk>/presences/",
+        attendance_views.session_sheet,
+        name="session_sheet",
+    ),
+    path(
+        "<int:pk>/seances/<int:session_pk>/places/",
+        attendance_views.session_capacity,
+        name="session_capacity",
+    ),
+    path("<int:pk>/presences/", attendance_views.group_attendance, name="attendance"),
     path(
         "<int:pk>/objectifs/<int:commitment_pk>/", views.commitment_report, name="commitment_report"
     ),

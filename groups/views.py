@@ -6,6 +6,7 @@ Thin: permissions from `selectors`, rules in `services`.
 from __future__ import annotations
 
 from django.contrib import messages
+from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
@@ -19,7 +20,7 @@ from django.views.decorators.http import require_POST
 from associations.models import Association
 from associations.selectors import association_can_manage, association_is_active
 
-from . import calendar, selectors, services
+from . import attendance_selectors, calendar, selectors, services
 from .forms import (
     ApplicationForm,
     CommitmentForm,
@@ -50,13 +51,14 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
     now = timezone.now()
     sessions = list(selectors.group_sessions(group=group))
+    upcoming = [s for s in sessions if s.starts_at >= now]
     context = {
         "group": group,
         "membership": membership,
         "is_moderator": is_moderator,
         "can_manage": selectors.group_can_manage(user=request.user, group=group),
         "seats_taken": selectors.group_seats_taken(group=group),
-        "upcoming": [s for s in sessions if s.starts_at >= now],
+        "upcoming": upcoming,
         "past": [s for s in sessions if s.starts_at < now][-5:],
         "waiting": request.user.is_authenticated
         and group.waiting_list.filter(user=request.user).exists(),
@@ -64,6 +66,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "prize_seats": selectors.group_public_prize_seats(group=group),
     }
     if membership is not None or is_moderator:
+        context["answer_panels"] = attendance_selectors.session_answer_panels(
+            sessions=upcoming, membership=membership, now=now
+        )
         context["members"] = list(selectors.group_members(group=group))
         context["record"] = list(selectors.group_commitment_record(group=group))
     return render(request, "groups/detail.html", context)
@@ -345,6 +350,12 @@ def session_detail(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
             "group": group,
             "session": session,
             "membership": membership,
+            "is_moderator": selectors.group_is_moderator(
+                user=request.user, group=group, membership=membership
+            ),
+            "answer_panel": attendance_selectors.session_answer_panels(
+                sessions=[session], membership=membership
+            )[0],
             "form": form,
             "commitments": session.commitments.select_related("user"),
             "to_report": list(previous_open),
@@ -382,16 +393,29 @@ def group_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     membership = selectors.group_membership(user=request.user, group_id=group.pk)
     if membership is None and not selectors.group_can_manage(user=request.user, group=group):
         raise PermissionDenied
-    sessions = group.sessions.select_related("group")
-    return _ics(calendar.sessions_calendar(name=group.title, sessions=sessions), f"group-{pk}.ics")
+    sessions = list(group.sessions.select_related("group"))
+    answers = attendance_selectors.calendar_answers(user_id=request.user.pk, sessions=sessions)
+    body = calendar.sessions_calendar(
+        name=group.title, sessions=sessions, attendee=request.user, answers=answers
+    )
+    return _ics(body, f"group-{pk}.ics")
 
 
 def member_calendar(request: HttpRequest, token: str) -> HttpResponse:
     user_id = calendar.member_feed_user_id(token=token)
     if user_id is None:
         raise Http404
-    sessions = Session.objects.filter(group__memberships__user_id=user_id).select_related("group")
-    return _ics(calendar.sessions_calendar(name="Assosolos", sessions=sessions), "sessions.ics")
+    attendee = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if attendee is None:
+        raise Http404
+    sessions = list(
+        Session.objects.filter(group__memberships__user_id=user_id).select_related("group")
+    )
+    answers = attendance_selectors.calendar_answers(user_id=user_id, sessions=sessions)
+    body = calendar.sessions_calendar(
+        name="Assosolos", sessions=sessions, attendee=attendee, answers=answers
+    )
+    return _ics(body, "sessions.ics")
 
 
 # --- Seats offered as lottery prizes -------------------------------------------------

@@ -30,6 +30,7 @@ SQLITE_FILES = frozenset(
         "tests/cms/test_search_everything.py",
         "tests/followups/test_reminders.py",
         "tests/followups/test_services.py",
+        "tests/groups/test_attendance_services.py",
         "tests/groups/test_demo.py",
         "tests/groups/test_room_messages.py",
         "tests/groups/test_room_post_contract.py",

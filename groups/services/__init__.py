@@ -1,5 +1,12 @@
 """Writes about groups, by topic; the public names are re-exported here."""
 
+from .attendance import (
+    AnswersClosed,
+    SessionFull,
+    session_answer_set,
+    session_attendance_record,
+    session_capacity_set,
+)
 from .errors import GroupError
 from .membership import (
     group_application_decide,
@@ -35,6 +42,11 @@ from .seats import group_seat_prize_attach, group_seat_prize_detach
 from .sessions import commitment_report, commitment_set, session_create
 
 __all__ = [
+    "AnswersClosed",
+    "SessionFull",
+    "session_answer_set",
+    "session_attendance_record",
+    "session_capacity_set",
     "GroupError",
     "RoomAccess",
     "RoomError",

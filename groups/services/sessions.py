@@ -13,7 +13,7 @@ from .. import selectors
 from ..models import Commitment, Group, GroupMembership, Session
 from .errors import GroupError
 
-SESSION_FIELDS = ("starts_at", "duration_minutes", "place", "video_url", "agenda")
+SESSION_FIELDS = ("starts_at", "duration_minutes", "place", "video_url", "agenda", "capacity")
 
 
 def _require_organiser(*, actor: Any, group: Group) -> None:
