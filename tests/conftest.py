@@ -229,6 +229,29 @@ def browser_page(_playwright_browser, live_server, settings):
     context.close()
 
 
+@pytest.fixture(scope="session")
+def collected_static(tmp_path_factory):
+    """STATIC_ROOT for the production-shaped servers, collected once per run.
+
+    Production pages name their static files through the collected manifest. Test
+    workers of one run share it: the first collects under a file lock, the others
+    find it done (collecting takes seconds; several modules need it).
+    """
+    import fcntl
+
+    from tests.project.live_production import collect_static
+
+    shared = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        shared = shared.parent
+    path = shared / "collected-static"
+    with open(shared / "collected-static.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (path / "staticfiles.json").exists():
+            collect_static(str(path))
+    return str(path)
+
+
 @pytest.fixture
 def artifacts_dir():
     """Where browser tests leave screenshots for people to look at."""

@@ -83,16 +83,8 @@ def _production_env(**env: str) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    """Production pages name their static files through the collected manifest."""
-    path = tmp_path_factory.mktemp("static")
-    subprocess.run(  # noqa: S603
-        [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
-        cwd=settings.ROOT_DIR,
-        env=_production_env(STATIC_ROOT=str(path)),
-        check=True,
-    )
-    return str(path)
+def static_root(collected_static):
+    return collected_static
 
 
 class Server:

@@ -24,7 +24,7 @@ from tests.factories import UserFactory
 from tests.groups.factories import GroupFactory, GroupMemberFactory
 from tests.groups.room_client import session_cookie
 
-from .live_production import PrivateRedis, ProductionServer, collect_static, production_env
+from .live_production import PrivateRedis, ProductionServer, production_env
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -47,10 +47,8 @@ def _database_url(name: str | None = None, *, port: int | None = None) -> str:
 
 
 @pytest.fixture(scope="module")
-def static_root(tmp_path_factory):
-    path = str(tmp_path_factory.mktemp("static"))
-    collect_static(path)
-    return path
+def static_root(collected_static):
+    return collected_static
 
 
 @pytest.fixture(scope="module")

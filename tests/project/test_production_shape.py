@@ -38,7 +38,7 @@ from tests.lottery.conftest import (
 )
 from tests.lottery.factories import open_lottery
 
-from .live_production import PrivateRedis, ProductionServer, collect_static, production_env
+from .live_production import PrivateRedis, ProductionServer, production_env
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -55,19 +55,17 @@ def _database_url() -> str:
 
 
 @pytest.fixture
-def shape(tmp_path, localstripe, localstripe_server):
+def shape(tmp_path, collected_static, localstripe, localstripe_server):
     if not is_postgres():
         skip_or_fail("needs PostgreSQL: set DATABASE_URL=postgres://…")
     redis = PrivateRedis()
     if not redis.binary:
         skip_or_fail("needs the redis-server binary (apt-get install redis-server)")
     redis.start()
-    static_root = str(tmp_path / "static")
-    collect_static(static_root)
     env = production_env(
         database_url=_database_url(),
         redis_url=redis.url,
-        STATIC_ROOT=static_root,
+        STATIC_ROOT=collected_static,
         DB_POOL_MAX_SIZE="4",
         STRIPE_API_BASE=localstripe_server,
         STRIPE_SECRET_KEY=SECRET_KEY,
