@@ -314,3 +314,7 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.message_id} by {self.reporter}"
+
+
+# Being told when away (mentions, choices, push devices): their own module, same app.
+from .notify.models import Mention, NotificationChoice, PushSubscription  # noqa: E402, F401
