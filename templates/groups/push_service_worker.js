@@ -1,10 +1,11 @@
-{% load i18n %}/* The site's service worker: shows the room notifications pushed to this browser. */
+/* The site's service worker: shows the room notifications pushed to this browser. */
 "use strict";
 
 self.addEventListener("push", function (event) {
   var data = {};
   try { data = event.data ? event.data.json() : {}; } catch (e) { data = {}; }
-  var title = data.title || "{{ _('New mention')|escapejs }}";
+  // The server always sends a title (in the site's language); the site's name otherwise.
+  var title = data.title || "Assosolos";
   event.waitUntil(self.registration.showNotification(title, {
     body: data.body || "",
     tag: data.tag || "",
