@@ -183,3 +183,15 @@ def test_the_choice_page_needs_a_sign_in_and_shows_the_choice(db, client):
     response = client.get(reverse("groups:notify_settings"))
     assert response.status_code == 200
     assert response.context["form"].initial == {"digest_email": True, "push": True}
+
+
+def test_the_digest_is_scheduled(db):
+    from django.utils.module_loading import import_string
+    from django_q.models import Schedule
+
+    from groups import tasks
+
+    tasks.schedules_ensure()
+    schedule = Schedule.objects.get(name="groups: mention digests")
+    assert import_string(schedule.func) is digest.mention_digests_send
+    assert schedule.minutes <= 60
