@@ -22,6 +22,7 @@ from ..models import GroupMembership
 from ..services.room import room_presence_is_here
 from .models import Mention, PushSubscription
 from .selectors import (
+    MENTION_READABLE,
     notification_choice_of,
     push_enabled,
     push_endpoint_allowed,
@@ -109,7 +110,7 @@ def mention_push_send(mention_id: int) -> int:
         return 0
     mention = (
         Mention.objects.select_related("message__group", "message__author")
-        .filter(pk=mention_id, message__hidden_at__isnull=True)
+        .filter(MENTION_READABLE, pk=mention_id)
         .first()
     )
     if mention is None:

@@ -5,10 +5,14 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from django.conf import settings
-from django.db.models import Exists, OuterRef, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from ..models import GroupMembership
 from .models import Mention, NotificationChoice, PushSubscription
+
+# Mentions whose message members may still read: the digest and push skip the others.
+# Once messages can be deleted, excluding them is one more condition here.
+MENTION_READABLE = Q(message__hidden_at__isnull=True)
 
 
 def notification_choice_of(*, user_id: int) -> NotificationChoice:
@@ -60,7 +64,7 @@ def mentions_unread(mentions: QuerySet[Mention]) -> QuerySet[Mention]:
         last_read_seq__lt=OuterRef("message__seq"),
     )
     return (
-        mentions.filter(message__hidden_at__isnull=True)
+        mentions.filter(MENTION_READABLE)
         .filter(Exists(unread_there))
         .select_related("message__group", "message__author")
         .order_by("message__group__title", "message__group_id", "message__seq")

@@ -217,3 +217,21 @@ def test_the_service_worker_is_served_for_the_rooms_scope(db, client):
     assert response["Service-Worker-Allowed"] == "/groupes/"
     assert reverse("groups:room", args=[1]).startswith("/groupes/")
     assert b"showNotification" in response.content
+
+
+def test_no_push_once_the_message_is_read_or_hidden(db, service, group, alice, bob, facilitator):
+    from groups.models import Mention
+    from groups.notify.push import mention_push_send
+
+    Browser().subscribe(bob, service.endpoint("bob"))
+    # Posted, but the task runs later (after the commit, in the cluster).
+    read = services.room_message_post(group_id=group.pk, user=alice, body="@Bob un")
+    hidden = services.room_message_post(group_id=group.pk, user=alice, body="@Bob deux")
+    services.room_message_hide(group_id=group.pk, seq=hidden.seq, actor=facilitator)
+    services.room_read_mark(group_id=group.pk, user=bob, seq=read.seq)
+    assert mention_push_send(Mention.objects.get(message=hidden).pk) == 0
+    assert mention_push_send(Mention.objects.get(message=read).pk) == 0
+    assert service.received == []
+    later = services.room_message_post(group_id=group.pk, user=alice, body="@Bob trois")
+    assert mention_push_send(Mention.objects.get(message=later).pk) == 1
+    assert len(service.received) == 1
