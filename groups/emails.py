@@ -12,5 +12,9 @@ from assosolos.emails import email_send as _email_send
 __all__ = ["absolute_url", "email_send"]
 
 
-def email_send(*, template: str, context: dict, recipients: list[str]) -> bool:
-    return _email_send(template=f"groups/email/{template}", context=context, recipients=recipients)
+def email_send(
+    *, template: str, context: dict, recipients: list[str], headers: dict | None = None
+) -> bool:
+    return _email_send(
+        template=f"groups/email/{template}", context=context, recipients=recipients, headers=headers
+    )

@@ -12,8 +12,7 @@ from django.utils import timezone
 from associations.selectors import association_manager_emails
 
 from .emails import absolute_url, email_send
-from .models import Group, GroupApplication, GroupInvitation, GroupMembership, Message, Session
-from .services.room import room_presence_is_here
+from .models import Group, GroupApplication, GroupInvitation, GroupMembership, Session
 
 
 def _user(user_id: int):
@@ -90,27 +89,6 @@ def invitation_email_send(invitation_id: int) -> bool:
     )
 
 
-def mention_email_send(message_id: int, user_id: int) -> bool:
-    """Email someone named in a message, unless they came back to the room meanwhile."""
-    message = Message.objects.select_related("group", "author").filter(pk=message_id).first()
-    user = _user(user_id)
-    if message is None or user is None or message.hidden_at is not None:
-        return False
-    if not GroupMembership.objects.filter(group_id=message.group_id, user=user).exists():
-        return False
-    if room_presence_is_here(group_id=message.group_id, user_id=user_id):
-        return False
-    return email_send(
-        template="mention",
-        context={
-            "message": message,
-            "group": message.group,
-            "room_url": absolute_url(message.group.get_room_url()),
-        },
-        recipients=[user.email],
-    )
-
-
 REMINDER_AHEAD = timedelta(hours=24)
 
 
@@ -150,6 +128,8 @@ def session_reminders_send() -> int:
 
 SCHEDULES: dict[str, tuple[str, int]] = {
     "groups: session reminders": ("groups.tasks.session_reminders_send", 15),
+    # Each member gets at most one per GROUPS_DIGEST_PERIOD_MINUTES (groups.notify.digest).
+    "groups: mention digests": ("groups.notify.digest.mention_digests_send", 5),
 }
 
 

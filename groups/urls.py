@@ -1,12 +1,15 @@
 from django.urls import path
 
 from . import attendance_views, views
+from .notify.urls import urlpatterns as notify_urlpatterns
+from .search.views import room_search
 
 app_name = "groups"
 
 urlpatterns = [
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/salon/", views.room, name="room"),
+    path("<int:pk>/salon/recherche/", room_search, name="room_search"),
     path("<int:pk>/candidater/", views.apply, name="apply"),
     path("<int:pk>/quitter/", views.leave, name="leave"),
     path("<int:pk>/calendrier.ics", views.group_calendar, name="calendar"),
@@ -63,3 +66,6 @@ urlpatterns = [
         name="room_reports_dismiss",
     ),
 ]
+
+# Being told when away: choices, the digest's unsubscribe link, push devices.
+urlpatterns += notify_urlpatterns

@@ -32,6 +32,7 @@ from .forms import (
     apply_errors,
 )
 from .models import Commitment, Group, GroupApplication, GroupInvitation, GroupMembership, Session
+from .notify.selectors import push_public_key
 
 
 def _group(pk: int) -> Group:
@@ -82,6 +83,7 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
     except services.RoomError as exc:
         raise PermissionDenied(exc.message) from exc
     context = {"group": group, "is_moderator": access.is_moderator, "membership": access.membership}
+    context["push_public_key"] = push_public_key()
     if access.is_moderator:
         context["room_members"] = [
             m for m in selectors.group_members(group=group) if m.user_id != request.user.pk

@@ -34,6 +34,8 @@ SQLITE_FILES = frozenset(
         "tests/groups/test_demo.py",
         "tests/groups/test_room_messages.py",
         "tests/groups/test_room_post_contract.py",
+        "tests/groups/test_notify_digest.py",
+        "tests/groups/test_room_search.py",
         "tests/lottery/test_reservation_contract.py",
         "tests/lottery/test_demo.py",
         "tests/lottery/test_draw_chain.py",

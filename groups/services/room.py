@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from .. import selectors
 from ..effects import broadcast_on_commit, room_group_name, room_user_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
+from ..notify.services import mention_record
 from . import room_post
 from .errors import (
     CLOSE_FORBIDDEN,
@@ -147,8 +148,9 @@ def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = 
                 room_group_name(group_id), {"type": "room.frame", "frame": message_frame(message)}
             )
         if "@" in body:
+            # Those away are told by digest and push, as each chose (groups.notify).
             for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=user):
-                _emails().mention_email_send(message.pk, mentioned_id)
+                mention_record(message=message, user_id=mentioned_id)
     return message
 
 
@@ -315,14 +317,3 @@ def room_presence_list(*, group_id: int) -> list[dict]:
         for m in members
         if _presence_key(group_id, m.user_id) in here
     ]
-
-
-def _emails():
-    """The groups' email senders (`groups.tasks`, imported late: it imports these services).
-
-    Called inside the change's transaction, they put the email on the outgoing queue
-    with it, so it leaves if and only if the change commits.
-    """
-    from .. import tasks
-
-    return tasks

@@ -104,14 +104,17 @@ def absolute_url(path: str) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def email_send(*, template: str, context: dict, recipients: Iterable[str]) -> bool:
+def email_send(
+    *, template: str, context: dict, recipients: Iterable[str], headers: dict | None = None
+) -> bool:
     """Queue the email `template` for `recipients`; it leaves once the transaction commits.
 
     `template` names three templates: `<template>_subject.txt`, `<template>.txt` and,
     when it exists, `<template>.html` (extending `email/base.html`; without it, the
     text is shown in that layout). Emails are
     written in the site's language (French): the person who receives one is rarely
-    the one whose request caused it. Returns whether anything was queued.
+    the one whose request caused it. `headers` are added as they are (List-Unsubscribe…).
+    Returns whether anything was queued.
     """
     recipients = [address for address in recipients if address]
     if not recipients:
@@ -129,6 +132,7 @@ def email_send(*, template: str, context: dict, recipients: Iterable[str]) -> bo
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=recipients,
+        headers=headers or {},
     )
     if html:
         message.attach_alternative(html, "text/html")

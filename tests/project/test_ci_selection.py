@@ -19,10 +19,11 @@ def test_every_file_run_on_sqlite_exists_and_holds_tests():
 
 
 def test_the_sqlite_part_covers_each_path_that_differs_by_database():
-    # The reservation, the room post and the seal each have a SQLite path.
+    # The reservation, the room post, the seal and the room search each have a SQLite path.
     for name in (
         "tests/lottery/test_reservation_contract.py",
         "tests/groups/test_room_messages.py",
+        "tests/groups/test_room_search.py",
         "tests/lottery/test_draw_services.py",
         "tests/project/test_settings.py",
     ):

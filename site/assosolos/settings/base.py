@@ -449,3 +449,21 @@ DRAW_BEACON_MARGIN_SECONDS = env.int("DRAW_BEACON_MARGIN_SECONDS", default=60)
 # Messages one member may post in a room per period (seconds); a flood gets a warning.
 GROUPS_ROOM_RATE_LIMIT = env.int("GROUPS_ROOM_RATE_LIMIT", default=20)
 GROUPS_ROOM_RATE_PERIOD = env.int("GROUPS_ROOM_RATE_PERIOD", default=30)
+# A member mentioned while away gets at most one digest email per period (minutes).
+GROUPS_DIGEST_PERIOD_MINUTES = env.int("GROUPS_DIGEST_PERIOD_MINUTES", default=60)
+# Web Push (VAPID keys, base64url, as `vapid --gen` or `web-push generate-vapid-keys`
+# give them): browser notifications are off while either key is empty.
+WEBPUSH_VAPID_PRIVATE_KEY = env("WEBPUSH_VAPID_PRIVATE_KEY", default="")
+WEBPUSH_VAPID_PUBLIC_KEY = env("WEBPUSH_VAPID_PUBLIC_KEY", default="")
+WEBPUSH_VAPID_SUBJECT = env("WEBPUSH_VAPID_SUBJECT", default="mailto:contact@assosolos.fr")
+# The push services the site posts to (host names and their subdomains): a browser's
+# subscription names its endpoint, and the server must not post to any other address.
+WEBPUSH_ENDPOINT_HOSTS = env.list(
+    "WEBPUSH_ENDPOINT_HOSTS",
+    default=[
+        "fcm.googleapis.com",
+        "push.services.mozilla.com",
+        "notify.windows.com",
+        "push.apple.com",
+    ],
+)

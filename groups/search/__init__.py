@@ -1,0 +1,1 @@
+"""Searching a room's messages: the selector (`selectors`) and its page (`views`)."""
