@@ -328,5 +328,6 @@ class MessageReport(models.Model):
 # Answers to sessions and attendance live in their own module; imported here so that
 # Django finds them with the app's models.
 from .attendance_models import SessionAnswer, SessionAttendance  # noqa: E402, F401
+
 # Being told when away (mentions, choices, push devices): their own module, same app.
 from .notify.models import Mention, NotificationChoice, PushSubscription  # noqa: E402, F401
