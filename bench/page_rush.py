@@ -322,6 +322,10 @@ def main() -> None:
 
     creation = connection.creation
     original_name = connection.settings_dict["NAME"]
+    # A copy of an already migrated database when one is named (CI makes one).
+    connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = os.environ.get(
+        "TEST_DATABASE_TEMPLATE"
+    )
     connection.settings_dict.setdefault("TEST", {})["NAME"] = bench_db
     print(f"Creating the database {bench_db} and collecting static files…", flush=True)
     creation.create_test_db(verbosity=0, autoclobber=True)

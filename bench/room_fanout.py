@@ -305,6 +305,10 @@ def main() -> None:
 
     old_name = connection.settings_dict["NAME"]
     creation = connection.creation
+    # A copy of an already migrated database when one is named (CI makes one).
+    connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = os.environ.get(
+        "TEST_DATABASE_TEMPLATE"
+    )
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_room_{old_name}"
     test_name = creation.create_test_db(verbosity=0, autoclobber=True)
     try:

@@ -328,6 +328,10 @@ def main() -> None:
 
     creation = connection.creation
     old_name = connection.settings_dict["NAME"]
+    # A copy of an already migrated database when one is named (CI makes one).
+    connection.settings_dict.setdefault("TEST", {})["TEMPLATE"] = os.environ.get(
+        "TEST_DATABASE_TEMPLATE"
+    )
     # Its own database, never the one a test run is using.
     connection.settings_dict.setdefault("TEST", {})["NAME"] = f"bench_{old_name}"
     creation.create_test_db(verbosity=0, autoclobber=True)
