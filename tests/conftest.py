@@ -130,6 +130,21 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.redis)
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database, with its periodic tasks due from now, as a migration makes them.
+
+    A test database copied from a template migrated earlier (TEST_DATABASE_TEMPLATE)
+    would carry the template's next runs, minutes old: a cluster catches up one period
+    per pass, and the task health check would find it late.
+    """
+    from django.utils import timezone
+    from django_q.models import Schedule
+
+    with django_db_blocker.unblock():
+        Schedule.objects.filter(next_run__lt=timezone.now()).update(next_run=timezone.now())
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     # A request in English leaves English active in this thread (the locale middleware

@@ -114,7 +114,9 @@ def test_an_unreachable_database_gives_the_503_page_from_a_view_or_a_middleware(
         raise OperationalError("connection refused")
 
     # A middleware (the session, read by the page cache's check) or a view meets it.
-    monkeypatch.setattr("django.contrib.sessions.backends.db.SessionStore.load", fails)
+    monkeypatch.setattr(
+        "django.contrib.sessions.backends.db.SessionStore._get_session_from_db", fails
+    )
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "s" * 32
     client.cookies["django_language"] = "en"
