@@ -152,13 +152,15 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
             Ticket.objects.filter(order=order, status=Ticket.Status.RESERVED).update(
                 status=Ticket.Status.AVAILABLE, order=None
             )
-            if order.buyer_id is not None:
-                try:
-                    per_person_check(
-                        lottery=lottery, buyer_id=order.buyer_id, quantity=order.quantity
-                    )
-                except PerPersonCapReached as exc:
-                    raise _CannotServe from exc
+            try:
+                per_person_check(
+                    lottery=lottery,
+                    buyer_id=order.buyer_id,
+                    email=order.buyer_email,
+                    quantity=order.quantity,
+                )
+            except PerPersonCapReached as exc:
+                raise _CannotServe from exc
             numbers = tickets_take(
                 lottery_id=lottery.pk,
                 order_id=order.pk,
