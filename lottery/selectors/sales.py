@@ -257,6 +257,7 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
     groups: dict[int, LotteryTickets] = {}
     for order in orders:
         order.numbers = numbers[order.pk]
+        order.has_receipt = order.status == Order.Status.PAID
         group = groups.setdefault(order.lottery_id, LotteryTickets(order.lottery, [], []))
         group.orders.append(order)
         if order.status == Order.Status.PAID:

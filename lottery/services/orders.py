@@ -204,19 +204,21 @@ def _release(order_id: int, status: str, *, expired_before: datetime | None = No
     return True
 
 
-def order_cancel(*, order_id: int, actor: Any) -> bool:
+def order_cancel(*, order_id: int, actor: Any, by_guest_link: bool = False) -> bool:
     """The buyer gives up a pending order: its numbers go back on sale at once.
 
     Its PaymentIntent is cancelled at Stripe after commit. Returns False (and
-    changes nothing) unless `actor` is the order's buyer and it is still pending.
-    A payment already made meanwhile is refunded when its webhook arrives.
+    changes nothing) unless `actor` is the order's buyer and it is still pending;
+    `by_guest_link`: the caller verified the order's signed guest link, which stands
+    for its buyer. A payment already made meanwhile is refunded when its webhook arrives.
     """
     with transaction.atomic():
         locked = order_lock(order_id)
         if locked is None:
             return False
         lottery, order = locked
-        if order.buyer_id is None or order.buyer_id != getattr(actor, "pk", None):
+        is_buyer = order.buyer_id is not None and order.buyer_id == getattr(actor, "pk", None)
+        if not (is_buyer or by_guest_link):
             return False
         given_up = orders_give_up(
             lottery=lottery, order_ids=[order.pk], status=Order.Status.CANCELLED
