@@ -251,8 +251,6 @@ class Order(models.Model):
         related_name="lottery_orders",
     )
     buyer_name = models.CharField(_("buyer's name"), max_length=150, blank=True)
-    # Online orders keep it normalised (`selectors.email_normalise`): it names the
-    # person for the caps, a guest's above all.
     buyer_email = models.EmailField(_("buyer's email"), blank=True)
     quantity = models.PositiveIntegerField(_("number of tickets"))
     amount_cents = models.PositiveIntegerField(_("amount (cents)"))
@@ -313,8 +311,7 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="order_status_expiry"),
             models.Index(fields=["lottery", "buyer", "status"], name="order_lottery_buyer"),
-            # A person is an account and every online order placed with its email:
-            # guests' caps and holds are counted by this (normalised) address.
+            # Online orders keep it normalised: caps and holds count a person by it.
             models.Index(fields=["buyer_email", "status"], name="order_buyer_email"),
         ]
 
