@@ -138,6 +138,24 @@ def test_confirming_the_email_of_a_new_account_attaches_the_guest_orders(
     assert reverse("lottery:order_receipt", args=[order.pk]) in response.content.decode()
 
 
+def test_a_guest_order_with_an_already_verified_address_joins_at_the_next_login(
+    client, lottery, password
+):
+    account = UserFactory(email=EMAIL)  # its address is verified
+    order = guest_paid_order(lottery=lottery)
+    stranger = UserFactory()
+    client.post(reverse("account_login"), {"login": stranger.email, "password": password})
+    order.refresh_from_db()
+    assert order.buyer_id is None
+    client.logout()
+
+    response = client.post(reverse("account_login"), {"login": EMAIL, "password": password})
+    assert response.status_code == 302
+
+    order.refresh_from_db()
+    assert order.buyer_id == account.pk
+
+
 def test_attaching_is_idempotent_and_leaves_account_orders_alone(lottery):
     account = UserFactory(email=EMAIL)
     mine = services.order_reserve(lottery=lottery, buyer=account, quantity=1)
