@@ -33,9 +33,7 @@ def user_logged_in_attach_guest_orders(sender: Any, *, user: Any, **kwargs: Any)
 
     from .services import guest_orders_attach
 
-    verified = EmailAddress.objects.filter(user=user, verified=True).values_list(
-        "email", flat=True
-    )
+    verified = EmailAddress.objects.filter(user=user, verified=True).values_list("email", flat=True)
     for email in verified:
         guest_orders_attach(user=user, email=email)
 

@@ -361,3 +361,19 @@ def test_the_checkout_page_states_the_refund_policy(client, lottery, localstripe
     assert guest_order_path(order_id=order.pk, name="guest_order_cancel") in (
         response.content.decode()
     )
+
+
+def test_the_payment_element_goes_with_the_real_stripe_js_only(
+    client, lottery, localstripe, settings
+):
+    from lottery import payments
+
+    order = services.order_reserve(lottery=lottery, buyer=None, email=EMAIL, quantity=1)
+    page = client.get(guest_order_path(order_id=order.pk, name="guest_checkout"))
+    assert page.context["payment_element"] is False  # the local fake has the card form
+    assert 'data-payment-element=""' in page.content.decode()
+
+    settings.STRIPE_JS_URL = "https://js.stripe.com/v3/"
+    assert payments.payment_element_enabled()
+    settings.STRIPE_PAYMENT_ELEMENT = False
+    assert not payments.payment_element_enabled()
