@@ -14,10 +14,22 @@ def draw_committed_enrol_winners(
     """Enrol each winner whose prize carries a seat (sent after the draw's commit)."""
     from lottery.draw_selectors import draw_winners_for_enrolment
 
+    _winners_enrol(draw_winners_for_enrolment(result_id=result_id), why=f"lottery {lottery_id}")
+
+
+def guest_orders_attached_enrol_winners(
+    sender: Any, *, user_id: int, order_ids: list[int], **kwargs: Any
+) -> None:
+    """A guest who won a seat, then made an account with that email, joins the group now."""
+    from lottery.draw_selectors import draw_winners_of_orders
+
+    _winners_enrol(draw_winners_of_orders(order_ids=order_ids), why=f"orders of user {user_id}")
+
+
+def _winners_enrol(winners: list[Any], *, why: str) -> None:
     from .models import GroupSeatPrize
     from .services import group_seat_award
 
-    winners = draw_winners_for_enrolment(result_id=result_id)
     prize_ids = {w.prize_id for w in winners}
     seats = dict(
         GroupSeatPrize.objects.filter(prize_id__in=prize_ids).values_list("prize_id", "group_id")
@@ -25,18 +37,13 @@ def draw_committed_enrol_winners(
     for winner in winners:
         group_id = seats.get(winner.prize_id)
         if group_id is None or not winner.user_id:
-            # No seat on this prize, or a ticket sold by hand to someone without an account.
+            # No seat on this prize, or a ticket bought with no account (yet): a guest
+            # is enrolled once an account verifies the order's email.
             continue
         outcome = group_seat_award(
             group_id=group_id, user_id=winner.user_id, prize_id=winner.prize_id
         )
-        logger.info(
-            "Lottery %s: winner %s of prize %s → %s",
-            lottery_id,
-            winner.user_id,
-            winner.prize_id,
-            outcome,
-        )
+        logger.info("%s: winner %s of prize %s → %s", why, winner.user_id, winner.prize_id, outcome)
 
 
 def team_membership_changed_settle_roles(
@@ -74,7 +81,7 @@ def connect() -> None:
     from django.db.models.signals import post_delete, post_migrate, post_save
 
     from associations.signals import team_membership_changed
-    from lottery.signals import draw_committed
+    from lottery.signals import draw_committed, guest_orders_attached
 
     from .models import GroupSeatPrize
 
@@ -84,6 +91,9 @@ def connect() -> None:
     )
 
     draw_committed.connect(draw_committed_enrol_winners, dispatch_uid="groups_enrol_winners")
+    guest_orders_attached.connect(
+        guest_orders_attached_enrol_winners, dispatch_uid="groups_enrol_attached_winners"
+    )
     team_membership_changed.connect(
         team_membership_changed_settle_roles, dispatch_uid="groups_settle_roles"
     )

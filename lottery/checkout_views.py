@@ -1,7 +1,8 @@
 """Paying for an order: the checkout page, the confirmation page and its status feed.
 
-Only the order's buyer sees any of them; anyone else gets a 404. The tickets are
-sold by the signed webhook, never by these pages: they only show the order.
+Only the order's buyer sees any of them; anyone else gets a 404. A guest's order
+opens through its signed link instead (`guest_views`), with the same pages. The
+tickets are sold by the signed webhook, never by these pages: they only show the order.
 """
 
 from __future__ import annotations
@@ -17,9 +18,33 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import payments, services
+from . import draw_selectors, order_papers, payments, services
+from .guest_links import guest_order_path
 from .models import Order
 from .selectors import ticket_numbers
+
+
+def order_links(order: Order, *, guest: bool = False) -> dict[str, str]:
+    """The addresses of an order's pages: the account's, or those of the signed guest link."""
+    if guest:
+        names = {
+            "checkout_url": "guest_checkout",
+            "confirmation_url": "guest_order",
+            "status_url": "guest_order_status",
+            "cancel_url": "guest_order_cancel",
+            "receipt_url": "guest_order_receipt",
+            "calendar_url": "guest_order_calendar",
+        }
+        return {key: guest_order_path(order_id=order.pk, name=n) for key, n in names.items()}
+    names = {
+        "checkout_url": "checkout",
+        "confirmation_url": "confirmation",
+        "status_url": "order_status",
+        "cancel_url": "order_cancel",
+        "receipt_url": "order_receipt",
+        "calendar_url": "order_calendar",
+    }
+    return {key: reverse(f"lottery:{n}", args=[order.pk]) for key, n in names.items()}
 
 
 def _buyer_order(request: HttpRequest, order_id: int) -> Order:
@@ -54,7 +79,7 @@ def _state(order: Order) -> str:
     return str(order.status)
 
 
-def _context(order: Order) -> dict:
+def _context(order: Order, *, guest: bool) -> dict:
     return {
         "order": order,
         "lottery": order.lottery,
@@ -62,6 +87,11 @@ def _context(order: Order) -> dict:
         "state": _state(order),
         "payable": _payable(order),
         "lottery_url": order.lottery.get_absolute_url(),
+        "guest": guest,
+        "refund_policy": order_papers.refund_policy(),
+        # A guest who won is invited to make an account, which claims a group seat.
+        "signup_url": reverse("account_signup") if guest and order.buyer_id is None else "",
+        **order_links(order, guest=guest),
     }
 
 
@@ -69,10 +99,14 @@ def _context(order: Order) -> dict:
 @login_required
 @require_GET
 def checkout(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = _buyer_order(request, order_id)
+    return checkout_page(request, _buyer_order(request, order_id), guest=False)
+
+
+def checkout_page(request: HttpRequest, order: Order, *, guest: bool) -> HttpResponse:
+    """The payment page of an order its viewer may pay (the buyer, or the guest link)."""
+    context = _context(order, guest=guest)
     if not _payable(order):
-        return redirect("lottery:confirmation", order_id=order.pk)
-    context = _context(order)
+        return redirect(context["confirmation_url"])
     context["seconds_left"] = (
         int((order.expires_at - timezone.now()).total_seconds()) if order.expires_at else None
     )
@@ -82,14 +116,13 @@ def checkout(request: HttpRequest, order_id: int) -> HttpResponse:
         context["payment_error"] = str(exc)
     else:
         if intent.paid:
-            return redirect("lottery:confirmation", order_id=order.pk)
+            return redirect(context["confirmation_url"])
         context["client_secret"] = intent.client_secret
         context["stripe_account"] = intent.stripe_account
     context.update(
         stripe_publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
         stripe_js_url=settings.STRIPE_JS_URL,
-        confirmation_url=reverse("lottery:confirmation", args=[order.pk]),
-        status_url=reverse("lottery:order_status", args=[order.pk]),
+        payment_element=payments.payment_element_enabled(),
     )
     return render(request, "lottery/checkout.html", context)
 
@@ -98,10 +131,13 @@ def checkout(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def confirmation(request: HttpRequest, order_id: int) -> HttpResponse:
-    order = _buyer_order(request, order_id)
-    context = _context(order)
-    context["status_url"] = reverse("lottery:order_status", args=[order.pk])
+    return confirmation_page(request, _buyer_order(request, order_id), guest=False)
+
+
+def confirmation_page(request: HttpRequest, order: Order, *, guest: bool) -> HttpResponse:
+    context = _context(order, guest=guest)
     context["settled"] = context["state"] in SETTLED_STATES
+    context["won"] = draw_selectors.order_prizes_won(order=order)
     return render(request, "lottery/confirmation.html", context)
 
 
@@ -109,7 +145,10 @@ def confirmation(request: HttpRequest, order_id: int) -> HttpResponse:
 @login_required
 @require_GET
 def order_status(request: HttpRequest, order_id: int) -> JsonResponse:
-    order = _buyer_order(request, order_id)
+    return status_response(_buyer_order(request, order_id))
+
+
+def status_response(order: Order) -> JsonResponse:
     state = _state(order)
     return JsonResponse(
         {
@@ -128,7 +167,28 @@ def order_status(request: HttpRequest, order_id: int) -> JsonResponse:
 def order_cancel(request: HttpRequest, order_id: int) -> HttpResponse:
     """The buyer gives up a pending order: its numbers go back on sale at once."""
     order = _buyer_order(request, order_id)
-    if services.order_cancel(order_id=order.pk, actor=request.user):
+    cancelled = services.order_cancel(order_id=order.pk, actor=request.user)
+    return cancel_response(request, order, cancelled=cancelled, guest=False)
+
+
+def cancel_response(request: HttpRequest, order: Order, *, cancelled: bool, guest: bool):
+    if cancelled:
         messages.success(request, _("Your order is cancelled and its numbers are back on sale."))
         return redirect(order.lottery.get_absolute_url())
-    return redirect("lottery:confirmation", order_id=order.pk)
+    return redirect(order_links(order, guest=guest)["confirmation_url"])
+
+
+@never_cache
+@login_required
+@require_GET
+def order_receipt(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The PDF receipt and ticket of the buyer's paid order."""
+    return order_papers.receipt_response(_buyer_order(request, order_id))
+
+
+@never_cache
+@login_required
+@require_GET
+def order_calendar(request: HttpRequest, order_id: int) -> HttpResponse:
+    """The draw of the buyer's lottery, as a calendar file."""
+    return order_papers.calendar_response(_buyer_order(request, order_id).lottery)

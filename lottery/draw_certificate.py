@@ -49,11 +49,11 @@ def paris_time(value: datetime) -> str:
     return _("%(when)s (Paris time, UTC+%(hours)02d:00)") % {"when": when, "hours": hours}
 
 
-def _day(value: date | None) -> str:
+def pdf_day(value: date | None) -> str:
     return formats.date_format(value, "j F Y") if value else _("not given")
 
 
-def _euros(cents: int) -> str:
+def pdf_euros(cents: int) -> str:
     from .templatetags.lottery_tags import euros
 
     return euros(cents).translate(PDF_SPACES)
@@ -76,7 +76,7 @@ def _representative(lottery: Lottery) -> str:
     return membership.user.get_full_name() or str(membership.user)
 
 
-def _qr(url: str, size: float = 32 * mm) -> Drawing:
+def pdf_qr(url: str, size: float = 32 * mm) -> Drawing:
     widget = QrCodeWidget(url)
     x0, y0, x1, y1 = widget.getBounds()
     drawing = Drawing(size, size, transform=[size / (x1 - x0), 0, 0, size / (y1 - y0), 0, 0])
@@ -84,7 +84,7 @@ def _qr(url: str, size: float = 32 * mm) -> Drawing:
     return drawing
 
 
-def _table(rows: list[tuple[str, str]], body, mono_keys: set[str], mono) -> Table:
+def pdf_facts_table(rows: list[tuple[str, str]], body, mono_keys: set[str], mono) -> Table:
     cells = [
         [
             Paragraph(escape(k), body),
@@ -175,7 +175,7 @@ def _authorisation_rows(lottery: Lottery, facts: dict[str, Any]) -> list[tuple[s
     sold = int(record["ticket_count"])
     return [
         (_("Authorisation reference"), lottery.authorisation_reference or _("not given")),
-        (_("Authorisation date"), _day(lottery.authorisation_date)),
+        (_("Authorisation date"), pdf_day(lottery.authorisation_date)),
         (_("Authorising commune"), lottery.authorisation_commune or _("not given")),
         (
             _("Issued by"),
@@ -183,10 +183,10 @@ def _authorisation_rows(lottery: Lottery, facts: dict[str, Any]) -> list[tuple[s
             % {"commune": facts["association"].commune},
         ),
         (_("Tickets issued (authorised)"), str(lottery.ticket_cap)),
-        (_("Ticket price"), _euros(lottery.ticket_price_cents)),
+        (_("Ticket price"), pdf_euros(lottery.ticket_price_cents)),
         (_("Tickets sold (in the ledger)"), str(sold)),
-        (_("Sum collected"), _euros(facts["collected_cents"])),
-        (_("Prize claim deadline"), _day(lottery.claim_deadline)),
+        (_("Sum collected"), pdf_euros(facts["collected_cents"])),
+        (_("Prize claim deadline"), pdf_day(lottery.claim_deadline)),
     ]
 
 
@@ -263,21 +263,26 @@ def certificate_pdf(*, lottery: Lottery, result: DrawResult) -> bytes:
             Paragraph(escape(_("Draw certificate (procès-verbal de tirage)")), styles["Title"]),
             Paragraph(escape(lottery.title), styles["Heading2"]),
             Paragraph(escape(_("Organiser")), h2),
-            _table(_organiser_rows(lottery, facts), body, set(), mono),
+            pdf_facts_table(_organiser_rows(lottery, facts), body, set(), mono),
             Paragraph(escape(_("Authorisation, issue and money collected")), h2),
-            _table(_authorisation_rows(lottery, facts), body, set(), mono),
+            pdf_facts_table(_authorisation_rows(lottery, facts), body, set(), mono),
             Paragraph(escape(_("Prizes")), h2),
         ]
         prize_rows: list[list[Any]] = [[_("Rank"), _("Prize"), _("Quantity"), _("Unit value")]]
         prize_rows += [
-            [str(p.rank), Paragraph(escape(p.name), body), str(p.quantity), _euros(p.value_cents)]
+            [
+                str(p.rank),
+                Paragraph(escape(p.name), body),
+                str(p.quantity),
+                pdf_euros(p.value_cents),
+            ]
             for p in facts["prizes"]
         ]
         total = sum(p.value_cents * p.quantity for p in facts["prizes"])
-        prize_rows.append(["", _("Total value of the prizes"), "", _euros(total)])
+        prize_rows.append(["", _("Total value of the prizes"), "", pdf_euros(total)])
         story.append(_grid(prize_rows, [15 * mm, 105 * mm, 22 * mm, 33 * mm]))
         story.append(Paragraph(escape(_("How the draw was decided")), h2))
-        story.append(_table(_draw_rows(result, facts), body, mono_keys, mono))
+        story.append(pdf_facts_table(_draw_rows(result, facts), body, mono_keys, mono))
         story.append(Paragraph(escape(_("Winners")), h2))
         names = {p["rank"]: p["name"] for p in record["prizes"]}
         winners: list[list[Any]] = [[_("Prize"), _("Ticket"), _("Holder (pseudonym)")]]
@@ -302,10 +307,10 @@ def certificate_pdf(*, lottery: Lottery, result: DrawResult) -> bytes:
             (_("Verifier source"), facts["verifier_url"]),
             (_("Command"), "python3 verify_draw.py draw.json ledger.txt"),
         ]
-        link_table = _table(check, body, set(), mono)
+        link_table = pdf_facts_table(check, body, set(), mono)
         story.append(
             Table(
-                [[link_table, _qr(facts["result_url"])]],
+                [[link_table, pdf_qr(facts["result_url"])]],
                 colWidths=[140 * mm, 35 * mm],
                 style=TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP")]),
             )

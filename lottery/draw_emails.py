@@ -9,6 +9,9 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from assosolos.emails import absolute_url
+
+from .guest_links import guest_order_path
 from .models import DrawWinner
 
 
@@ -38,8 +41,15 @@ def draw_winner_emails(*, result_id: int) -> int:
             if not recipient:
                 continue  # a cash sale without an email: the association tells them
             lottery = winner.result.lottery
+            guest = order is not None and order.buyer_id is None and not order.is_offline
             context = {
                 "winner": winner,
+                "email": recipient,
+                # A guest is invited to make an account, which claims a group seat.
+                "guest_order_url": absolute_url(guest_order_path(order_id=order.pk))
+                if guest
+                else "",
+                "signup_url": absolute_url(reverse("account_signup")) if guest else "",
                 "lottery": lottery,
                 "association": lottery.association,
                 "result_url": settings.SITE_URL.rstrip("/")

@@ -24,6 +24,23 @@ def draw_winners_for_enrolment(*, result_id: int) -> list[WinnerForEnrolment]:
     return [WinnerForEnrolment(*row) for row in rows]
 
 
+def draw_winners_of_orders(*, order_ids: list[int]) -> list[WinnerForEnrolment]:
+    """The winning tickets of these orders, in drawn lotteries, with their account now."""
+    rows = DrawWinner.objects.filter(ticket__order_id__in=order_ids).values_list(
+        "pk", "prize_id", "ticket__number", "ticket__order__buyer_id"
+    )
+    return [WinnerForEnrolment(*row) for row in rows]
+
+
+def order_prizes_won(*, order: Any) -> list[DrawWinner]:
+    """The prizes an order's tickets won, by slot (none before the draw)."""
+    return list(
+        DrawWinner.objects.filter(ticket__order_id=order.pk)
+        .select_related("prize", "ticket")
+        .order_by("slot")
+    )
+
+
 @dataclass
 class DrawState:
     commitment: DrawCommitment | None

@@ -311,3 +311,30 @@ class BuyForm(forms.Form):
                 "min_value": _("Choose at least one ticket."),
             },
         )
+
+
+class GuestBuyForm(BuyForm):
+    """Buying without an account: the number of tickets and an email address.
+
+    `website` is a trap for robots: hidden from people (and from screen readers),
+    left empty by them, filled in by form-filling scripts.
+    """
+
+    email = forms.EmailField(
+        label=_("Your email address"),
+        max_length=254,
+        help_text=_("Your tickets and your receipt are sent there. No account needed."),
+    )
+    website = forms.CharField(required=False, label=_("Leave this field empty"))
+
+    def __init__(self, *args, lottery: Lottery, **kwargs):
+        super().__init__(*args, lottery=lottery, **kwargs)
+        self.fields["email"].widget.attrs.update(autocomplete="email", inputmode="email")
+        self.fields["website"].widget.attrs.update(
+            autocomplete="off", tabindex="-1", **{"aria-hidden": "true"}
+        )
+
+    def clean_website(self) -> str:
+        if self.cleaned_data.get("website"):
+            raise forms.ValidationError(_("This form could not be sent. Please try again."))
+        return ""

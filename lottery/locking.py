@@ -8,12 +8,12 @@ in a cycle):
 2. order rows, by ascending primary key;
 3. ticket rows, which the ticket statements lock themselves, after 1 and 2.
 
-A buyer's advisory lock (`buyer_lock`) is not a row lock: it is taken after the
-lottery and before the orders; a reservation then takes its client address's
-advisory lock (`address_lock`), so that reservations from one address count the
-tickets it holds one after the other. The commitments chain's lock
-(`commitments_chain_lock`) is taken last, by an opening that holds its lottery
-row, and held only to append one entry.
+A buyer's advisory locks (`buyer_lock`: the account's, then the email's) are not
+row locks: they are taken after the lottery and before the orders; a reservation
+then takes its client address's advisory lock (`address_lock`), so that
+reservations from one address count the tickets it holds one after the other.
+The commitments chain's lock (`commitments_chain_lock`) is taken last, by an
+opening that holds its lottery row, and held only to append one entry.
 
 New orders: the PostgreSQL reservation statement takes the lottery row `FOR KEY
 SHARE` (the lock the order's foreign key takes anyway) before the buyer's lock, so
@@ -107,19 +107,32 @@ def buyer_key(*, lottery_id: int, buyer_id: int) -> int:
     return int.from_bytes(digest.digest(), "big", signed=True)
 
 
-def buyer_lock(*, lottery_id: int, buyer_id: int) -> None:
-    """Serialise one buyer's reservations and payments in one lottery (after step 1).
+def email_key(*, lottery_id: int, email: str) -> int:
+    """The advisory lock key of one buyer's email in one lottery (a guest's, or an account's)."""
+    digest = hashlib.blake2b(f"lottery-email:{lottery_id}:{email}".encode(), digest_size=8)
+    return int.from_bytes(digest.digest(), "big", signed=True)
 
-    PostgreSQL: a transaction-scoped advisory lock (other buyers never wait on it).
+
+def buyer_lock(*, lottery_id: int, buyer_id: int | None = None, email: str = "") -> None:
+    """Serialise one person's reservations and payments in one lottery (after step 1).
+
+    A person is an account and the email its orders are placed with: the account's
+    lock first (when there is one), then the email's (when known), so a guest and an
+    account with the same address wait on each other, and the order is always the same.
+    PostgreSQL: transaction-scoped advisory locks (other buyers never wait on them).
     SQLite: the IMMEDIATE transaction already holds the only writer lock.
     """
     _require_transaction()
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT pg_advisory_xact_lock(%s)",
-                [buyer_key(lottery_id=lottery_id, buyer_id=buyer_id)],
-            )
+    if connection.vendor != "postgresql":
+        return
+    keys = []
+    if buyer_id is not None:
+        keys.append(buyer_key(lottery_id=lottery_id, buyer_id=buyer_id))
+    if email:
+        keys.append(email_key(lottery_id=lottery_id, email=email))
+    with connection.cursor() as cursor:
+        for key in keys:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
 COMMITMENTS_CHAIN_KEY = int.from_bytes(
@@ -162,13 +175,18 @@ def order_lock(order_id: int, *, with_buyer: bool = False) -> tuple[Lottery, Ord
     Returns None when no such order exists.
     """
     _require_transaction()
-    ids = Order.objects.filter(pk=order_id).values_list("lottery_id", "buyer_id").first()
+    ids = (
+        Order.objects.filter(pk=order_id)
+        .values_list("lottery_id", "buyer_id", "buyer_email", "channel")
+        .first()
+    )
     if ids is None:
         return None
-    lottery_id, buyer_id = ids
+    lottery_id, buyer_id, email, channel = ids
     lottery, _none = money_path_lock(lottery_id=lottery_id, lottery_shared=True)
-    if with_buyer and buyer_id is not None:
-        buyer_lock(lottery_id=lottery_id, buyer_id=buyer_id)
+    if with_buyer:
+        online_email = email if channel == Order.Channel.ONLINE else ""
+        buyer_lock(lottery_id=lottery_id, buyer_id=buyer_id, email=online_email)
     order = orders_lock(lottery=lottery, order_ids=[order_id]).get(order_id)
     return None if order is None else (lottery, order)
 

@@ -311,6 +311,8 @@ class Order(models.Model):
         indexes = [
             models.Index(fields=["status", "expires_at"], name="order_status_expiry"),
             models.Index(fields=["lottery", "buyer", "status"], name="order_lottery_buyer"),
+            # Online orders keep it normalised: caps and holds count a person by it.
+            models.Index(fields=["buyer_email", "status"], name="order_buyer_email"),
         ]
 
     def __str__(self) -> str:

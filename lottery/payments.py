@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import stripe
+from django.conf import settings
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -60,6 +61,18 @@ class CheckoutIntent:
         return self.status in ("succeeded", "processing", "requires_capture")
 
 
+def payment_element_enabled() -> bool:
+    """Whether checkout uses Stripe's Payment Element with automatic payment methods.
+
+    `STRIPE_PAYMENT_ELEMENT` when set; else only with the real Stripe.js, since the
+    local fake one offers the card form alone.
+    """
+    chosen = getattr(settings, "STRIPE_PAYMENT_ELEMENT", None)
+    if chosen is not None:
+        return bool(chosen)
+    return settings.STRIPE_JS_URL.startswith("https://js.stripe.com/")
+
+
 def payment_intent_create(*, order: Order) -> CheckoutIntent:
     """Return the order's PaymentIntent for the checkout page, creating it the first time.
 
@@ -84,9 +97,14 @@ def payment_intent_create(*, order: Order) -> CheckoutIntent:
         params: dict[str, Any] = {
             "amount": order.amount_cents,
             "currency": CURRENCY,
-            "payment_method_types": ["card"],
             "metadata": {"order_id": str(order.pk), "lottery_id": str(order.lottery_id)},
         }
+        if payment_element_enabled():
+            # Cards, and the wallets (Apple Pay, Google Pay…) Stripe offers the buyer;
+            # no redirecting method, so the page never leaves for another site.
+            params["automatic_payment_methods"] = {"enabled": True, "allow_redirects": "never"}
+        else:
+            params["payment_method_types"] = ["card"]
         if fee:
             params["application_fee_amount"] = fee
         intent = client.v1.payment_intents.create(

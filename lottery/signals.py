@@ -9,3 +9,8 @@ example the groups app enrols the winners whose prize carries a seat.
 from django.dispatch import Signal
 
 draw_committed = Signal()
+
+# Sent after the commit that gave an account its guest orders (`user_id`,
+# `order_ids`); a receiver reads their winners from
+# `lottery.draw_selectors.draw_winners_of_orders(order_ids=...)`.
+guest_orders_attached = Signal()

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from . import backoffice_views, checkout_views, commitment_views, draw_views, views, webhooks
+from . import (
+    backoffice_views,
+    checkout_views,
+    commitment_views,
+    draw_views,
+    guest_views,
+    views,
+    webhooks,
+)
 
 app_name = "lottery"
 
@@ -51,6 +59,35 @@ urlpatterns: list = [
         name="confirmation",
     ),
     path("commande/<int:order_id>/statut/", checkout_views.order_status, name="order_status"),
+    path("commande/<int:order_id>/recu.pdf", checkout_views.order_receipt, name="order_receipt"),
+    path(
+        "commande/<int:order_id>/tirage.ics", checkout_views.order_calendar, name="order_calendar"
+    ),
+    # A guest's order, by its signed link.
+    path("commande/invite/<str:token>/", guest_views.guest_order, name="guest_order"),
+    path(
+        "commande/invite/<str:token>/paiement/", guest_views.guest_checkout, name="guest_checkout"
+    ),
+    path(
+        "commande/invite/<str:token>/statut/",
+        guest_views.guest_order_status,
+        name="guest_order_status",
+    ),
+    path(
+        "commande/invite/<str:token>/annuler/",
+        guest_views.guest_order_cancel,
+        name="guest_order_cancel",
+    ),
+    path(
+        "commande/invite/<str:token>/recu.pdf",
+        guest_views.guest_order_receipt,
+        name="guest_order_receipt",
+    ),
+    path(
+        "commande/invite/<str:token>/tirage.ics",
+        guest_views.guest_order_calendar,
+        name="guest_order_calendar",
+    ),
     path("stripe/webhook/", webhooks.stripe_webhook, name="stripe_webhook"),
     path("stripe/connect/webhook/", webhooks.stripe_connect_webhook, name="stripe_connect_webhook"),
     # Draw

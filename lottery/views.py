@@ -22,8 +22,10 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from assosolos.cache import CacheUnavailable, cache_required
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
-from assosolos.ratelimit import client_address, ratelimit
+from assosolos.ratelimit import client_address, ratelimit, ratelimit_consume
+from assosolos.unavailable import service_unavailable_response
 from connect.selectors import payments_readiness
 
 from . import selectors, services
@@ -31,11 +33,13 @@ from .charts import sales_chart
 from .forms import (
     BundleFormSet,
     BuyForm,
+    GuestBuyForm,
     LotteryForm,
     OfflineSaleForm,
     PrizeFormSet,
     apply_errors,
 )
+from .guest_links import guest_order_path
 from .models import Lottery
 from .selectors.money import lottery_online_money
 
@@ -73,6 +77,7 @@ def lottery_public_context(
         "on_sale": sales.on_sale,
         "online_ready": online_ready,
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
+        "guest_form": GuestBuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "held": held,
         "now": now,
@@ -106,32 +111,68 @@ def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
     required=True,
 )
 def buy(request: HttpRequest, slug: str) -> HttpResponse:
+    """Reserve tickets: for the signed-in buyer, or for a guest who gives an email.
+
+    One view for both, so a guest meets the same rate limit (per client address),
+    the same holds and caps (by email and by address) and the same refusals; a
+    guest is also limited per email address and must leave the robots' trap empty.
+    """
     lottery = selectors.lottery_public_get(slug=slug)
     if lottery is None:
         raise Http404
     page_url = lottery.get_absolute_url()
-    if not request.user.is_authenticated:
+    guest = not request.user.is_authenticated
+    if guest and "email" not in request.POST:
         return redirect_to_login(page_url)
     if not payments_readiness(association_id=lottery.association_id).ready:
         messages.error(request, _("Online sales are closed for this lottery at the moment."))
         return redirect(page_url)
-    form = BuyForm(request.POST, lottery=lottery)
+    form = (GuestBuyForm if guest else BuyForm)(request.POST, lottery=lottery)
     if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-        return redirect(page_url)
+        return redirect(page_url + "#acheter")
+    email = selectors.email_normalise(form.cleaned_data.get("email", ""))
+    if guest:
+        refused = _guest_email_limit(request, email=email)
+        if refused is not None:
+            return refused
     try:
         order = services.order_reserve(
             lottery=lottery,
-            buyer=request.user,
+            buyer=None if guest else request.user,
+            email=email,
             quantity=form.cleaned_data["quantity"],
             client_address=client_address(request),
         )
     except services.PurchaseError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(page_url)
+    if guest:
+        return redirect(guest_order_path(order_id=order.pk, name="guest_checkout"))
     return redirect("lottery:checkout", order_id=order.pk)
+
+
+def _guest_email_limit(request: HttpRequest, *, email: str) -> HttpResponse | None:
+    """One email address starts so many orders a minute, whatever the client address.
+
+    Like the purchase limit, it fails closed: no guest purchase while Redis is away.
+    """
+    period = settings.LOTTERY_PURCHASE_RATE_PERIOD
+    try:
+        with cache_required():
+            allowed = ratelimit_consume(
+                scope="purchase-email",
+                key=email,
+                limit=settings.LOTTERY_GUEST_EMAIL_RATE_LIMIT,
+                period=period,
+            )
+    except CacheUnavailable:
+        return service_unavailable_response()
+    if not allowed:
+        return render(request, "429.html", {"retry_after": period}, status=429)
+    return None
 
 
 @login_required

@@ -7,6 +7,12 @@
 
 from __future__ import annotations
 
+from .buyers import (
+    buyer_ticket_count,
+    email_normalise,
+    guest_orders_of_email,
+    person_orders_q,
+)
 from .common import (
     CASH_LIKE,
     HELD,
@@ -39,7 +45,6 @@ from .pages import (
 from .sales import (
     LotteryFigures,
     LotteryTickets,
-    buyer_ticket_count,
     lottery_figures,
     lottery_ledger_sealed,
     lottery_orders,
@@ -88,6 +93,9 @@ __all__ = [
     "lotteries_public_for_sitemap",
     "lottery_tickets_left",
     "buyer_ticket_count",
+    "email_normalise",
+    "guest_orders_of_email",
+    "person_orders_q",
     "price_for_quantity",
     "price_from_table",
     "purchase_choices",

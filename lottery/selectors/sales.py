@@ -30,16 +30,6 @@ def lottery_tickets_left(*, lottery: Lottery) -> int:
     return Ticket.objects.filter(lottery=lottery, status=Ticket.Status.AVAILABLE).count()
 
 
-def buyer_ticket_count(*, lottery_id: int, buyer_id: int) -> int:
-    """Tickets a person holds in a lottery: pending orders hold theirs, paid ones own them."""
-    total = Order.objects.filter(
-        lottery_id=lottery_id,
-        buyer_id=buyer_id,
-        status__in=(Order.Status.PENDING, Order.Status.PAID),
-    ).aggregate(n=Sum("quantity"))["n"]
-    return total or 0
-
-
 def price_for_quantity(
     *, lottery: Lottery, quantity: int, bundles: list[Bundle] | None = None
 ) -> int:
@@ -267,6 +257,7 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
     groups: dict[int, LotteryTickets] = {}
     for order in orders:
         order.numbers = numbers[order.pk]
+        order.has_receipt = order.status == Order.Status.PAID
         group = groups.setdefault(order.lottery_id, LotteryTickets(order.lottery, [], []))
         group.orders.append(order)
         if order.status == Order.Status.PAID:

@@ -5,6 +5,7 @@
 - `reservations`: holding numbered tickets for a buyer, never past the cap;
 - `orders`: cash sales, payments confirmed, holds released, refunds;
 - `backoffice`: one order refunded, voided or corrected by its association, recorded;
+- `guests`: orders placed with an email only, attached to the account that verifies it;
 - `draw`: the commitment, the sealed ledger, the draw run once, prize claims.
 
 Row locks go through `lottery.locking`, in the order written there.
@@ -33,6 +34,7 @@ from .errors import (
     SalesNotOpen,
     SoldOut,
 )
+from .guests import guest_orders_attach
 from .lifecycle import (
     lotteries_sales_sweep,
     lottery_cancel,
@@ -92,6 +94,7 @@ __all__ = [
     "bundle_delete",
     "bundle_save",
     "bundle_validate",
+    "guest_orders_attach",
     "lotteries_sales_sweep",
     "lottery_cancel",
     "lottery_close",

@@ -152,13 +152,15 @@ def _confirm(*, order_id: int, payment_intent_id: str) -> bool:
             Ticket.objects.filter(order=order, status=Ticket.Status.RESERVED).update(
                 status=Ticket.Status.AVAILABLE, order=None
             )
-            if order.buyer_id is not None:
-                try:
-                    per_person_check(
-                        lottery=lottery, buyer_id=order.buyer_id, quantity=order.quantity
-                    )
-                except PerPersonCapReached as exc:
-                    raise _CannotServe from exc
+            try:
+                per_person_check(
+                    lottery=lottery,
+                    buyer_id=order.buyer_id,
+                    email=order.buyer_email,
+                    quantity=order.quantity,
+                )
+            except PerPersonCapReached as exc:
+                raise _CannotServe from exc
             numbers = tickets_take(
                 lottery_id=lottery.pk,
                 order_id=order.pk,
@@ -202,19 +204,21 @@ def _release(order_id: int, status: str, *, expired_before: datetime | None = No
     return True
 
 
-def order_cancel(*, order_id: int, actor: Any) -> bool:
+def order_cancel(*, order_id: int, actor: Any, by_guest_link: bool = False) -> bool:
     """The buyer gives up a pending order: its numbers go back on sale at once.
 
     Its PaymentIntent is cancelled at Stripe after commit. Returns False (and
-    changes nothing) unless `actor` is the order's buyer and it is still pending.
-    A payment already made meanwhile is refunded when its webhook arrives.
+    changes nothing) unless `actor` is the order's buyer and it is still pending;
+    `by_guest_link`: the caller verified the order's signed guest link, which stands
+    for its buyer. A payment already made meanwhile is refunded when its webhook arrives.
     """
     with transaction.atomic():
         locked = order_lock(order_id)
         if locked is None:
             return False
         lottery, order = locked
-        if order.buyer_id is None or order.buyer_id != getattr(actor, "pk", None):
+        is_buyer = order.buyer_id is not None and order.buyer_id == getattr(actor, "pk", None)
+        if not (is_buyer or by_guest_link):
             return False
         given_up = orders_give_up(
             lottery=lottery, order_ids=[order.pk], status=Order.Status.CANCELLED

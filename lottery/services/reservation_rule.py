@@ -19,7 +19,8 @@ The order of the checks:
    the address is unknown (the buyer's own pending order here is replaced, so it
    does not count);
 6. more tickets than one person may hold here (paid ones count; a pending order
-   here is replaced, so it does not);
+   here is replaced, so it does not, but one placed with the same email as the
+   other kind of buyer, a guest's or the account's, does);
 7. otherwise the order is placed, if enough numbers are free (else: sold out).
 """
 
@@ -51,8 +52,11 @@ class SaleSnapshot:
     suspended: bool  # the platform suspended the lottery's association
     ticket_cap: int
     per_person_cap: int | None
-    paid_here: int  # the buyer's paid tickets in this lottery
-    held_elsewhere: int  # the buyer's unpaid, unexpired online tickets in other lotteries
+    # The buyer is a person: the account's orders and the online ones placed with its
+    # email (a guest's: those placed with the email). The buyer's own pending order
+    # here is replaced, so it counts in neither figure below.
+    paid_here: int  # the person's paid tickets here, and unpaid ones not replaced
+    held_elsewhere: int  # the person's other unpaid, unexpired online tickets
     resumable: bool  # a pending order here for as many tickets, not expired
     # Unpaid, unexpired online tickets held from the buyer's client address (every
     # account, every lottery, but the buyer's own pending order here); None when the

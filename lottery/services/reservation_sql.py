@@ -27,7 +27,7 @@ from django.db import connection
 from associations.models import Association
 
 from .. import selectors
-from ..locking import address_key, buyer_key
+from ..locking import address_key, buyer_key, email_key
 from ..models import Bundle, Lottery, Order, Ticket
 from .reservation_rule import SaleSnapshot
 
@@ -109,7 +109,9 @@ def _order_columns() -> tuple[Any, ...]:
 
 
 @cache
-def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -> str:
+def _reserve_sql(
+    *, per_person: bool, locking: bool, by_address: bool = False, guest: bool = False
+) -> str:
     """The reservation statement, after the lottery row lock and the buyer lock.
 
     `lot` is the lottery as it is now; `old` the buyer's pending order here, if
@@ -123,6 +125,12 @@ def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -
     buyers are taking; the order is inserted, and the numbers given to it, only if
     there are enough, and then the old order is cancelled and its numbers freed.
     The last SELECT returns the snapshot and what happened.
+
+    The buyer is a person: `old` holds their own pending orders here (the account's,
+    or with `guest` those placed with the email by nobody signed in), never resumed
+    for a guest; `mine` counts every order of the person (the account's and the
+    online ones placed with its email), and the pending ones here not in `old` count
+    as held here.
     """
     lottery, order, ticket = (m._meta.db_table for m in (Lottery, Order, Ticket))
     association = Association._meta.db_table
@@ -131,11 +139,17 @@ def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -
     values = ", ".join(
         "gate.expires_at" if f.attname == "expires_at" else f"%(f_{f.attname})s" for f in fields
     )
+    by_email = "(o.channel = %(online)s AND o.buyer_email = %(email)s AND %(email)s <> '')"
+    person = by_email if guest else f"(o.buyer_id = %(buyer)s OR {by_email})"
+    own = "o.buyer_id IS NULL AND o.buyer_email = %(email)s" if guest else "o.buyer_id = %(buyer)s"
+    unpaid_kept = (
+        "o.status = %(pending)s AND o.expires_at > %(now)s AND o.id NOT IN (SELECT id FROM old)"
+    )
     # No cap, no count: the gate checks the terms, which say there is none.
     paid = (
         f"""(SELECT coalesce(sum(o.quantity), 0) FROM {order} o
-            WHERE o.lottery_id = %(lottery)s AND o.buyer_id = %(buyer)s
-            AND o.status = %(paid)s)"""  # noqa: S608 (table name from the model)
+            WHERE o.lottery_id = %(lottery)s AND {person}
+            AND (o.status = %(paid)s OR ({unpaid_kept})))"""  # noqa: S608 (table name from the model)
         if per_person
         else "0"
     )
@@ -144,7 +158,9 @@ def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -
     # lottery as the cancellation left it (each statement takes a fresh snapshot).
     # Then the buyer, so that one buyer's tabs reserve one after the other.
     key_share = "FOR KEY SHARE" if locking else ""
-    buyer = "pg_advisory_xact_lock(%(buyer_key)s)" if locking else "%(buyer_key)s"
+    # The account's lock, then the email's (`locking.buyer_lock`); a guest has the email's.
+    buyer_keys = ["%(email_key)s"] if guest else ["%(buyer_key)s", "%(email_key)s"]
+    buyer = ", ".join(f"pg_advisory_xact_lock({k})" if locking else k for k in buyer_keys)
     address_lock = (
         "pg_advisory_xact_lock(%(address_key)s)" if locking and by_address else "%(address_key)s"
     )
@@ -152,7 +168,7 @@ def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -
         f"""(SELECT coalesce(sum(o.quantity), 0) FROM {order} o
             WHERE o.client_address = %(address)s AND o.status = %(pending)s
             AND o.channel = %(online)s AND o.expires_at > %(now)s
-            AND NOT (o.lottery_id = %(lottery)s AND o.buyer_id = %(buyer)s))"""  # noqa: S608 (table name from the model)
+            AND o.id NOT IN (SELECT id FROM old))"""  # noqa: S608 (table name from the model)
         if by_address
         else "NULL::bigint"
     )
@@ -160,6 +176,7 @@ def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -
         "AND mine.from_address + %(quantity)s <= %(max_per_address)s" if by_address else ""
     )
     skip_locked = "FOR UPDATE SKIP LOCKED" if locking else ""
+    resume = "AND false" if guest else ""
     return f"""SELECT FROM {lottery} WHERE id = %(lottery)s {key_share};
     SELECT {buyer};
     SELECT {address_lock};
@@ -175,20 +192,18 @@ def _reserve_sql(*, per_person: bool, locking: bool, by_address: bool = False) -
     ),
     old AS MATERIALIZED (
         SELECT o.id, o.quantity, o.expires_at FROM {order} o
-        WHERE o.lottery_id = %(lottery)s AND o.buyer_id = %(buyer)s
+        WHERE o.lottery_id = %(lottery)s AND {own}
         AND o.status = %(pending)s AND o.channel = %(online)s
     ),
     resumed AS (
         SELECT old.id, old.expires_at FROM old
-        WHERE old.quantity = %(quantity)s AND old.expires_at > %(now)s
+        WHERE old.quantity = %(quantity)s AND old.expires_at > %(now)s {resume}
         ORDER BY old.id DESC LIMIT 1
     ),
     mine AS (
         SELECT {paid} AS paid,
                (SELECT coalesce(sum(o.quantity), 0) FROM {order} o
-                WHERE o.buyer_id = %(buyer)s AND o.status = %(pending)s
-                AND o.channel = %(online)s AND o.expires_at > %(now)s
-                AND o.lottery_id <> %(lottery)s) AS elsewhere,
+                WHERE {person} AND o.channel = %(online)s AND {unpaid_kept}) AS elsewhere,
                {from_address} AS from_address
     ),
     gate AS (
@@ -263,6 +278,8 @@ def reserve_statement(
         "lottery": order.lottery_id,
         "buyer": order.buyer_id,
         "buyer_key": buyer_key(lottery_id=order.lottery_id, buyer_id=order.buyer_id),
+        "email": order.buyer_email,
+        "email_key": email_key(lottery_id=order.lottery_id, email=order.buyer_email),
         "quantity": order.quantity,
         "now": now,
         "hold_until": hold_until,
@@ -289,6 +306,7 @@ def reserve_statement(
         per_person=terms.per_person_cap is not None,
         locking=locking,
         by_address=bool(order.client_address) and max_per_address is not None,
+        guest=order.buyer_id is None,
     )
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -22,7 +22,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 
 from associations.models import Association
@@ -31,6 +31,7 @@ from assosolos.effects import task_on_commit
 from .. import selectors
 from ..locking import address_lock, buyer_lock, lottery_key_share, orders_lock
 from ..models import Lottery, Order, Ticket
+from ..selectors import email_normalise, person_orders_q
 from . import reservation_sql
 from .errors import PurchaseError, SalesNotOpen, SoldOut
 from .reservation_rule import (
@@ -140,11 +141,13 @@ def sales_window_check(lottery: Lottery, now: datetime) -> None:
         raise SalesNotOpen()
 
 
-def per_person_check(*, lottery: Lottery, buyer_id: int, quantity: int) -> None:
-    """Caller holds the buyer lock for this lottery."""
+def per_person_check(
+    *, lottery: Lottery, buyer_id: int | None, quantity: int, email: str = ""
+) -> None:
+    """Caller holds the buyer lock for this lottery (the account's and the email's)."""
     if lottery.per_person_cap is None:
         return
-    held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=buyer_id)
+    held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=buyer_id, email=email)
     if held + quantity > lottery.per_person_cap:
         raise per_person_refusal(cap=lottery.per_person_cap, held=held)
 
@@ -161,9 +164,16 @@ def payment_intents_cancel_queue(order_ids: list[int]) -> None:
 
 
 def order_reserve(
-    *, lottery: Lottery, buyer: Any, quantity: int, client_address: str = ""
+    *, lottery: Lottery, buyer: Any, quantity: int, client_address: str = "", email: str = ""
 ) -> Order:
-    """Hold `quantity` tickets for a signed-in buyer until the order is paid or expires.
+    """Hold `quantity` tickets for a buyer until the order is paid or expires.
+
+    The buyer is an account (`buyer`), or a guest (`buyer=None`) known by `email`
+    only. A person is an account and every online order placed with its email
+    (normalised): a guest and an account with the same address share the caps
+    below, and each one's pending orders here count in the other's per-person cap.
+    A guest's pending order here is replaced, never resumed: whoever types an
+    address must not be handed the order someone else placed with it.
 
     A buyer has at most one pending order per lottery: asking again for the same
     number of tickets resumes it (same numbers, same deadline); asking for another
@@ -179,6 +189,9 @@ def order_reserve(
     or SoldOut (in the order `reservation_rule` gives); on any of them nothing changes.
     """
     quantity = quantity_check(quantity)
+    email = email_normalise(buyer.email if buyer is not None else email)
+    if buyer is None and not email:
+        raise PurchaseError()
     now = timezone.now()
     hold_until = now + timedelta(minutes=getattr(settings, "LOTTERY_RESERVATION_MINUTES", 15))
     address = (client_address or "")[:64]
@@ -186,6 +199,7 @@ def order_reserve(
     return reserve(
         lottery_id=lottery.pk,
         buyer=buyer,
+        email=email,
         quantity=quantity,
         now=now,
         hold_until=hold_until,
@@ -193,8 +207,8 @@ def order_reserve(
     )
 
 
-def _held_from_address(*, address: str, lottery_id: int, buyer_id: int, now: datetime):
-    """Unpaid tickets held from `address`, but the buyer's own pending order here."""
+def _held_from_address(*, address: str, replaced: list[int], now: datetime):
+    """Unpaid tickets held from `address`, but the pending orders this one replaces."""
     if not address:
         return None
     held = (
@@ -204,57 +218,71 @@ def _held_from_address(*, address: str, lottery_id: int, buyer_id: int, now: dat
             status=Order.Status.PENDING,
             expires_at__gt=now,
         )
-        .exclude(lottery_id=lottery_id, buyer_id=buyer_id)
+        .exclude(pk__in=replaced)
         .aggregate(n=Sum("quantity"))["n"]
     )
     return held or 0
+
+
+def _own_orders(*, buyer: Any, email: str):
+    """The orders a reservation may resume or replace: the account's, or the guest's."""
+    online = Order.objects.filter(channel=Order.Channel.ONLINE)
+    if buyer is not None:
+        return online.filter(buyer=buyer)
+    return online.filter(buyer__isnull=True, buyer_email=email)
 
 
 def _reserve_by_orm(
     *,
     lottery_id: int,
     buyer: Any,
+    email: str,
     quantity: int,
     now: datetime,
     hold_until: datetime,
     address: str,
 ) -> Order:
+    buyer_id = buyer.pk if buyer is not None else None
     with transaction.atomic():
         # The lottery's key-share lock (PostgreSQL; a fresh read elsewhere), not a row
         # lock: buyers must not queue on the lottery row, but a cancellation holding
         # it makes them wait and then see it cancelled.
         current = lottery_key_share(lottery_id, fields=SALE_FIELDS, lock=RESERVATION_LOCKING)
         if RESERVATION_LOCKING:
-            buyer_lock(lottery_id=current.pk, buyer_id=buyer.pk)
+            buyer_lock(lottery_id=current.pk, buyer_id=buyer_id, email=email)
             address_lock(address=address)
-        mine = Order.objects.filter(buyer=buyer, channel=Order.Channel.ONLINE)
-        previous = list(mine.filter(lottery=current, status=Order.Status.PENDING).order_by("-pk"))
+        previous = list(
+            _own_orders(buyer=buyer, email=email)
+            .filter(lottery=current, status=Order.Status.PENDING)
+            .order_by("-pk")
+        )
+        replaced = [o.pk for o in previous]
         resumable = [
-            o for o in previous if o.quantity == quantity and o.expires_at and o.expires_at > now
+            o
+            for o in previous
+            if buyer is not None and o.quantity == quantity and o.expires_at and o.expires_at > now
         ]
+        # The person: the account's orders and the online ones placed with its email.
+        person = Order.objects.filter(person_orders_q(buyer_id=buyer_id, email=email))
+        unpaid = person.filter(status=Order.Status.PENDING, expires_at__gt=now).exclude(
+            pk__in=replaced
+        )
         sale = SaleSnapshot(
             on_sale=_on_sale(current, now),
             suspended=_suspended(current),
             ticket_cap=current.ticket_cap,
             per_person_cap=current.per_person_cap,
             paid_here=(
-                mine.filter(lottery=current, status=Order.Status.PAID).aggregate(n=Sum("quantity"))[
-                    "n"
-                ]
+                person.filter(lottery=current)
+                .filter(Q(status=Order.Status.PAID) | Q(pk__in=unpaid.values("pk")))
+                .aggregate(n=Sum("quantity"))["n"]
                 or 0
             )
             if current.per_person_cap is not None
             else 0,
-            held_elsewhere=(
-                mine.filter(status=Order.Status.PENDING, expires_at__gt=now)
-                .exclude(lottery=current)
-                .aggregate(n=Sum("quantity"))["n"]
-                or 0
-            ),
+            held_elsewhere=unpaid.aggregate(n=Sum("quantity"))["n"] or 0,
             resumable=bool(resumable),
-            held_from_address=_held_from_address(
-                address=address, lottery_id=current.pk, buyer_id=buyer.pk, now=now
-            ),
+            held_from_address=_held_from_address(address=address, replaced=replaced, now=now),
         )
         if reservation_decide(sale, quantity=quantity, max_held=max_held_tickets()) is (
             Decision.RESUME
@@ -263,7 +291,7 @@ def _reserve_by_orm(
         deadlines = [o.expires_at for o in previous if o.expires_at and o.expires_at > now]
         # The orders it replaces are locked first (the lock order), but their numbers
         # go back on sale only once the new order has its own, as in the statement.
-        orders_lock(lottery=current, order_ids=[o.pk for o in previous])
+        orders_lock(lottery=current, order_ids=replaced)
         amount_cents = amount_check(
             selectors.price_for_quantity(lottery=current, quantity=quantity)
         )
@@ -271,7 +299,7 @@ def _reserve_by_orm(
             lottery=current,
             buyer=buyer,
             buyer_name=_buyer_name(buyer),
-            buyer_email=buyer.email,
+            buyer_email=email,
             quantity=quantity,
             amount_cents=amount_cents,
             channel=Order.Channel.ONLINE,
@@ -288,10 +316,10 @@ def _reserve_by_orm(
         )
         if not numbers:
             raise sold_out(current.pk)
-        replaced = orders_give_up(
-            lottery=current, order_ids=[o.pk for o in previous], status=Order.Status.CANCELLED
+        given_up = orders_give_up(
+            lottery=current, order_ids=replaced, status=Order.Status.CANCELLED
         )
-        payment_intents_cancel_queue(replaced)
+        payment_intents_cancel_queue(given_up)
     return order
 
 
@@ -299,6 +327,7 @@ def _reserve_by_statement(
     *,
     lottery_id: int,
     buyer: Any,
+    email: str,
     quantity: int,
     now: datetime,
     hold_until: datetime,
@@ -308,7 +337,7 @@ def _reserve_by_statement(
         lottery_id=lottery_id,
         buyer=buyer,
         buyer_name=_buyer_name(buyer),
-        buyer_email=buyer.email,
+        buyer_email=email,
         quantity=quantity,
         channel=Order.Channel.ONLINE,
         status=Order.Status.PENDING,
@@ -395,4 +424,6 @@ def orders_give_up(*, lottery: Lottery, order_ids: list[int], status: str) -> li
 
 
 def _buyer_name(buyer: Any) -> str:
+    if buyer is None:
+        return ""
     return buyer.get_full_name() if hasattr(buyer, "get_full_name") else ""

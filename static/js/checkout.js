@@ -23,6 +23,20 @@
     tick();
   }
 
+  // What the buyer reads when a payment fails: Stripe's own words only where Stripe
+  // writes them in the page's language (card and validation errors); ours for a
+  // decline and for everything else (a fake server's "Bad request", "A payment method
+  // is required.", a network failure).
+  function errorText(error, data) {
+    if (!error) return data.messageFailed;
+    if (error.code === "card_declined") return data.messageDeclined;
+    if ((error.type === "card_error" || error.type === "validation_error") && error.message) {
+      return error.message;
+    }
+    if (error.type === "invalid_request_error") return data.messageCardInvalid;
+    return data.messageFailed;
+  }
+
   function setUpPayment(form) {
     const button = document.getElementById("pay-button");
     const errors = document.getElementById("card-errors");
@@ -47,12 +61,37 @@
       options.stripeAccount = data.stripeAccount;
     }
     const stripe = window.Stripe(data.publishableKey, options);
-    const card = stripe.elements({ locale: data.locale }).create("card", { hidePostalCode: true });
+    const billing = { name: data.buyerName, email: data.buyerEmail };
+    let elements = null;
+    let card = null;
+    if (data.paymentElement) {
+      // Cards and the wallets Stripe offers this buyer (automatic payment methods).
+      elements = stripe.elements({ clientSecret: data.clientSecret, locale: data.locale });
+      card = elements.create("payment", { defaultValues: { billingDetails: billing } });
+    } else {
+      card = stripe.elements({ locale: data.locale }).create("card", { hidePostalCode: true });
+    }
     card.mount("#card-element");
     card.on("change", function (event) {
-      errors.textContent = event && event.error ? event.error.message : "";
+      errors.textContent = event && event.error ? errorText(event.error, data) : "";
     });
     button.disabled = expired;
+
+    function pay() {
+      if (elements) {
+        return stripe.confirmPayment({
+          elements: elements,
+          redirect: "if_required",
+          confirmParams: {
+            return_url: new URL(data.confirmationUrl, window.location.href).href,
+            payment_method_data: { billing_details: billing },
+          },
+        });
+      }
+      return stripe.confirmCardPayment(data.clientSecret, {
+        payment_method: { card: card, billing_details: billing },
+      });
+    }
 
     form.addEventListener("submit", async function (event) {
       event.preventDefault();
@@ -60,15 +99,15 @@
       button.disabled = true;
       form.setAttribute("aria-busy", "true");
       errors.textContent = "";
-      const result = await stripe.confirmCardPayment(data.clientSecret, {
-        payment_method: {
-          card: card,
-          billing_details: { name: data.buyerName, email: data.buyerEmail },
-        },
-      });
+      let result;
+      try {
+        result = await pay();
+      } catch (error) {
+        result = { error: { type: "api_connection_error" } };
+      }
       form.removeAttribute("aria-busy");
       if (result.error) {
-        errors.textContent = result.error.message || data.messageFailed;
+        errors.textContent = errorText(result.error, data);
         button.disabled = expired;
         return;
       }

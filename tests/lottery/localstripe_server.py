@@ -63,6 +63,75 @@ CONFIRM_CARD_PAYMENT_JS = """
 """
 
 
+# Also appended: localstripe's card form speaks the page's language (French by default),
+# names its fields, shows the expiry format (MM/AA) and takes a year of two or four
+# digits, as the real Stripe Element does.
+CARD_FORM_JS = """
+(function () {
+  const makeStripe = Stripe;
+  const WORDS = {
+    fr: {number: "Numéro de carte", exp_month: "Mois (MM)", exp_year: "Année (AA)",
+         cvc: "Cryptogramme (CVC)", postal_code: "Code postal",
+         hint: "Carte de test : MM/AA ou MM/AAAA"},
+    en: {number: "Card number", exp_month: "Month (MM)", exp_year: "Year (YY)",
+         cvc: "Security code (CVC)", postal_code: "Postcode",
+         hint: "Test card: MM/YY or MM/YYYY"},
+  };
+  const PLACEHOLDERS = {
+    fr: {number: "1234 1234 1234 1234", exp_month: "MM", exp_year: "AA", cvc: "CVC",
+         postal_code: "Code postal"},
+    en: {number: "1234 1234 1234 1234", exp_month: "MM", exp_year: "YY", cvc: "CVC",
+         postal_code: "Postcode"},
+  };
+  Stripe = function (apiKey, options) {
+    const stripe = makeStripe(apiKey, options);
+    const makeElements = stripe.elements;
+    stripe.elements = function () {
+      const elements = makeElements.apply(stripe, arguments);
+      const create = elements.create;
+      elements.create = function () {
+        const element = create.apply(elements, arguments);
+        const mount = element.mount;
+        element.mount = function (target) {
+          mount.apply(element, arguments);
+          const box = typeof target === "string" ? document.querySelector(target) : target;
+          const lang = (document.documentElement.lang || "fr").slice(0, 2) === "en" ? "en" : "fr";
+          const words = WORDS[lang];
+          Object.keys(element._inputs || {}).forEach(function (field) {
+            const input = element._inputs[field];
+            input.setAttribute("aria-label", words[field]);
+            input.setAttribute("title", words[field]);
+            input.setAttribute("name", field);
+            input.setAttribute("inputmode", "numeric");
+            input.setAttribute("placeholder", PLACEHOLDERS[lang][field]);
+          });
+          box.querySelectorAll("span").forEach(function (span) {
+            if (span.textContent === "localstripe: ") span.textContent = words.hint + " ";
+          });
+          const year = element._inputs && element._inputs.exp_year;
+          if (year) {
+            year.setAttribute("size", "4");
+            year.setAttribute("maxlength", "4");
+            // localstripe rebuilds the card from every field on each keystroke and
+            // prefixes "20" to the year: once it has, a four-digit year is taken as typed.
+            box.addEventListener("input", function () {
+              const typed = year.value.trim();
+              if (element.value && element.value.card && /^\\d{4}$/.test(typed)) {
+                element.value.card.exp_year = typed;
+              }
+            });
+          }
+        };
+        return element;
+      };
+      return elements;
+    };
+    return stripe;
+  };
+})();
+"""
+
+
 async def browser_confirm(data: dict, intent_id: str) -> web.Response:
     # Stripe.js made with `stripeAccount` confirms on that connected account.
     account = data.get("stripe_account")
@@ -91,7 +160,7 @@ async def browser_confirm(data: dict, intent_id: str) -> web.Response:
 async def browser_payments(request, handler):
     if request.method == "GET" and request.path == STRIPE_JS_PATH:
         response = server.localstripe_js(request)
-        response.text = response.text + CONFIRM_CARD_PAYMENT_JS
+        response.text = response.text + CONFIRM_CARD_PAYMENT_JS + CARD_FORM_JS
         return response
     match = CONFIRM_PATH.match(request.path)
     if request.method == "POST" and match:

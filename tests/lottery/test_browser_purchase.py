@@ -34,14 +34,14 @@ def _lottery_on_the_site():
     return index, lottery
 
 
-def _type_card(page, number: str) -> None:
+def _type_card(page, number: str, *, year: str = "34") -> None:
     """Type a card into localstripe's stand-in for the Stripe card Element."""
     card = page.locator("#card-element")
-    card.locator("input[placeholder=number]").fill(number)
-    card.locator("input[placeholder=exp_month]").fill("12")
-    card.locator("input[placeholder=exp_year]").fill("34")
-    card.locator("input[placeholder=cvc]").fill("123")
-    card.locator("input[placeholder=postal_code]").fill("69001")
+    card.locator("input[name=number]").fill(number)
+    card.locator("input[name=exp_month]").fill("12")
+    card.locator("input[name=exp_year]").fill(year)
+    card.locator("input[name=cvc]").fill("123")
+    card.locator("input[name=postal_code]").fill("69001")
 
 
 def test_participant_buys_a_bundle_and_sees_the_ticket_numbers(
@@ -111,7 +111,9 @@ def test_a_declined_card_can_be_replaced_by_another(
     page.locator("#pay-button").click()
     errors = page.locator("#card-errors")
     errors.filter(has_text=re.compile(r"\S")).wait_for()
-    assert "declined" in errors.inner_text()
+    # In the page's words, not the fake server's English.
+    declined = page.locator("#checkout-form").get_attribute("data-message-declined")
+    assert errors.inner_text() == declined
     page.screenshot(path=str(artifacts_dir / "lottery-checkout-declined.png"), full_page=True)
     assert page.locator("#pay-button").is_enabled()
 

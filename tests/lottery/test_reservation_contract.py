@@ -44,36 +44,51 @@ def executor(request, monkeypatch, settings):
     return name
 
 
-def _pending(*, lottery, buyer, quantity, expired, address=ADDRESS):
+def _pending(*, lottery, buyer, quantity, expired, address=ADDRESS, email=""):
     order = services.order_reserve(
-        lottery=lottery, buyer=buyer, quantity=quantity, client_address=address
+        lottery=lottery, buyer=buyer, quantity=quantity, client_address=address, email=email
     )
     if expired:
         Order.objects.filter(pk=order.pk).update(expires_at=timezone.now() - timedelta(minutes=1))
     return order
 
 
+def _typed(email: str) -> str:
+    """The account's email as a guest may type it: other case, stray spaces."""
+    return f"  {email.upper()} "
+
+
 def _arrange(given: dict):
-    """The sale the case describes; returns the lottery, the buyer and their pending order."""
+    """The sale the case describes; returns the lottery, the buyer and their pending order.
+
+    The buyer is an account, or None for a guest who types the account's email.
+    """
     lottery = open_lottery(ticket_cap=given.get("cap", 10), per_person_cap=given.get("per_person"))
-    buyer = UserFactory()
+    account = UserFactory()
+    buyer = None if given.get("buyer") == "guest" else account
+    # Who placed the earlier orders: the buyer, or the same person as the other kind.
+    history_kind = given.get("history", given.get("buyer", "account"))
+    earlier = {
+        "buyer": None if history_kind == "guest" else account,
+        "email": _typed(account.email) if history_kind == "guest" else "",
+    }
     expired = given.get("pending_expired", False)
     if given.get("others_hold"):
         services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=given["others_hold"])
     if given.get("paid_here"):
-        order = services.order_reserve(lottery=lottery, buyer=buyer, quantity=given["paid_here"])
+        order = services.order_reserve(lottery=lottery, quantity=given["paid_here"], **earlier)
         assert services.order_confirm_payment(order_id=order.pk, payment_intent_id=f"pi_{order.pk}")
     pending = None
     if given.get("pending_here"):
         pending = _pending(
-            lottery=lottery, buyer=buyer, quantity=given["pending_here"], expired=expired
+            lottery=lottery, quantity=given["pending_here"], expired=expired, **earlier
         )
     if given.get("pending_elsewhere"):
         _pending(
             lottery=open_lottery(ticket_cap=10),
-            buyer=buyer,
             quantity=given["pending_elsewhere"],
             expired=expired,
+            **earlier,
         )
     if given.get("address_held"):
         # Other accounts, reserving from the buyer's address, in another lottery
@@ -105,7 +120,7 @@ def _arrange(given: dict):
         Association.objects.filter(pk=lottery.association_id).update(
             status=Association.Status.SUSPENDED
         )
-    return lottery, buyer, pending
+    return lottery, buyer, pending, account.email
 
 
 def _state(lottery) -> list:
@@ -116,7 +131,7 @@ def _state(lottery) -> list:
 
 
 def _check(case: dict) -> None:
-    lottery, buyer, pending = _arrange(case["given"])
+    lottery, buyer, pending, email = _arrange(case["given"])
     expect = case["expect"]
     before = _state(lottery)
     orders_before = Order.objects.count()
@@ -126,6 +141,7 @@ def _check(case: dict) -> None:
             buyer=buyer,
             quantity=case["ask"],
             client_address=case.get("from", ADDRESS),
+            email="" if buyer is not None else _typed(email),
         )
     except services.PurchaseError as exc:
         assert type(exc).__name__ == expect["outcome"], (case["name"], repr(exc))
@@ -146,10 +162,11 @@ def _check(case: dict) -> None:
     )
     assert numbers == expect["numbers"], (case["name"], numbers)
     stored = Order.objects.get(pk=order.pk)
-    assert (stored.status, stored.quantity, stored.buyer_id) == (
+    assert (stored.status, stored.quantity, stored.buyer_id, stored.buyer_email) == (
         Order.Status.PENDING,
         case["ask"],
-        buyer.pk,
+        getattr(buyer, "pk", None),
+        email.lower(),
     ), case["name"]
     assert stored.expires_at > timezone.now(), case["name"]
     if pending is not None:

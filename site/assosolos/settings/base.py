@@ -390,6 +390,10 @@ STRIPE_WEBHOOK_SECRET = env("STRIPE_WEBHOOK_SECRET", default="")
 # Where the Stripe API lives; a local fake server in development and tests.
 STRIPE_API_BASE = env("STRIPE_API_BASE", default="")
 STRIPE_JS_URL = env("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
+# The Payment Element with automatic payment methods (cards, and the wallets Stripe
+# offers the buyer); the local fake Stripe.js has the card form only, so unset (None)
+# means: with the real Stripe.js alone (`lottery.payments.payment_element_enabled`).
+STRIPE_PAYMENT_ELEMENT = env.bool("STRIPE_PAYMENT_ELEMENT", default=None)
 # Stripe Connect: the platform's client id (ca_…) for the associations' OAuth
 # connection, and the signing secret of the webhook endpoint for their accounts' events.
 STRIPE_CONNECT_CLIENT_ID = env("STRIPE_CONNECT_CLIENT_ID", default="")
@@ -433,6 +437,8 @@ LOTTERY_MAX_TICKETS_PER_ORDER = 100
 # Orders one person may start per period (seconds): holds tie up numbers for others.
 LOTTERY_PURCHASE_RATE_LIMIT = env.int("LOTTERY_PURCHASE_RATE_LIMIT", default=10)
 LOTTERY_PURCHASE_RATE_PERIOD = 60
+# Guest purchases per email address and period, on top of the per-address limit.
+LOTTERY_GUEST_EMAIL_RATE_LIMIT = env.int("LOTTERY_GUEST_EMAIL_RATE_LIMIT", default=5)
 # Seconds an anonymous visitor's copy of the home and lottery pages is kept (0: never).
 # A sale refreshes it at once; anything else shows within this delay.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=0)
