@@ -272,6 +272,13 @@ class Message(models.Model):
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Edits, deletion and replies (groups/services/room_edit.py): the earlier versions
+    # live in MessageRevision, a deleted message's text in MessageDeletion.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
 
     class Meta:
         ordering = ["group", "seq"]
@@ -314,3 +321,6 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.message_id} by {self.reporter}"
+
+
+from .models_room_edits import MessageDeletion, MessageRevision  # noqa: E402, F401

@@ -148,8 +148,16 @@ def session_reminders_send() -> int:
     return sent
 
 
+def room_deleted_messages_purge_run() -> int:
+    """Every hour: forget deleted messages' texts once their retention has passed."""
+    from .services.room_edit import room_deleted_messages_purge
+
+    return room_deleted_messages_purge()
+
+
 SCHEDULES: dict[str, tuple[str, int]] = {
     "groups: session reminders": ("groups.tasks.session_reminders_send", 15),
+    "groups: purge deleted room messages": ("groups.tasks.room_deleted_messages_purge_run", 60),
 }
 
 

@@ -77,7 +77,7 @@ def _check(case: dict) -> None:
     for i in range(case.get("before", 0)):
         # Earlier posts of this window, as the rate limit counts them.
         if case["who"] == "muted":
-            room_services._rate_allows(group_id=group.pk, user_id=author.pk)
+            room_services.room_rate_allows(group_id=group.pk, user_id=author.pk)
         else:
             room_services.room_message_post(group_id=group.pk, user=author, body=f"avant {i}")
     group_id = -1 if case.get("room") == "missing" else group.pk

@@ -449,3 +449,6 @@ DRAW_BEACON_MARGIN_SECONDS = env.int("DRAW_BEACON_MARGIN_SECONDS", default=60)
 # Messages one member may post in a room per period (seconds); a flood gets a warning.
 GROUPS_ROOM_RATE_LIMIT = env.int("GROUPS_ROOM_RATE_LIMIT", default=20)
 GROUPS_ROOM_RATE_PERIOD = env.int("GROUPS_ROOM_RATE_PERIOD", default=30)
+# Days a deleted room message's text and author stay in its moderation record before
+# the scheduled purge removes them (and the message's earlier versions).
+GROUPS_ROOM_DELETED_RETENTION_DAYS = env.int("GROUPS_ROOM_DELETED_RETENTION_DAYS", default=30)
