@@ -31,6 +31,7 @@ SQLITE_FILES = frozenset(
         "tests/followups/test_reminders.py",
         "tests/followups/test_services.py",
         "tests/groups/test_demo.py",
+        "tests/groups/test_room_edits.py",
         "tests/groups/test_room_messages.py",
         "tests/groups/test_room_post_contract.py",
         "tests/lottery/test_reservation_contract.py",

@@ -35,6 +35,9 @@
     banner.appendChild(document.createTextNode(" "));
     banner.appendChild(cancel);
     ctx.form.prepend(banner);
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape" && composing) { stopComposing(true); }
+    });
 
     function startComposing(mode, m) {
       composing = { mode: mode, seq: m.seq };
