@@ -70,7 +70,8 @@ def room_access(*, group_id: int, user: Any) -> RoomAccess:
 def message_frame(message: Message, *, reactions: dict[str, int] | None = None) -> dict:
     """What clients receive for a message; a hidden one keeps its number, not its text.
 
-    A deleted one is a tombstone: its number and time, no text, author or reactions.
+    A deleted one is a tombstone: its number and time, no text, author, reactions or
+    quote of what it answered.
     A reply carries a short excerpt of what it answers (`reply_frame`).
     """
     hidden = message.hidden_at is not None
@@ -86,7 +87,7 @@ def message_frame(message: Message, *, reactions: dict[str, int] | None = None) 
         "edited_at": message.edited_at.isoformat() if message.edited_at and not deleted else None,
         "created_at": message.created_at.isoformat(),
         "reactions": {} if deleted else (reactions or {}),
-        "reply_to": reply_frame(message.reply_to) if message.reply_to_id else None,
+        "reply_to": reply_frame(message.reply_to) if message.reply_to_id and not deleted else None,
     }
 
 

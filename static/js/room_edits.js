@@ -180,7 +180,7 @@
     }
 
     function deleted(f) {
-      rerender(f.seq, { deleted: true, body: "", author: null, reactions: {}, edited_at: null });
+      rerender(f.seq, { deleted: true, body: "", author: null, reactions: {}, edited_at: null, reply_to: null });
       updateQuotes(f.seq, { deleted: true, excerpt: "", author: null });
       if (composing && composing.seq === f.seq) { stopComposing(true); }
     }

@@ -271,6 +271,14 @@ def test_a_reply_references_its_original_and_carries_an_excerpt_of_it(group, ali
     assert history[0]["reply_to"] is None
 
 
+def test_a_deleted_reply_no_longer_quotes_what_it_answered(group, alice, bob):
+    original = _post(group, alice, "question")
+    reply = _post(group, bob, "réponse", reply_to_seq=original.seq)
+    services.room_message_delete(group_id=group.pk, seq=reply.seq, user=bob)
+    (_first, frame) = room_services.room_catch_up(group_id=group.pk, after=0)
+    assert (frame["deleted"], frame["reply_to"]) == (True, None)
+
+
 def test_a_reply_follows_its_original_edited_then_deleted_without_leaking_it(group, alice, bob):
     original = _post(group, alice, "première idée")
     reply = _post(group, bob, "d'accord", reply_to_seq=original.seq)
@@ -303,3 +311,65 @@ def test_a_reply_to_a_missing_or_deleted_message_is_refused_and_saves_nothing(gr
     _refused("deleted", post, group_id=group.pk, user=bob, body="hein ?", reply_to_seq=1)
     assert Message.objects.count() == count
     assert group.__class__.objects.get(pk=group.pk).last_seq == 1
+
+
+# --- An edit racing the deletion (PostgreSQL: real concurrency) -------------------
+
+ROUNDS = 8
+
+
+def _at_once(*calls) -> list:
+    import threading
+
+    from django.db import connection
+
+    barrier = threading.Barrier(len(calls))
+    outcomes: list = [None] * len(calls)
+
+    def run(index, call):
+        try:
+            barrier.wait(timeout=30)
+            outcomes[index] = call()
+        except Exception as exc:  # noqa: BLE001 - every outcome is checked
+            outcomes[index] = exc
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return outcomes
+
+
+def test_an_edit_racing_the_deletion_never_brings_the_text_back(
+    require_postgres, transactional_db, settings
+):
+    settings.GROUPS_ROOM_RATE_LIMIT = 1000
+    group = GroupFactory()
+    alice = GroupMemberFactory(group=group).user
+    for n in range(ROUNDS):
+        message = _post(group, alice, f"avant {n}")
+
+        def edit(seq=message.seq, n=n):
+            return services.room_message_edit(
+                group_id=group.pk, seq=seq, user=alice, body=f"après {n}"
+            )
+
+        def delete(seq=message.seq):
+            return services.room_message_delete(group_id=group.pk, seq=seq, user=alice)
+
+        edited, deleted = _at_once(edit, delete)
+        assert isinstance(deleted, Message), deleted
+        message.refresh_from_db()
+        assert (message.body, message.author_id) == ("", None)
+        record = MessageDeletion.objects.get(message=message)
+        if isinstance(edited, Message):
+            # The edit went first: the record holds its text, the earlier one is a version.
+            assert record.body == f"après {n}"
+            assert list(message.revisions.values_list("body", flat=True)) == [f"avant {n}"]
+        else:
+            assert isinstance(edited, room_services.RoomError) and edited.code == "deleted"
+            assert record.body == f"avant {n}"
+            assert not message.revisions.exists()
