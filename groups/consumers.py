@@ -1,8 +1,9 @@
 """The room socket: one consumer, thin; every rule lives in `services.room`.
 
-Frames are JSON objects with a "type". Client → server: sync, history, post, typing,
-heartbeat, read, react, report, and for moderators hide, mute, remove. Server →
-client: welcome, batch, history, message, ack, hidden, reactions, typing, presence
+Frames are JSON objects with a "type". Client → server: sync, history, post, edit,
+delete, typing, heartbeat, read, react, report, and for moderators hide, revisions,
+mute, remove. Server → client: welcome, batch, history, message, ack, edited, deleted,
+revisions (moderators), hidden, reactions, typing, presence
 (the full list as "present" on heartbeats, a change as "joined"/"left" otherwise),
 muted, removed, role (the person's moderation powers changed), report (moderators
 only), error. Every incoming value is bounded by `groups.frames` before a handler
@@ -35,6 +36,7 @@ from .frames import FrameError, frame_client_id, frame_decode, frame_validate
 from .hub import Outbox, room_hub_join, room_hub_leave
 from .models import GroupMembership
 from .services import room as room_services
+from .services import room_edit as room_edit_services
 from .services.errors import GroupError
 
 # Frames of any kind one socket may send per FRAME_WINDOW seconds before being warned.
@@ -247,6 +249,17 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def on_history(self, content: dict) -> None:
+        around = content["around"]
+        if around is not None:
+            # The page around a message (a reply's original); "more": older ones exist.
+            frames = await database_sync_to_async(room_services.room_history_around)(
+                group_id=self.group_id, seq=around, limit=HISTORY_PAGE
+            )
+            more = bool(frames) and frames[0]["seq"] > 1
+            await self.send_json(
+                {"type": "history", "messages": frames, "more": more, "around": around}
+            )
+            return
         before = content["before"]
         frames = await database_sync_to_async(room_services.room_history)(
             group_id=self.group_id, before=before, limit=HISTORY_PAGE
@@ -257,7 +270,11 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_post(self, content: dict) -> None:
         message = await database_sync_to_async(room_services.room_message_post)(
-            group_id=self.group_id, user=self.user, body=content["body"], broadcast=False
+            group_id=self.group_id,
+            user=self.user,
+            body=content["body"],
+            broadcast=False,
+            reply_to_seq=content["reply_to"],
         )
         # Committed: acknowledge, then tell the room (so the author gets the ack first).
         await self.send_json({"type": "ack", "client_id": content["client_id"], "seq": message.seq})
@@ -268,6 +285,29 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             # Saved all the same: the members catch up by number when the layer is back.
             logger.exception("room %s: broadcasting message %s failed", self.room, message.seq)
             self._layer_lost()
+
+    async def on_edit(self, content: dict) -> None:
+        # The room hears of it from the service, after the commit.
+        await database_sync_to_async(room_edit_services.room_message_edit)(
+            group_id=self.group_id, seq=content["seq"], user=self.user, body=content["body"]
+        )
+        await self.send_json(
+            {"type": "ack", "client_id": content["client_id"], "seq": content["seq"]}
+        )
+
+    async def on_delete(self, content: dict) -> None:
+        await database_sync_to_async(room_edit_services.room_message_delete)(
+            group_id=self.group_id, seq=content["seq"], user=self.user
+        )
+        await self.send_json(
+            {"type": "ack", "client_id": content["client_id"], "seq": content["seq"]}
+        )
+
+    async def on_revisions(self, content: dict) -> None:
+        frame = await database_sync_to_async(room_edit_services.room_message_revisions)(
+            group_id=self.group_id, seq=content["seq"], actor=self.user
+        )
+        await self.send_json({**frame, "client_id": content["client_id"]})
 
     async def on_typing(self, content: dict) -> None:
         now = time.monotonic()
@@ -325,6 +365,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         "sync": on_sync,
         "history": on_history,
         "post": on_post,
+        "edit": on_edit,
+        "delete": on_delete,
+        "revisions": on_revisions,
         "typing": on_typing,
         "heartbeat": on_heartbeat,
         "read": on_read,

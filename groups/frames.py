@@ -57,14 +57,21 @@ USER_ID = Int(minimum=1)
 # Each frame type and the values it carries; any other key is ignored.
 FRAME_FIELDS: dict[str, dict[str, Int | Text]] = {
     "sync": {"after": Int(required=False, default=0)},
-    "history": {"before": Int(minimum=1, required=False)},
-    "post": {"body": Text(max_length=MAX_LENGTH, strip=True)},
+    # `around`: the page around a message (a reply's original); not with `before`.
+    "history": {"before": Int(minimum=1, required=False), "around": Int(minimum=1, required=False)},
+    "post": {
+        "body": Text(max_length=MAX_LENGTH, strip=True),
+        "reply_to": Int(minimum=1, required=False),
+    },
+    "edit": {"seq": SEQ, "body": Text(max_length=MAX_LENGTH, strip=True)},
+    "delete": {"seq": SEQ},
     "typing": {},
     "heartbeat": {},
     "read": {"seq": SEQ},
     "react": {"seq": SEQ, "emoji": Text(max_length=EMOJI_MAX)},
     "report": {"seq": SEQ, "reason": Text(max_length=REPORT_REASON_MAX, required=False)},
     "hide": {"seq": SEQ},
+    "revisions": {"seq": SEQ},
     # The service says how long a mute may last; this only keeps the number a number.
     "mute": {"user_id": USER_ID, "minutes": Int()},
     "remove": {"user_id": USER_ID},
@@ -116,6 +123,9 @@ def frame_validate(content: dict) -> dict:
             frame[name] = _int_value(name, value, rule)
         else:
             frame[name] = _text_value(name, value, rule)
+    # A page is either before a number or around one.
+    if kind == "history" and frame["before"] is not None and frame["around"] is not None:
+        raise _bad_value("around")
     return frame
 
 

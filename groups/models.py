@@ -281,6 +281,13 @@ class Message(models.Model):
     hidden_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    # Edits, deletion and replies (groups/services/room_edit.py): the earlier versions
+    # live in MessageRevision, a deleted message's text in MessageDeletion.
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted_at = models.DateTimeField(null=True, blank=True)
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
 
     class Meta:
         ordering = ["group", "seq"]
@@ -328,6 +335,9 @@ class MessageReport(models.Model):
 # Answers to sessions and attendance live in their own module; imported here so that
 # Django finds them with the app's models.
 from .attendance_models import SessionAnswer, SessionAttendance  # noqa: E402, F401
+
+# Earlier versions of edited messages, and what moderation keeps of deleted ones.
+from .models_room_edits import MessageDeletion, MessageRevision  # noqa: E402, F401
 
 # Being told when away (mentions, choices, push devices): their own module, same app.
 from .notify.models import Mention, NotificationChoice, PushSubscription  # noqa: E402, F401

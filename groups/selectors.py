@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from associations.models import Association
@@ -101,9 +101,25 @@ def groups_of_user(*, user: Any) -> list[MyGroup]:
     """The user's groups with their unread counts (visible messages after the last read)."""
     if not _signed_in(user):
         return []
-    memberships = GroupMembership.objects.filter(user=user).select_related("group__association")
+    # Deleted messages are not news: they are left out of the count (one query still).
+    deleted_unread = (
+        Message.objects.filter(
+            group_id=OuterRef("group_id"),
+            seq__gt=OuterRef("last_read_seq"),
+            deleted_at__isnull=False,
+        )
+        .order_by()
+        .values("group_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    memberships = (
+        GroupMembership.objects.filter(user=user)
+        .select_related("group__association")
+        .annotate(deleted_unread=Coalesce(Subquery(deleted_unread), 0))
+    )
     return [
-        MyGroup(membership=m, unread=max(0, m.group.last_seq - m.last_read_seq))
+        MyGroup(membership=m, unread=max(0, m.group.last_seq - m.last_read_seq - m.deleted_unread))
         for m in memberships
     ]
 
@@ -148,10 +164,14 @@ def group_commitment_record(*, group: Group) -> QuerySet[Commitment]:
 # --- Room -------------------------------------------------------------------------
 
 
+# Each message with its author, and the message it answers with that one's author.
+ROOM_MESSAGE_RELATED = ("author", "reply_to__author")
+
+
 def room_messages_after(*, group_id: int, after: int, limit: int) -> list[Message]:
     return list(
         Message.objects.filter(group_id=group_id, seq__gt=after)
-        .select_related("author")
+        .select_related(*ROOM_MESSAGE_RELATED)
         .order_by("seq")[:limit]
     )
 
@@ -160,7 +180,27 @@ def room_messages_before(*, group_id: int, before: int | None, limit: int) -> li
     queryset = Message.objects.filter(group_id=group_id)
     if before is not None:
         queryset = queryset.filter(seq__lt=before)
-    return list(reversed(queryset.select_related("author").order_by("-seq")[:limit]))
+    return list(reversed(queryset.select_related(*ROOM_MESSAGE_RELATED).order_by("-seq")[:limit]))
+
+
+def room_messages_around(*, group_id: int, seq: int, limit: int) -> list[Message]:
+    """At most `limit` messages with `seq` about in the middle (numbers have no gaps)."""
+    first = max(1, seq - limit // 2)
+    return list(
+        Message.objects.filter(group_id=group_id, seq__gte=first, seq__lt=first + limit)
+        .select_related(*ROOM_MESSAGE_RELATED)
+        .order_by("seq")
+    )
+
+
+def room_message_with_past(*, group_id: int, seq: int) -> Message | None:
+    """A message with its earlier versions and, if deleted, its moderation record."""
+    return (
+        Message.objects.filter(group_id=group_id, seq=seq)
+        .select_related("deletion__author")
+        .prefetch_related("revisions")
+        .first()
+    )
 
 
 def room_reaction_counts(*, message_ids: list[int]) -> dict[int, dict[str, int]]:
@@ -314,12 +354,32 @@ class ReportedMessage:
     message: Message
     reports: list[MessageReport]
 
+    @property
+    def deleted(self) -> bool:
+        return self.message.deleted_at is not None
+
+    @property
+    def text(self) -> str:
+        """What moderators read: a deleted message's text from its moderation record."""
+        if not self.deleted:
+            return self.message.body
+        deletion = getattr(self.message, "deletion", None)
+        return deletion.body if deletion is not None else ""
+
+    @property
+    def author_name(self) -> str:
+        author = self.message.author
+        if self.deleted:
+            deletion = getattr(self.message, "deletion", None)
+            author = deletion.author if deletion is not None else None
+        return author.public_name if author else ""
+
 
 def room_open_reports(*, group: Group) -> list[ReportedMessage]:
     """Messages with open reports, the one waiting longest first; one query."""
     reports = (
         MessageReport.objects.filter(message__group=group, resolved_at__isnull=True)
-        .select_related("message__author", "reporter")
+        .select_related("message__author", "message__deletion__author", "reporter")
         .order_by("created_at", "pk")
     )
     by_message: dict[int, ReportedMessage] = {}

@@ -126,10 +126,18 @@ def session_reminders_send() -> int:
     return sent
 
 
+def room_deleted_messages_purge_run() -> int:
+    """Every hour: forget deleted messages' texts once their retention has passed."""
+    from .services.room_edit import room_deleted_messages_purge
+
+    return room_deleted_messages_purge()
+
+
 SCHEDULES: dict[str, tuple[str, int]] = {
     "groups: session reminders": ("groups.tasks.session_reminders_send", 15),
     # Each member gets at most one per GROUPS_DIGEST_PERIOD_MINUTES (groups.notify.digest).
     "groups: mention digests": ("groups.notify.digest.mention_digests_send", 5),
+    "groups: purge deleted room messages": ("groups.tasks.room_deleted_messages_purge_run", 60),
 }
 
 

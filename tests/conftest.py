@@ -32,6 +32,7 @@ SQLITE_FILES = frozenset(
         "tests/followups/test_services.py",
         "tests/groups/test_attendance_services.py",
         "tests/groups/test_demo.py",
+        "tests/groups/test_room_edits.py",
         "tests/groups/test_room_messages.py",
         "tests/groups/test_room_post_contract.py",
         "tests/groups/test_notify_digest.py",

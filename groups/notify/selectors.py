@@ -11,8 +11,7 @@ from ..models import GroupMembership
 from .models import Mention, NotificationChoice, PushSubscription
 
 # Mentions whose message members may still read: the digest and push skip the others.
-# Once messages can be deleted, excluding them is one more condition here.
-MENTION_READABLE = Q(message__hidden_at__isnull=True)
+MENTION_READABLE = Q(message__hidden_at__isnull=True, message__deleted_at__isnull=True)
 
 
 def notification_choice_of(*, user_id: int) -> NotificationChoice:

@@ -37,12 +37,13 @@ def search_backend() -> str:
 
 
 def room_messages_searchable(*, group_id: int) -> QuerySet[Message]:
-    """The room's messages a search may show: never a hidden one.
+    """The room's messages a search may show: never a hidden or a deleted one.
 
-    Every search read (hits and their context) starts here, so once messages can be
-    deleted, excluding them is one more filter in this line and nowhere else.
+    Every search read (hits and their context) starts here.
     """
-    return Message.objects.filter(group_id=group_id, hidden_at__isnull=True)
+    return Message.objects.filter(
+        group_id=group_id, hidden_at__isnull=True, deleted_at__isnull=True
+    )
 
 
 def search_query_clean(query: str) -> str:

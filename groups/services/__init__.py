@@ -27,6 +27,7 @@ from .room import (
     room_access,
     room_catch_up,
     room_history,
+    room_history_around,
     room_message_hide,
     room_message_post,
     room_message_report,
@@ -37,6 +38,12 @@ from .room import (
     room_reaction_toggle,
     room_read_mark,
     room_reports_dismiss,
+)
+from .room_edit import (
+    room_deleted_messages_purge,
+    room_message_delete,
+    room_message_edit,
+    room_message_revisions,
 )
 from .seats import group_seat_prize_attach, group_seat_prize_detach
 from .sessions import commitment_report, commitment_set, session_create
@@ -68,10 +75,15 @@ __all__ = [
     "session_create",
     "room_access",
     "room_catch_up",
+    "room_deleted_messages_purge",
     "room_history",
+    "room_history_around",
+    "room_message_delete",
+    "room_message_edit",
     "room_message_hide",
     "room_message_post",
     "room_message_report",
+    "room_message_revisions",
     "room_presence_is_here",
     "room_presence_leave",
     "room_presence_list",

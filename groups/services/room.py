@@ -69,22 +69,58 @@ def room_access(*, group_id: int, user: Any) -> RoomAccess:
 
 
 def message_frame(message: Message, *, reactions: dict[str, int] | None = None) -> dict:
-    """What clients receive for a message; a hidden one keeps its number, not its text."""
+    """What clients receive for a message; a hidden one keeps its number, not its text.
+
+    A deleted one is a tombstone: its number and time, no text, author, reactions or
+    quote of what it answered.
+    A reply carries a short excerpt of what it answers (`reply_frame`).
+    """
     hidden = message.hidden_at is not None
-    author = message.author
+    deleted = message.deleted_at is not None
+    author = None if deleted else message.author
     return {
         "type": "message",
         "seq": message.seq,
         "author": {"id": author.pk, "name": author.public_name} if author else None,
-        "body": "" if hidden else message.body,
+        "body": "" if hidden or deleted else message.body,
         "hidden": hidden,
+        "deleted": deleted,
+        "edited_at": message.edited_at.isoformat() if message.edited_at and not deleted else None,
         "created_at": message.created_at.isoformat(),
-        "reactions": reactions or {},
+        "reactions": {} if deleted else (reactions or {}),
+        "reply_to": reply_frame(message.reply_to) if message.reply_to_id and not deleted else None,
     }
 
 
-def _rate_allows(*, group_id: int, user_id: int) -> bool:
-    """At most ROOM_RATE_LIMIT messages per ROOM_RATE_PERIOD seconds per member and room."""
+REPLY_EXCERPT = 120
+
+
+def message_excerpt(body: str, *, length: int = REPLY_EXCERPT) -> str:
+    """A message's text on one line, cut short with an ellipsis."""
+    text = " ".join(body.split())
+    return text if len(text) <= length else text[: length - 1] + "…"
+
+
+def reply_frame(original: Message) -> dict:
+    """What a reply shows of the message it answers: never the text of a deleted or
+    hidden one (nor a deleted one's author)."""
+    deleted = original.deleted_at is not None
+    hidden = original.hidden_at is not None
+    author = None if deleted else original.author
+    return {
+        "seq": original.seq,
+        "author": {"id": author.pk, "name": author.public_name} if author else None,
+        "excerpt": "" if deleted or hidden else message_excerpt(original.body),
+        "deleted": deleted,
+        "hidden": hidden,
+    }
+
+
+def room_rate_allows(*, group_id: int, user_id: int) -> bool:
+    """At most ROOM_RATE_LIMIT messages per ROOM_RATE_PERIOD seconds per member and room.
+
+    Posts and edits count alike: each one counts here.
+    """
     limit, period = settings.GROUPS_ROOM_RATE_LIMIT, settings.GROUPS_ROOM_RATE_PERIOD
     window = int(time.time() // period)
     key = f"groups:rate:{group_id}:{user_id}:{window}"
@@ -98,8 +134,18 @@ def _rate_allows(*, group_id: int, user_id: int) -> bool:
     return count <= limit
 
 
-def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = True) -> Message:
+def room_message_post(
+    *,
+    group_id: int,
+    user: Any,
+    body: str,
+    broadcast: bool = True,
+    reply_to_seq: int | None = None,
+) -> Message:
     """Save a message with the room's next number; broadcast it after the commit.
+
+    `reply_to_seq` names the message of this room it answers (refused when missing,
+    deleted or hidden).
 
     `broadcast=False` leaves the broadcast to the caller, who sends
     `message_frame(message)` to the room once this has returned (so after the commit):
@@ -121,18 +167,26 @@ def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = 
         moderator = group_exists and selectors.group_is_moderator(
             user=user, group=group, membership=None
         )
+    original = None
+    if reply_to_seq is not None and group_exists and signed_in:
+        original = (
+            Message.objects.select_related("author")
+            .filter(group_id=group_id, seq=reply_to_seq)
+            .first()
+        )
     post = PostSnapshot(
         signed_in=signed_in,
         group_exists=group_exists,
         member=membership is not None,
         moderator=moderator,
         muted=membership is not None and membership.is_muted(),
+        reply=room_post.reply_state(reply_to_seq=reply_to_seq, original=original),
     )
     room_post_decide(post)
-    room_post_decide(post, rate_ok=_rate_allows(group_id=group_id, user_id=user.pk))
+    room_post_decide(post, rate_ok=room_rate_allows(group_id=group_id, user_id=user.pk))
     if room_post.room_post_executor(body) == "statement":
         message = room_post.message_save_by_statement(
-            group_id=group_id, user=user, body=body, membership=membership
+            group_id=group_id, user=user, body=body, membership=membership, reply_to=original
         )
         if broadcast:
             broadcast_on_commit(
@@ -141,7 +195,7 @@ def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = 
         return message
     with transaction.atomic():
         message = room_post.message_save_by_orm(
-            group_id=group_id, user=user, body=body, membership=membership
+            group_id=group_id, user=user, body=body, membership=membership, reply_to=original
         )
         if broadcast:
             broadcast_on_commit(
@@ -175,10 +229,13 @@ def room_read_mark(*, group_id: int, user: Any, seq: int) -> None:
     ).update(last_read_seq=seq)
 
 
-def _message_get(*, group_id: int, seq: int) -> Message:
+def _message_get(*, group_id: int, seq: int, live: bool = False) -> Message:
+    """The room's message `seq`; with `live`, refused once its author deleted it."""
     message = Message.objects.filter(group_id=group_id, seq=seq).first()
     if message is None:
         raise RoomError("not_found", _("This message does not exist."))
+    if live and message.deleted_at is not None:
+        raise RoomError("deleted", _("This message was deleted."))
     return message
 
 
@@ -206,7 +263,7 @@ def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> d
         raise RoomError("bad_reaction", _("This reaction is not available."))
     room_access(group_id=group_id, user=user)
     with transaction.atomic():
-        message = _message_get(group_id=group_id, seq=seq)
+        message = _message_get(group_id=group_id, seq=seq, live=True)
         deleted, _rows = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
         if not deleted:
             Reaction.objects.create(message=message, user=user, emoji=emoji)
@@ -221,7 +278,7 @@ def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> d
 def room_message_report(*, group_id: int, seq: int, user: Any, reason: str = "") -> MessageReport:
     """Report a message once; the moderators' open room pages learn of it after the commit."""
     access = room_access(group_id=group_id, user=user)
-    message = _message_get(group_id=group_id, seq=seq)
+    message = _message_get(group_id=group_id, seq=seq, live=True)
     with transaction.atomic():
         report, created = MessageReport.objects.get_or_create(
             message=message, reporter=user, defaults={"reason": (reason or "")[:500]}
@@ -270,6 +327,12 @@ def room_reports_dismiss(*, group_id: int, seq: int, actor: Any) -> int:
 
 def room_history(*, group_id: int, before: int | None, limit: int = 50) -> list[dict]:
     messages = selectors.room_messages_before(group_id=group_id, before=before, limit=limit)
+    return _frames(messages)
+
+
+def room_history_around(*, group_id: int, seq: int, limit: int = 50) -> list[dict]:
+    """The page of messages around `seq` (a reply's original that is not on screen)."""
+    messages = selectors.room_messages_around(group_id=group_id, seq=seq, limit=limit)
     return _frames(messages)
 
 

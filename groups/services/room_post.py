@@ -2,7 +2,8 @@
 
 The rule (`room_post_decide`, pure) says what refuses a post and in which order,
 over a snapshot of what the post saw: the text, then who posts (signed in, the
-group exists, member or moderator, muted), then the rate limit, which is counted
+group exists, member or moderator, muted), then the message it answers if any
+(in this room, not deleted, not hidden), then the rate limit, which is counted
 only once the person may post. Two executors then save the message with the
 room's next number: the ORM one (SQLite, and every post that mentions someone: its
 emails are queued in the transaction) and one PostgreSQL statement (one round trip;
@@ -47,6 +48,22 @@ class PostSnapshot:
     member: bool
     moderator: bool  # may enter without being a member (the association's admins…)
     muted: bool
+    # The message it answers, if any: "none", "ok", "missing" (not in this room),
+    # "deleted" or "hidden" (see `reply_state`).
+    reply: str = "none"
+
+
+def reply_state(*, reply_to_seq: int | None, original: Message | None) -> str:
+    """What a post saw of the message it answers (looked up in its own room only)."""
+    if reply_to_seq is None:
+        return "none"
+    if original is None:
+        return "missing"
+    if original.deleted_at is not None:
+        return "deleted"
+    if original.hidden_at is not None:
+        return "hidden"
+    return "ok"
 
 
 def room_post_body(body: Any) -> str:
@@ -81,6 +98,12 @@ def room_post_decide(post: PostSnapshot, *, rate_ok: bool = True) -> None:
         raise RoomError(str(CLOSE_FORBIDDEN), _("Only the group's members enter its room."))
     if post.muted:
         raise RoomError("muted", _("A moderator has muted you for a while."))
+    if post.reply == "missing":
+        raise RoomError("not_found", _("The message you answer is not in this room."))
+    if post.reply == "deleted":
+        raise RoomError("deleted", _("The message you answer was deleted."))
+    if post.reply == "hidden":
+        raise RoomError("hidden", _("The message you answer was hidden by a moderator."))
     if not rate_ok:
         raise RoomError("rate_limited", _("Slow down: you are sending messages too fast."))
 
@@ -92,7 +115,12 @@ def room_post_executor(body: str) -> str:
 
 
 def message_save_by_orm(
-    *, group_id: int, user: Any, body: str, membership: GroupMembership | None
+    *,
+    group_id: int,
+    user: Any,
+    body: str,
+    membership: GroupMembership | None,
+    reply_to: Message | None = None,
 ) -> Message:
     """Save with the next number; caller is in the transaction that queues the effects."""
     groups = Group.objects.filter(pk=group_id)
@@ -102,7 +130,9 @@ def message_save_by_orm(
         seq = groups.values_list("last_seq", flat=True).get()
     else:
         seq = groups.values_list("last_seq", flat=True).get() + 1
-    message = Message.objects.create(group_id=group_id, seq=seq, author=user, body=body)
+    message = Message.objects.create(
+        group_id=group_id, seq=seq, author=user, body=body, reply_to=reply_to
+    )
     if not ROOM_POST_LOCKING:
         groups.update(last_seq=seq)
     if membership is not None:
@@ -111,7 +141,12 @@ def message_save_by_orm(
 
 
 def message_save_by_statement(
-    *, group_id: int, user: Any, body: str, membership: GroupMembership | None
+    *,
+    group_id: int,
+    user: Any,
+    body: str,
+    membership: GroupMembership | None,
+    reply_to: Message | None = None,
 ) -> Message:
     """The ORM executor's work as one PostgreSQL statement: one round trip.
 
@@ -142,8 +177,10 @@ def message_save_by_statement(
         WITH numbered AS ({numbered}), saved AS (
             INSERT INTO {quote(Message._meta.db_table)} ({column(Message, "group")},
                 {column(Message, "seq")}, {column(Message, "author")},
-                {column(Message, "body")}, {column(Message, "created_at")})
-            SELECT %(group_id)s, seq, %(user_id)s, %(body)s, %(now)s FROM numbered
+                {column(Message, "body")}, {column(Message, "created_at")},
+                {column(Message, "reply_to")})
+            SELECT %(group_id)s, seq, %(user_id)s, %(body)s, %(now)s, %(reply_to_id)s
+            FROM numbered
             RETURNING {column(Message, "id")}, {column(Message, "seq")}
         ), marked AS (
             UPDATE {quote(GroupMembership._meta.db_table)}
@@ -158,6 +195,7 @@ def message_save_by_statement(
         "body": body,
         "now": now,
         "membership_id": membership.pk if membership is not None else None,
+        "reply_to_id": reply_to.pk if reply_to is not None else None,
     }
     scope = transaction.atomic() if connection.in_atomic_block else nullcontext()
     with scope, connection.cursor() as cursor:
@@ -166,7 +204,13 @@ def message_save_by_statement(
     if row is None:
         raise RoomError(str(CLOSE_NOT_FOUND), _("This group does not exist."))
     message = Message(
-        pk=row[0], group_id=group_id, seq=row[1], author=user, body=body, created_at=now
+        pk=row[0],
+        group_id=group_id,
+        seq=row[1],
+        author=user,
+        body=body,
+        created_at=now,
+        reply_to=reply_to,
     )
     message._state.adding, message._state.db = False, connection.alias
     return message

@@ -115,15 +115,15 @@
     meta.appendChild(when);
     li.appendChild(meta);
     var body = document.createElement("p");
-    if (m.hidden) {
-      body.className = "room-hidden";
-      body.textContent = t.i18nHidden;
+    if (m.hidden || m.deleted) {
+      body.className = m.deleted ? "room-deleted" : "room-hidden";
+      body.textContent = m.deleted ? t.i18nDeleted : t.i18nHidden;
     } else {
       body.className = "room-body";
       appendLinkified(body, m.body);
     }
     li.appendChild(body);
-    if (!m.hidden) {
+    if (!m.hidden && !m.deleted) {
       var tools = document.createElement("div");
       tools.className = "room-tools";
       var box = document.createElement("span");
@@ -138,6 +138,7 @@
       li.appendChild(tools);
       renderReactions(li, m.reactions);
     }
+    edits.decorate(li, m);
     return li;
   }
 
@@ -218,6 +219,7 @@
       }
     },
     history: function (f) {
+      if (f.around) { edits.historyAround(f); return; }  // the page around a reply's original
       var first = !historyLoaded;
       historyLoaded = true;
       showMessages(f.messages);
@@ -226,6 +228,7 @@
         if (top > lastSeq) { lastSeq = top; list.scrollTop = list.scrollHeight; }
       }
       olderBtn.hidden = !f.more;
+      edits.markGaps();
       markRead();
     },
     batch: function (f) {
@@ -258,9 +261,12 @@
       requestSync();
     },
     ack: function () { showError(""); },
+    edited: function (f) { edits.edited(f); },
+    deleted: function (f) { edits.deleted(f); },
+    revisions: function (f) { edits.revisions(f); },
     hidden: function (f) {
       var li = list.querySelector('li[data-seq="' + f.seq + '"]');
-      if (li) { renderMessage({ seq: f.seq, hidden: true, author: null, created_at: li.querySelector("time").dateTime }); }
+      if (li) { renderMessage(Object.assign({}, li._message, { hidden: true, body: "" })); }
       if (moderation) { moderation.reportClosed(f.seq); }
     },
     reactions: function (f) {
@@ -294,7 +300,7 @@
       moderation = null;
       var panels = document.querySelector(".room-moderation");
       if (panels) { panels.remove(); }
-      list.querySelectorAll(".room-hide").forEach(function (b) { b.remove(); });
+      list.querySelectorAll(".room-hide, .room-versions").forEach(function (b) { b.remove(); });
       setStatus(t.i18nNotModerator);
     },
     reported: function () { showError(t.i18nReported); },
@@ -416,7 +422,9 @@
     event.preventDefault();
     var body = input.value.trim();
     if (!body) { return; }
-    if (send({ type: "post", body: body, client_id: String(Date.now()) })) {
+    var editing = edits.submit(body);   // an edit of one's own message, or null if offline
+    if (editing || (editing === false &&
+        send(Object.assign({ type: "post", body: body, client_id: String(Date.now()) }, edits.postFields())))) {
       input.value = "";
       showError("");
     } else {
@@ -447,6 +455,11 @@
   window.addEventListener("offline", function () { if (!finished) { setStatus(t.i18nOffline); } });
 
   var moderation = isModerator ? moderationPanels() : null;
+  var edits = window.RoomEdits({
+    t: t, list: list, form: form, input: input, send: send, showError: showError,
+    renderMessage: renderMessage, showMessages: showMessages,
+    me: function () { return me; }, isModerator: function () { return isModerator; }
+  });
 
   // --- Moderators: members (mute, remove) and open reports (hide, dismiss) ----------
 

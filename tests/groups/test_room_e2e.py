@@ -155,8 +155,58 @@ async def test_xss_payload_arrives_as_the_text_typed(servers, group, alice, bob)
     await _post(a, payload)
     frame = await _next(b, "message")
     assert frame["body"] == payload
-    assert set(frame) == {"type", "seq", "author", "body", "hidden", "created_at", "reactions"}
+    assert set(frame) == {
+        "type",
+        "seq",
+        "author",
+        "body",
+        "hidden",
+        "deleted",
+        "edited_at",
+        "created_at",
+        "reactions",
+        "reply_to",
+    }
     saved = await database_sync_to_async(Message.objects.get)(group=group, seq=1)
     assert saved.body == payload
+    await a.close()
+    await b.close()
+
+
+@pytest.mark.asyncio
+async def test_edits_replies_and_deletions_cross_servers_and_refusals_change_nothing(
+    servers, group, alice, bob
+):
+    one, two = servers
+    a = await _open(one, group.pk, alice)
+    b = await _open(two, group.pk, bob)
+    await _next(a, "welcome")
+    await _next(b, "welcome")
+    seq = await _post(a, "Atelier lundi")
+    await _next(b, "message")
+    await a.send(json.dumps({"type": "edit", "seq": seq, "body": "Atelier mardi"}))
+    edited = await _next(b, "edited")
+    assert (edited["seq"], edited["body"]) == (seq, "Atelier mardi")
+
+    # Bob may answer Alice's message, not change or delete it.
+    for frame in ({"type": "edit", "seq": seq, "body": "annulé"}, {"type": "delete", "seq": seq}):
+        await b.send(json.dumps({**frame, "client_id": frame["type"]}))
+        error = await _next(b, "error")
+        assert (error["code"], error["client_id"]) == ("forbidden", frame["type"])
+    await b.send(json.dumps({"type": "post", "body": "OK pour mardi", "reply_to": seq}))
+    reply = await _next(a, "message")
+    if reply["seq"] == seq:  # Alice's own message came back to her first
+        reply = await _next(a, "message")
+    assert reply["reply_to"]["excerpt"] == "Atelier mardi"
+    saved = await database_sync_to_async(Message.objects.get)(group=group, seq=seq)
+    assert (saved.body, saved.deleted_at) == ("Atelier mardi", None)
+
+    await a.send(json.dumps({"type": "delete", "seq": seq}))
+    assert await _next(b, "deleted") == {"type": "deleted", "seq": seq}
+    await b.send(
+        json.dumps({"type": "post", "body": "encore ?", "reply_to": seq, "client_id": "r"})
+    )
+    error = await _next(b, "error")
+    assert (error["code"], error["client_id"]) == ("deleted", "r")
     await a.close()
     await b.close()

@@ -78,6 +78,25 @@ BAD_FRAMES = [
         (f"post_{name}", json.dumps({"type": "post", "body": text}), "bad_text")
         for name, text in TEXT_CASES
     ],
+    ("edit_seq_string", json.dumps({"type": "edit", "seq": "1", "body": "hi"}), "bad_value"),
+    ("edit_body_missing", json.dumps({"type": "edit", "seq": 1}), "bad_value"),
+    ("edit_body_long", json.dumps({"type": "edit", "seq": 1, "body": "x" * 4001}), "too_long"),
+    ("edit_body_nul", json.dumps({"type": "edit", "seq": 1, "body": "a\x00"}), "bad_text"),
+    ("delete_seq_huge", json.dumps({"type": "delete", "seq": HUGE}), "bad_value"),
+    ("delete_seq_zero", json.dumps({"type": "delete", "seq": 0}), "bad_value"),
+    (
+        "post_reply_to_string",
+        json.dumps({"type": "post", "body": "hi", "reply_to": "1"}),
+        "bad_value",
+    ),
+    ("post_reply_to_1e400", '{"type": "post", "body": "hi", "reply_to": 1e400}', "bad_value"),
+    ("history_around_bool", json.dumps({"type": "history", "around": True}), "bad_value"),
+    (
+        "history_around_and_before",
+        json.dumps({"type": "history", "around": 5, "before": 9}),
+        "bad_value",
+    ),
+    ("revisions_seq_object", json.dumps({"type": "revisions", "seq": {"a": 1}}), "bad_value"),
     ("type_unknown", json.dumps({"type": "drop_table"}), "unknown_type"),
     ("type_missing", json.dumps({"after": 1}), "unknown_type"),
     ("type_object", json.dumps({"type": {"a": 1}}), "unknown_type"),

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from groups.models import Group, GroupMembership, Message
 from groups.services import room as room_services
-from groups.services import room_post
+from groups.services import room_edit, room_post
 from tests.associations.factories import AdminFactory
 from tests.conftest import is_postgres, skip_or_fail
 from tests.factories import UserFactory
@@ -70,14 +70,18 @@ def _body(case: dict):
 def _check(case: dict) -> None:
     group = GroupFactory(title="Groupe Mastodon")
     GroupMemberFactory(group=group, user=UserFactory(display_name="Bob"))
-    room_services.room_message_post(
-        group_id=group.pk, user=GroupMemberFactory(group=group).user, body="premier"
-    )
+    first_author = GroupMemberFactory(group=group).user
+    first = room_services.room_message_post(group_id=group.pk, user=first_author, body="premier")
+    if case.get("original") == "deleted":
+        room_edit.room_message_delete(group_id=group.pk, seq=first.seq, user=first_author)
+    elif case.get("original") == "hidden":
+        moderator = AdminFactory(association=group.association).user
+        room_services.room_message_hide(group_id=group.pk, seq=first.seq, actor=moderator)
     author = _author(case["who"], group)
     for i in range(case.get("before", 0)):
         # Earlier posts of this window, as the rate limit counts them.
         if case["who"] == "muted":
-            room_services._rate_allows(group_id=group.pk, user_id=author.pk)
+            room_services.room_rate_allows(group_id=group.pk, user_id=author.pk)
         else:
             room_services.room_message_post(group_id=group.pk, user=author, body=f"avant {i}")
     group_id = -1 if case.get("room") == "missing" else group.pk
@@ -85,7 +89,9 @@ def _check(case: dict) -> None:
     last_seq = Group.objects.get(pk=group.pk).last_seq
     expect = case["expect"]
     try:
-        message = room_services.room_message_post(group_id=group_id, user=author, body=_body(case))
+        message = room_services.room_message_post(
+            group_id=group_id, user=author, body=_body(case), reply_to_seq=case.get("reply")
+        )
     except room_services.RoomError as exc:
         assert exc.code == expect.get("code"), (case["name"], exc.code, exc.message)
         assert exc.message, case["name"]
@@ -96,6 +102,8 @@ def _check(case: dict) -> None:
     stored = Message.objects.get(pk=message.pk)
     body = _body({"body": expect["saved"]})
     assert (stored.body, stored.seq, stored.author_id) == (body, expect["seq"], author.pk)
+    reply_to = stored.reply_to.seq if stored.reply_to_id else None
+    assert reply_to == expect.get("reply_to"), case["name"]
     assert Group.objects.get(pk=group.pk).last_seq == expect["seq"], case["name"]
     membership = GroupMembership.objects.filter(group=group, user=author).first()
     if membership is not None:

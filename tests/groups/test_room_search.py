@@ -86,6 +86,19 @@ def test_hidden_messages_and_other_rooms_never_match(backend, monkeypatch, group
     assert found(group, "profil") == ["profil LinkedIn à revoir"]
 
 
+@pytest.mark.parametrize("backend", ["database", "contains"])
+def test_a_deleted_message_never_matches(backend, monkeypatch, group, alice):
+    from groups.services.room_edit import room_message_delete
+
+    if backend == "contains":
+        monkeypatch.setattr(search, "SEARCH_BACKEND", "contains")
+    kept = say(group, alice, "profil LinkedIn à revoir")
+    gone = say(group, alice, "profil à effacer")
+    room_message_delete(group_id=group.pk, seq=gone.seq, user=alice)
+    assert found(group, "profil") == [kept.body]
+    assert list(search.room_messages_searchable(group_id=group.pk)) == [kept]
+
+
 def test_the_fallback_ignores_case_and_wants_every_word(contains_backend, group, alice):
     say(group, alice, "Bonjour à tous, le Pitch est prêt")
     say(group, alice, "bonjour")

@@ -477,3 +477,6 @@ WEBPUSH_ENDPOINT_HOSTS = env.list(
         "push.apple.com",
     ],
 )
+# Days a deleted room message's text and author stay in its moderation record before
+# the scheduled purge removes them (and the message's earlier versions).
+GROUPS_ROOM_DELETED_RETENTION_DAYS = env.int("GROUPS_ROOM_DELETED_RETENTION_DAYS", default=30)
