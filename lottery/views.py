@@ -43,42 +43,53 @@ from .selectors.money import lottery_online_money
 
 
 def lottery_public_context(
-    *, request: HttpRequest, lottery: Lottery, data: selectors.LotteryPageData | None = None
+    *,
+    request: HttpRequest,
+    lottery: Lottery,
+    data: selectors.LotteryPageData | None = None,
+    preview: bool = False,
 ) -> dict:
     """What the public lottery page shows; used by the Wagtail index page's route too.
 
     `data` is the part every visitor sees alike (`selectors.lottery_page_data`, cached);
-    without it, it is read now.
+    without it, it is read now. A `preview` (a draft, for its managers) sells nothing
+    and keeps no shared fragment.
     """
     page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
     now = timezone.now()
-    held = 0
-    if request.user.is_authenticated:
-        held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=request.user.pk)
+    mine = selectors.BuyerTickets()
+    if request.user.is_authenticated and not preview:
+        mine = selectors.buyer_tickets(lottery_id=lottery.pk, buyer_id=request.user.pk)
     if data is None:
         prizes = list(lottery.prizes.all())
         choices = selectors.purchase_choices(lottery=lottery)
-        tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+        counts = selectors.lottery_counts(lottery=lottery)
         online_ready = payments_readiness(association_id=lottery.association_id).ready
     else:
-        prizes, choices, tickets_left = data.prizes, data.choices, data.tickets_left
+        prizes, choices, counts = data.prizes, data.choices, data.counts
         online_ready = data.online_ready
-    sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=tickets_left, now=now)
+    sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=counts.left, now=now)
     return {
         "lottery": lottery,
         "prizes": prizes,
         "choices": choices,
-        "tickets_left": tickets_left,
+        "counts": counts,
+        "tickets_left": counts.left,
         "sales": sales,
-        "on_sale": sales.on_sale,
+        "on_sale": sales.on_sale and not preview,
         "online_ready": online_ready,
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
-        "held": held,
+        "mine": mine,
+        "held": mine.held,
         "now": now,
-        # The template keeps its shared parts this long under this key (see page_cache).
-        "shared_seconds": page_cache_seconds(),
-        "shared_key": page_versions_token(request),
+        "preview": preview,
+        # The template keeps its shared parts this long under this key (see page_cache);
+        # a preview shows a draft that changes at every save: never kept.
+        "shared_seconds": 0 if preview else page_cache_seconds(),
+        "shared_key": f"preview-{lottery.updated_at.timestamp()}"
+        if preview
+        else page_versions_token(request),
     }
 
 
@@ -165,12 +176,16 @@ def _manage_url(lottery: Lottery) -> str:
     return reverse("lottery:manage", args=[lottery.association.slug, lottery.slug])
 
 
+def _warn_sales_window(request: HttpRequest, lottery: Lottery) -> None:
+    warning = selectors.lottery_sales_window_warning(lottery=lottery)
+    if warning:
+        messages.warning(request, warning)
+
+
 @login_required
 def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
     association = _managed_association(request, association_slug)
     lotteries = list(selectors.lotteries_of_association(association=association))
-    for lottery in lotteries:
-        lottery.left = selectors.lottery_tickets_left(lottery=lottery)
     return render(
         request,
         "lottery/manage_list.html",
@@ -191,6 +206,7 @@ def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The lottery is saved as a draft. Now add its prizes."))
+            _warn_sales_window(request, lottery)
             return redirect("lottery:manage_prizes", association.slug, lottery.slug)
     return render(
         request,
@@ -225,6 +241,7 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
                 start=lottery.sales_open_at,
                 end=min(timezone.now(), lottery.sales_close_at),
             ),
+            "status": selectors.lottery_status_word(lottery=lottery),
             "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
             "now": timezone.now(),
             "payments": payments_readiness(association_id=association.pk),
@@ -248,6 +265,7 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
             apply_errors(form, exc)
         else:
             messages.success(request, _("The lottery is saved."))
+            _warn_sales_window(request, lottery)
             return redirect(_manage_url(lottery))
     return render(
         request,
@@ -342,6 +360,39 @@ def manage_open(request: HttpRequest, association_slug: str, lottery_slug: str) 
 
 @login_required
 @require_POST
+def manage_open_now(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    """Open sales at once, though an opening is scheduled later; the same checks apply."""
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    try:
+        services.lottery_open_now(lottery=lottery, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Sales are open."))
+    return redirect(_manage_url(lottery))
+
+
+@login_required
+def manage_preview(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    """The public page of a lottery as it will look, for its association's managers only."""
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    lottery = selectors.lotteries_with_counts(
+        Lottery.objects.filter(pk=lottery.pk).select_related("association")
+    ).get()
+    response = render(
+        request,
+        "lottery/lottery_page.html",
+        lottery_public_context(request=request, lottery=lottery, preview=True),
+    )
+    # Never in a search engine, never in a shared cache.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+@require_POST
 def manage_unschedule(
     request: HttpRequest, association_slug: str, lottery_slug: str
 ) -> HttpResponse:
@@ -413,6 +464,6 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
             "association": association,
             "lottery": lottery,
             "form": form,
-            "tickets_left": selectors.lottery_tickets_left(lottery=lottery),
+            "tickets_left": selectors.lottery_counts(lottery=lottery).left,
         },
     )

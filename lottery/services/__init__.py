@@ -38,6 +38,7 @@ from .lifecycle import (
     lottery_cancel,
     lottery_close,
     lottery_open,
+    lottery_open_now,
     lottery_request_open,
     lottery_unschedule,
 )
@@ -97,6 +98,7 @@ __all__ = [
     "lottery_close",
     "lottery_create",
     "lottery_open",
+    "lottery_open_now",
     "lottery_request_open",
     "lottery_slug_unique",
     "lottery_unschedule",

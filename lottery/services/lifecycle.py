@@ -54,6 +54,27 @@ def lottery_request_open(*, lottery: Lottery, by: Any, now: datetime | None = No
     return lottery.status == Status.OPEN
 
 
+def lottery_open_now(*, lottery: Lottery, by: Any, now: datetime | None = None) -> None:
+    """Open sales at once, before the scheduled time: the opening moves to now.
+
+    The same checks as any opening (`lottery_validate_for_opening`): rules, the
+    authorisation, no cash prize... A scheduled opening that comes later finds the
+    lottery open and does nothing (`lottery_open` only opens drafts).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lottery_lock(lottery.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError(_("Only a draft lottery can be opened."))
+        if locked.sales_open_at > now:
+            locked.sales_open_at = now
+        lottery_validate_for_opening(lottery=locked, now=now)
+        locked.open_requested_at = now
+        locked.save(update_fields=["sales_open_at", "open_requested_at", "updated_at"])
+        _open(locked, by=by, note="opened now")
+    lottery.refresh_from_db()
+
+
 def lottery_unschedule(*, lottery: Lottery, by: Any) -> None:
     """Withdraw a request to open: the draft stays a draft."""
     with transaction.atomic():
