@@ -254,11 +254,13 @@ class PrizeFormSetBase(_LotteryFormSet):
             seen.add(rank)
 
 
+# Empty rows offered at each save: several prizes or bundles go in at once.
+NEW_ROWS = 3
 PrizeFormSet = modelformset_factory(
-    Prize, form=PrizeForm, formset=PrizeFormSetBase, extra=1, can_delete=True
+    Prize, form=PrizeForm, formset=PrizeFormSetBase, extra=NEW_ROWS, can_delete=True
 )
 BundleFormSet = modelformset_factory(
-    Bundle, form=BundleForm, formset=BundleFormSetBase, extra=1, can_delete=True
+    Bundle, form=BundleForm, formset=BundleFormSetBase, extra=NEW_ROWS, can_delete=True
 )
 
 

@@ -222,6 +222,7 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
     numbers = selectors.ticket_numbers(orders=orders)
     for order in orders:
         order.numbers = numbers[order.pk]
+    history = selectors.lottery_sales_history(lottery=lottery)
     return render(
         request,
         "lottery/manage.html",
@@ -236,10 +237,12 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
             "orders": orders,
             "transitions": list(lottery.transitions.select_related("by")),
             "chart": sales_chart(
-                selectors.lottery_sales_series(lottery=lottery),
+                history.series,
                 cap=lottery.ticket_cap,
                 start=lottery.sales_open_at,
                 end=min(timezone.now(), lottery.sales_close_at),
+                first_sale=history.first_at,
+                last_sale=history.last_at,
             ),
             "status": selectors.lottery_status_word(lottery=lottery),
             "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
@@ -274,6 +277,36 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
     )
 
 
+class _RowsRefused(Exception):
+    """A row was refused by its service: the whole save is rolled back."""
+
+
+def _formset_save(formset, *, lottery: Lottery, save, delete) -> bool:
+    """Save every row or none: a row its service refuses gets the error, the rest rolls back."""
+    try:
+        with transaction.atomic():
+            for form in formset.deleted_forms:
+                if form.instance.pk:
+                    try:
+                        delete(form.instance)
+                    except ValidationError as exc:
+                        apply_errors(form, exc)
+            for form in formset.forms:
+                if form in formset.deleted_forms or not form.has_changed():
+                    continue
+                instance = form.save(commit=False)
+                instance.lottery = lottery
+                try:
+                    save(instance)
+                except ValidationError as exc:
+                    apply_errors(form, exc)
+            if any(form.errors for form in formset.forms):
+                raise _RowsRefused
+    except _RowsRefused:
+        return False
+    return True
+
+
 def _formset_page(request, association_slug, lottery_slug, *, formset_class, save, delete, kind):
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     editable = lottery.status == Lottery.Status.DRAFT
@@ -282,24 +315,10 @@ def _formset_page(request, association_slug, lottery_slug, *, formset_class, sav
         if not editable:
             messages.error(request, _("Prizes and bundles can only change before sales open."))
             return redirect(_manage_url(lottery))
-        if formset.is_valid():
-            try:
-                with transaction.atomic():
-                    for form in formset.deleted_forms:
-                        if form.instance.pk:
-                            delete(form.instance)
-                    for form in formset.forms:
-                        if form in formset.deleted_forms or not form.has_changed():
-                            continue
-                        instance = form.save(commit=False)
-                        instance.lottery = lottery
-                        save(instance)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
+        if formset.is_valid() and _formset_save(formset, lottery=lottery, save=save, delete=delete):
+            messages.success(request, _("Saved."))
+            return redirect(request.path)
+        messages.error(request, _("Nothing was saved: correct the rows marked below."))
     return render(
         request,
         "lottery/manage_formset.html",

@@ -8,7 +8,7 @@ from functools import lru_cache
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -206,15 +206,28 @@ def lottery_figures(*, lottery: Lottery) -> LotteryFigures:
     return figures
 
 
-def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
+@dataclass(frozen=True)
+class SalesHistory:
+    """Cumulative tickets sold per period, and the exact times of the first and last sale.
+
+    The periods are hours or days (what the chart draws); the summary reads the exact
+    times, so five sales between 13:02 and 13:17 do not read "between 13:00 and 13:00".
+    """
+
+    series: list[tuple[datetime, int]]
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+
+
+def lottery_sales_history(*, lottery: Lottery) -> SalesHistory:
     """Cumulative tickets sold over time: by hour over short sales, by day otherwise."""
     sold = Ticket.objects.filter(lottery=lottery, sold_at__isnull=False).exclude(
         status=Ticket.Status.AVAILABLE
     )
-    span = sold.order_by("sold_at").values_list("sold_at", flat=True)
-    first, last = span.first(), sold.order_by("-sold_at").values_list("sold_at", flat=True).first()
+    span = sold.order_by().aggregate(first=Min("sold_at"), last=Max("sold_at"))
+    first, last = span["first"], span["last"]
     if first is None:
-        return []
+        return SalesHistory(series=[])
     trunc = TruncHour if (last - first).total_seconds() < 3 * 86400 else TruncDate
     tz = timezone.get_current_timezone()
     rows = (
@@ -230,7 +243,11 @@ def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
         if not isinstance(bucket, datetime):  # a date, from TruncDate
             bucket = timezone.make_aware(datetime(bucket.year, bucket.month, bucket.day), tz)
         series.append((bucket, total))
-    return series
+    return SalesHistory(series=series, first_at=first, last_at=last)
+
+
+def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
+    return lottery_sales_history(lottery=lottery).series
 
 
 # --- Orders --------------------------------------------------------------------------

@@ -5,11 +5,13 @@
 - `reservations`: holding numbered tickets for a buyer, never past the cap;
 - `orders`: cash sales, payments confirmed, holds released, refunds;
 - `backoffice`: one order refunded, voided or corrected by its association, recorded;
+- `alerts`: the warning before a draw with no ticket sold;
 - `draw`: the commitment, the sealed ledger, the draw run once, prize claims.
 
 Row locks go through `lottery.locking`, in the order written there.
 """
 
+from .alerts import lotteries_no_sales_sweep, lottery_no_sales_warn
 from .backoffice import order_correct, order_refund, order_refund_made_elsewhere, order_void
 from .draw import (
     DrawNotDue,
@@ -69,6 +71,8 @@ from .setup import (
 )
 
 __all__ = [
+    "lotteries_no_sales_sweep",
+    "lottery_no_sales_warn",
     "MAX_AMOUNT_CENTS",
     "AmountTooLarge",
     "DrawNotDue",

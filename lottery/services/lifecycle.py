@@ -15,6 +15,7 @@ from assosolos.effects import task_on_commit
 
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
+from .alerts import no_sales_warning_schedule_on_commit
 from .reservations import orders_give_up, payment_intents_cancel_queue
 from .setup import lottery_validate_for_opening
 
@@ -96,6 +97,7 @@ def _open(lottery: Lottery, *, by: Any = None, note: str = "") -> None:
 
     draw_commitment_create(lottery=lottery)
     _transition(lottery=lottery, to=Status.OPEN, by=by, note=note)
+    no_sales_warning_schedule_on_commit(lottery=lottery)
 
 
 def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None) -> bool:

@@ -21,6 +21,7 @@ from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
 from ..templatetags.lottery_tags import euros
+from .alerts import no_sales_warning_schedule_on_commit
 from .errors import MAX_AMOUNT_CENTS
 
 logger = logging.getLogger(__name__)
@@ -292,6 +293,9 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
         if lottery.status == Status.OPEN and lottery.sales_close_at <= timezone.now():
             raise ValidationError({"sales_close_at": _("The closing time cannot be in the past.")})
         lottery.save(update_fields=[*fields, "updated_at"])
+        if lottery.status == Status.OPEN and "draw_at" in fields:
+            # The warning of a draw with no ticket sold follows the draw.
+            no_sales_warning_schedule_on_commit(lottery=lottery)
     return lottery
 
 
