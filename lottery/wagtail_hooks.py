@@ -23,6 +23,10 @@ class LotteryIndexView(IndexView):
 
 
 class LotteryInspectView(LocalTimeInspectMixin, InspectView):
+    def get_status_display_value(self):
+        # "Scheduled" for a draft due to open, as on the site.
+        return selectors.lottery_status_word(lottery=self.object).label
+
     def get_fields_context(self):
         lottery = self.object
         figures = selectors.lottery_figures(lottery=lottery)

@@ -74,6 +74,8 @@ def test_every_page_shows_the_same_sold_reserved_and_left(client, sold_and_held)
     client.force_login(manager)
     manage = client.get(reverse("lottery:manage", args=[association.slug, lottery.slug]))
     listing = client.get(reverse("lottery:manage_list", args=[association.slug]))
+    dashboard = client.get(association.get_dashboard_url()).content.decode()
+    assert _numbers(dashboard, "sold") == {3} and _numbers(dashboard, "left") == {12}
 
     for html in (page, cards, manage.content.decode(), listing.content.decode()):
         assert _numbers(html, "left") == {12}

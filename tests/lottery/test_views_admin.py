@@ -74,3 +74,20 @@ def test_inspect_shows_times_in_paris_not_utc(client, staff_user):
     html = client.get(f"/cms/loteries/inspect/{lottery.pk}/").content.decode()
     block = html.split("<dt>Created at</dt>", 1)[1].split("</dd>", 1)[0]
     assert "1:34" in block and "12:34" not in block
+
+
+def test_a_scheduled_draft_reads_scheduled_in_the_admin(client, staff_user):
+    from lottery import services
+    from tests.lottery.factories import PrizeFactory
+
+    client.cookies["django_language"] = "en"
+    lottery = LotteryFactory(
+        title="Tombola programmée", sales_open_at=timezone.now() + timedelta(days=3)
+    )
+    PrizeFactory(lottery=lottery)
+    services.lottery_request_open(lottery=lottery, by=None)
+    staff_sign_in(client, staff_user)
+    row = client.get("/cms/loteries/").content.decode().split(lottery.title, 1)[1]
+    assert "Scheduled" in row.split("</tr>", 1)[0]
+    inspect = client.get(f"/cms/loteries/inspect/{lottery.pk}/").content.decode()
+    assert "Scheduled" in inspect.split("<dt>Status</dt>", 1)[1].split("</dd>", 1)[0]
