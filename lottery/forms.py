@@ -121,6 +121,11 @@ class LotteryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rules"].help_text = _(
+            "The rules of the lottery, as filed with the mayor. Say what happens if no ticket "
+            "is sold: on this platform the draw then takes place at its time with no winner, "
+            "and the prizes stay with the association (the lottery page says so too)."
+        )
         for name in ("sales_open_at", "sales_close_at", "draw_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if self.instance.pk and self.instance.status == Lottery.Status.OPEN:

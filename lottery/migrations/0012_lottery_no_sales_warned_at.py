@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('lottery', '0011_commitment_chain_seal_margin'),
+        ("lottery", "0011_commitment_chain_seal_margin"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='lottery',
-            name='no_sales_warned_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='warned of no sale at'),
+            model_name="lottery",
+            name="no_sales_warned_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="warned of no sale at"),
         ),
     ]
