@@ -95,7 +95,7 @@ def test_an_unpaid_buyer_reads_reserved_not_held(client, sold_and_held):
     client.cookies["django_language"] = "en"
     client.force_login(lottery.buyer)
     html = client.get(lottery.get_absolute_url()).content.decode()
-    assert "You hold" not in html
+    assert "already hold" not in html
     assert "5 tickets are reserved for you, not paid yet." in html
     assert reverse("lottery:checkout", args=[lottery.pending.pk]) in html
 
@@ -109,7 +109,7 @@ def test_a_paying_buyer_reads_their_paid_tickets_apart(client, sold_and_held):
     client.cookies["django_language"] = "en"
     client.force_login(lottery.buyer)
     html = client.get(lottery.get_absolute_url()).content.decode()
-    assert "You hold 2 paid tickets in this lottery." in html
+    assert "You already hold 2 tickets in this lottery." in html
     assert "reserved for you" not in html
 
 
