@@ -62,7 +62,8 @@ def lottery_page_dependency(lottery_id: int) -> str:
     return f"lottery:{lottery_id}"
 
 
-PAGE_DATA_CACHE_KEY = "lottery:page-data:{slug}"
+# v2: the page data carries the counters (an older copy has no `counts`).
+PAGE_DATA_CACHE_KEY = "lottery:page-data:v2:{slug}"
 
 
 @dataclass
