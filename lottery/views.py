@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -277,37 +276,26 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
     )
 
 
-class _RowsRefused(Exception):
-    """A row was refused by its service: the whole save is rolled back."""
-
-
-def _formset_save(formset, *, lottery: Lottery, save, delete) -> bool:
-    """Save every row or none: a row its service refuses gets the error, the rest rolls back."""
+def _formset_save(request, formset, *, lottery: Lottery, save_all) -> bool:
+    """Save every row or none (`save_all`, a service); a refused row gets its error."""
+    forms = [
+        form for form in formset.forms if form not in formset.deleted_forms and form.has_changed()
+    ]
+    deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
     try:
-        with transaction.atomic():
-            for form in formset.deleted_forms:
-                if form.instance.pk:
-                    try:
-                        delete(form.instance)
-                    except ValidationError as exc:
-                        apply_errors(form, exc)
-            for form in formset.forms:
-                if form in formset.deleted_forms or not form.has_changed():
-                    continue
-                instance = form.save(commit=False)
-                instance.lottery = lottery
-                try:
-                    save(instance)
-                except ValidationError as exc:
-                    apply_errors(form, exc)
-            if any(form.errors for form in formset.forms):
-                raise _RowsRefused
-    except _RowsRefused:
+        save_all(lottery, [form.save(commit=False) for form in forms], deleted)
+    except services.RowsRefused as exc:
+        for index, error in exc.rows.items():
+            apply_errors(forms[index], error)
+        return False
+    except ValidationError as exc:  # the lottery itself refuses (e.g. sales opened meanwhile)
+        for message in exc.messages:
+            messages.error(request, message)
         return False
     return True
 
 
-def _formset_page(request, association_slug, lottery_slug, *, formset_class, save, delete, kind):
+def _formset_page(request, association_slug, lottery_slug, *, formset_class, save_all, kind):
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     editable = lottery.status == Lottery.Status.DRAFT
     formset = formset_class(request.POST or None, request.FILES or None, lottery=lottery)
@@ -315,7 +303,9 @@ def _formset_page(request, association_slug, lottery_slug, *, formset_class, sav
         if not editable:
             messages.error(request, _("Prizes and bundles can only change before sales open."))
             return redirect(_manage_url(lottery))
-        if formset.is_valid() and _formset_save(formset, lottery=lottery, save=save, delete=delete):
+        if formset.is_valid() and _formset_save(
+            request, formset, lottery=lottery, save_all=save_all
+        ):
             messages.success(request, _("Saved."))
             return redirect(request.path)
         messages.error(request, _("Nothing was saved: correct the rows marked below."))
@@ -340,8 +330,9 @@ def manage_prizes(request: HttpRequest, association_slug: str, lottery_slug: str
         association_slug,
         lottery_slug,
         formset_class=PrizeFormSet,
-        save=lambda prize: services.prize_save(prize=prize),
-        delete=lambda prize: services.prize_delete(prize=prize),
+        save_all=lambda lottery, rows, deleted: services.prizes_save(
+            lottery=lottery, prizes=rows, deleted=deleted
+        ),
         kind="prizes",
     )
 
@@ -353,8 +344,9 @@ def manage_bundles(request: HttpRequest, association_slug: str, lottery_slug: st
         association_slug,
         lottery_slug,
         formset_class=BundleFormSet,
-        save=lambda bundle: services.bundle_save(bundle=bundle),
-        delete=lambda bundle: services.bundle_delete(bundle=bundle),
+        save_all=lambda lottery, rows, deleted: services.bundles_save(
+            lottery=lottery, bundles=rows, deleted=deleted
+        ),
         kind="bundles",
     )
 

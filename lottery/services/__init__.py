@@ -57,9 +57,11 @@ from .reservations import SALE_FIELDS, max_held_tickets, order_reserve
 from .setup import (
     EDITABLE_WHILE_OPEN,
     RESERVED_SLUGS,
+    RowsRefused,
     bundle_delete,
     bundle_save,
     bundle_validate,
+    bundles_save,
     lottery_create,
     lottery_slug_unique,
     lottery_update,
@@ -68,6 +70,7 @@ from .setup import (
     prize_delete,
     prize_save,
     prize_validate,
+    prizes_save,
 )
 
 __all__ = [
@@ -94,6 +97,9 @@ __all__ = [
     "PurchaseError",
     "SalesNotOpen",
     "SoldOut",
+    "RowsRefused",
+    "bundles_save",
+    "prizes_save",
     "bundle_delete",
     "bundle_save",
     "bundle_validate",

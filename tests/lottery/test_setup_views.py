@@ -231,3 +231,40 @@ def test_a_short_sales_window_is_warned_on_the_page_and_on_save(client, settings
     assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["success"]
     lottery.refresh_from_db()
     assert selectors.lottery_sales_window_warning(lottery=lottery) == ""
+
+
+def test_two_prizes_swap_their_ranks_in_one_save(client):
+    lottery = LotteryFactory()
+    first = PrizeFactory(lottery=lottery, rank=1, name="Vélo")
+    second = PrizeFactory(lottery=lottery, rank=2, name="Livre")
+    client.force_login(manager_of(lottery.association))
+    data = {"form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2"}
+    for i, (prize, rank) in enumerate(((first, 2), (second, 1))):
+        data.update(
+            {
+                f"form-{i}-id": str(prize.pk),
+                f"form-{i}-rank": str(rank),
+                f"form-{i}-name": prize.name,
+                f"form-{i}-value_cents": "10",
+                f"form-{i}-quantity": "1",
+            }
+        )
+    assert client.post(url("manage_prizes", lottery), data).status_code == 302
+    assert list(lottery.prizes.order_by("rank").values_list("name", flat=True)) == [
+        "Livre",
+        "Vélo",
+    ]
+
+
+def test_a_batch_is_checked_against_the_rows_it_leaves_alone():
+    lottery = LotteryFactory()
+    kept = PrizeFactory(lottery=lottery, rank=1, name="Vélo")
+    rows = [Prize(rank=2, name="Livre", quantity=1), Prize(rank=1, name="Panier", quantity=1)]
+    with pytest.raises(services.RowsRefused) as exc:
+        services.prizes_save(lottery=lottery, prizes=rows)
+    assert list(exc.value.rows) == [1]
+    assert "rank" in exc.value.rows[1].message_dict
+    assert list(lottery.prizes.all()) == [kept]
+    # Deleting the row in the way lets the batch through, in one go.
+    services.prizes_save(lottery=lottery, prizes=rows, deleted=[kept])
+    assert sorted(lottery.prizes.values_list("rank", "name")) == [(1, "Panier"), (2, "Livre")]
