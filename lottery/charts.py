@@ -53,6 +53,11 @@ class Chart:
     svg_wide: str = ""
     svg_narrow: str = ""
 
+    @property
+    def same_day(self) -> bool:
+        """First and last sale fall on one day in Paris: the summary gives the day once."""
+        return self.first.astimezone(PARIS).date() == self.last.astimezone(PARIS).date()
+
 
 def sales_chart(
     series: list[tuple[datetime, int]],
@@ -60,18 +65,23 @@ def sales_chart(
     cap: int,
     start: datetime | None = None,
     end: datetime | None = None,
+    first_sale: datetime | None = None,
+    last_sale: datetime | None = None,
 ) -> Chart | None:
     """Draw a cumulative (time, count) series; None if nothing was sold.
 
     `start` is when sales opened (the line starts there at 0) and `end` the time
     the chart stops (now, or the close of sales); both stretch to the sales seen.
+    `first_sale` and `last_sale` are the exact times the summary gives (the series'
+    periods are whole hours or days); without them, the periods' starts.
     """
     if not series:
         return None
     total = series[-1][1]
-    first, last = series[0][0], series[-1][0]
-    start = min(start or first, first)
-    end = max(end or last, last)
+    first = first_sale or series[0][0]
+    last = last_sale or series[-1][0]
+    start = min(start or series[0][0], series[0][0], first)
+    end = max(end or series[-1][0], series[-1][0], last)
     if end - start < HOUR:
         end = start + HOUR
     points = sales_steps(series, start=start, end=end)

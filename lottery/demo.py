@@ -28,7 +28,9 @@ RULES = (
     "Article 3 — Les lots sont exclusivement en nature. Ils ne peuvent être échangés "
     "contre leur valeur en argent.\n"
     "Article 4 — Les gagnants sont prévenus par courriel et disposent de deux mois "
-    "pour retirer leur lot."
+    "pour retirer leur lot.\n"
+    "Article 5 — Si aucun billet n'est vendu à la clôture des ventes, le tirage a lieu "
+    "à la date prévue et ne désigne aucun gagnant ; les lots restent à l'association."
 )
 
 PRIZES = [

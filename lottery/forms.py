@@ -121,6 +121,11 @@ class LotteryForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["rules"].help_text = _(
+            "The rules of the lottery, as filed with the mayor. Say what happens if no ticket "
+            "is sold: on this platform the draw then takes place at its time with no winner, "
+            "and the prizes stay with the association (the lottery page says so too)."
+        )
         for name in ("sales_open_at", "sales_close_at", "draw_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if self.instance.pk and self.instance.status == Lottery.Status.OPEN:
@@ -254,11 +259,13 @@ class PrizeFormSetBase(_LotteryFormSet):
             seen.add(rank)
 
 
+# Empty rows offered at each save: several prizes or bundles go in at once.
+NEW_ROWS = 3
 PrizeFormSet = modelformset_factory(
-    Prize, form=PrizeForm, formset=PrizeFormSetBase, extra=1, can_delete=True
+    Prize, form=PrizeForm, formset=PrizeFormSetBase, extra=NEW_ROWS, can_delete=True
 )
 BundleFormSet = modelformset_factory(
-    Bundle, form=BundleForm, formset=BundleFormSetBase, extra=1, can_delete=True
+    Bundle, form=BundleForm, formset=BundleFormSetBase, extra=NEW_ROWS, can_delete=True
 )
 
 

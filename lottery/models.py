@@ -114,6 +114,8 @@ class Lottery(index.Indexed, models.Model):
         ),
     )
     ledger_sealed_at = models.DateTimeField(_("ledger sealed at"), null=True, blank=True)
+    # Set with the email of a draw near with no ticket sold, under the row lock: sent once.
+    no_sales_warned_at = models.DateTimeField(_("warned of no sale at"), null=True, blank=True)
 
     # The site search finds public lotteries by their words (see selectors.lotteries_search).
     search_fields = [

@@ -134,6 +134,21 @@ def lottery_refunds_run(lottery_id: int) -> dict[str, int]:
 SCHEDULES["lottery: seal ledgers and run due draws"] = ("lottery.tasks.draws_sweep_run", 1)
 
 
+SCHEDULES["lottery: warn of draws with no ticket sold"] = (
+    "lottery.tasks.no_sales_warnings_sweep",
+    10,
+)
+
+
+def no_sales_warning_run(lottery_id: int) -> bool:
+    """At the warning time before the draw: tell the association and staff if nothing sold."""
+    return services.lottery_no_sales_warn(lottery_id=lottery_id)
+
+
+def no_sales_warnings_sweep() -> int:
+    return services.lotteries_no_sales_sweep()
+
+
 def draws_sweep_run() -> dict[str, int]:
     return services.draws_sweep()
 

@@ -140,3 +140,9 @@ urlpatterns += [
         name="manage_order_correct",
     ),
 ]
+
+# Setting up: open at once, and see the page before it is public.
+urlpatterns += [
+    path(manage + "ouvrir-maintenant/", views.manage_open_now, name="manage_open_now"),
+    path(manage + "apercu/", views.manage_preview, name="manage_preview"),
+]

@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -47,43 +46,54 @@ from .selectors.money import lottery_online_money
 
 
 def lottery_public_context(
-    *, request: HttpRequest, lottery: Lottery, data: selectors.LotteryPageData | None = None
+    *,
+    request: HttpRequest,
+    lottery: Lottery,
+    data: selectors.LotteryPageData | None = None,
+    preview: bool = False,
 ) -> dict:
     """What the public lottery page shows; used by the Wagtail index page's route too.
 
     `data` is the part every visitor sees alike (`selectors.lottery_page_data`, cached);
-    without it, it is read now.
+    without it, it is read now. A `preview` (a draft, for its managers) sells nothing
+    and keeps no shared fragment.
     """
     page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
     now = timezone.now()
-    held = 0
-    if request.user.is_authenticated:
-        held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=request.user.pk)
+    mine = selectors.BuyerTickets()
+    if request.user.is_authenticated and not preview:
+        mine = selectors.buyer_tickets(lottery_id=lottery.pk, buyer_id=request.user.pk)
     if data is None:
         prizes = list(lottery.prizes.all())
         choices = selectors.purchase_choices(lottery=lottery)
-        tickets_left = selectors.lottery_tickets_left(lottery=lottery)
+        counts = selectors.lottery_counts(lottery=lottery)
         online_ready = payments_readiness(association_id=lottery.association_id).ready
     else:
-        prizes, choices, tickets_left = data.prizes, data.choices, data.tickets_left
+        prizes, choices, counts = data.prizes, data.choices, data.counts
         online_ready = data.online_ready
-    sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=tickets_left, now=now)
+    sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=counts.left, now=now)
     return {
         "lottery": lottery,
         "prizes": prizes,
         "choices": choices,
-        "tickets_left": tickets_left,
+        "counts": counts,
+        "tickets_left": counts.left,
         "sales": sales,
-        "on_sale": sales.on_sale,
+        "on_sale": sales.on_sale and not preview,
         "online_ready": online_ready,
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
         "guest_form": GuestBuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
-        "held": held,
+        "mine": mine,
+        "held": mine.held,
         "now": now,
-        # The template keeps its shared parts this long under this key (see page_cache).
-        "shared_seconds": page_cache_seconds(),
-        "shared_key": page_versions_token(request),
+        "preview": preview,
+        # The template keeps its shared parts this long under this key (see page_cache);
+        # a preview shows a draft that changes at every save: never kept.
+        "shared_seconds": 0 if preview else page_cache_seconds(),
+        "shared_key": f"preview-{lottery.updated_at.timestamp()}"
+        if preview
+        else page_versions_token(request),
     }
 
 
@@ -206,12 +216,16 @@ def _manage_url(lottery: Lottery) -> str:
     return reverse("lottery:manage", args=[lottery.association.slug, lottery.slug])
 
 
+def _warn_sales_window(request: HttpRequest, lottery: Lottery) -> None:
+    warning = selectors.lottery_sales_window_warning(lottery=lottery)
+    if warning:
+        messages.warning(request, warning)
+
+
 @login_required
 def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
     association = _managed_association(request, association_slug)
     lotteries = list(selectors.lotteries_of_association(association=association))
-    for lottery in lotteries:
-        lottery.left = selectors.lottery_tickets_left(lottery=lottery)
     return render(
         request,
         "lottery/manage_list.html",
@@ -232,6 +246,7 @@ def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
             apply_errors(form, exc)
         else:
             messages.success(request, _("The lottery is saved as a draft. Now add its prizes."))
+            _warn_sales_window(request, lottery)
             return redirect("lottery:manage_prizes", association.slug, lottery.slug)
     return render(
         request,
@@ -247,6 +262,7 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
     numbers = selectors.ticket_numbers(orders=orders)
     for order in orders:
         order.numbers = numbers[order.pk]
+    history = selectors.lottery_sales_history(lottery=lottery)
     return render(
         request,
         "lottery/manage.html",
@@ -261,11 +277,14 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
             "orders": orders,
             "transitions": list(lottery.transitions.select_related("by")),
             "chart": sales_chart(
-                selectors.lottery_sales_series(lottery=lottery),
+                history.series,
                 cap=lottery.ticket_cap,
                 start=lottery.sales_open_at,
                 end=min(timezone.now(), lottery.sales_close_at),
+                first_sale=history.first_at,
+                last_sale=history.last_at,
             ),
+            "status": selectors.lottery_status_word(lottery=lottery),
             "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
             "now": timezone.now(),
             "payments": payments_readiness(association_id=association.pk),
@@ -289,6 +308,7 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
             apply_errors(form, exc)
         else:
             messages.success(request, _("The lottery is saved."))
+            _warn_sales_window(request, lottery)
             return redirect(_manage_url(lottery))
     return render(
         request,
@@ -297,7 +317,26 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
     )
 
 
-def _formset_page(request, association_slug, lottery_slug, *, formset_class, save, delete, kind):
+def _formset_save(request, formset, *, lottery: Lottery, save_all) -> bool:
+    """Save every row or none (`save_all`, a service); a refused row gets its error."""
+    forms = [
+        form for form in formset.forms if form not in formset.deleted_forms and form.has_changed()
+    ]
+    deleted = [form.instance for form in formset.deleted_forms if form.instance.pk]
+    try:
+        save_all(lottery, [form.save(commit=False) for form in forms], deleted)
+    except services.RowsRefused as exc:
+        for index, error in exc.rows.items():
+            apply_errors(forms[index], error)
+        return False
+    except ValidationError as exc:  # the lottery itself refuses (e.g. sales opened meanwhile)
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    return True
+
+
+def _formset_page(request, association_slug, lottery_slug, *, formset_class, save_all, kind):
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     editable = lottery.status == Lottery.Status.DRAFT
     formset = formset_class(request.POST or None, request.FILES or None, lottery=lottery)
@@ -305,24 +344,12 @@ def _formset_page(request, association_slug, lottery_slug, *, formset_class, sav
         if not editable:
             messages.error(request, _("Prizes and bundles can only change before sales open."))
             return redirect(_manage_url(lottery))
-        if formset.is_valid():
-            try:
-                with transaction.atomic():
-                    for form in formset.deleted_forms:
-                        if form.instance.pk:
-                            delete(form.instance)
-                    for form in formset.forms:
-                        if form in formset.deleted_forms or not form.has_changed():
-                            continue
-                        instance = form.save(commit=False)
-                        instance.lottery = lottery
-                        save(instance)
-            except ValidationError as exc:
-                for message in exc.messages:
-                    messages.error(request, message)
-            else:
-                messages.success(request, _("Saved."))
-                return redirect(request.path)
+        if formset.is_valid() and _formset_save(
+            request, formset, lottery=lottery, save_all=save_all
+        ):
+            messages.success(request, _("Saved."))
+            return redirect(request.path)
+        messages.error(request, _("Nothing was saved: correct the rows marked below."))
     return render(
         request,
         "lottery/manage_formset.html",
@@ -344,8 +371,9 @@ def manage_prizes(request: HttpRequest, association_slug: str, lottery_slug: str
         association_slug,
         lottery_slug,
         formset_class=PrizeFormSet,
-        save=lambda prize: services.prize_save(prize=prize),
-        delete=lambda prize: services.prize_delete(prize=prize),
+        save_all=lambda lottery, rows, deleted: services.prizes_save(
+            lottery=lottery, prizes=rows, deleted=deleted
+        ),
         kind="prizes",
     )
 
@@ -357,8 +385,9 @@ def manage_bundles(request: HttpRequest, association_slug: str, lottery_slug: st
         association_slug,
         lottery_slug,
         formset_class=BundleFormSet,
-        save=lambda bundle: services.bundle_save(bundle=bundle),
-        delete=lambda bundle: services.bundle_delete(bundle=bundle),
+        save_all=lambda lottery, rows, deleted: services.bundles_save(
+            lottery=lottery, bundles=rows, deleted=deleted
+        ),
         kind="bundles",
     )
 
@@ -379,6 +408,39 @@ def manage_open(request: HttpRequest, association_slug: str, lottery_slug: str) 
             when = date_format(timezone.localtime(lottery.sales_open_at), "DATETIME_FORMAT")
             messages.success(request, _("Sales will open on %(date)s.") % {"date": when})
     return redirect(_manage_url(lottery))
+
+
+@login_required
+@require_POST
+def manage_open_now(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    """Open sales at once, though an opening is scheduled later; the same checks apply."""
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    try:
+        services.lottery_open_now(lottery=lottery, by=request.user)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(request, _("Sales are open."))
+    return redirect(_manage_url(lottery))
+
+
+@login_required
+def manage_preview(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
+    """The public page of a lottery as it will look, for its association's managers only."""
+    _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
+    lottery = selectors.lotteries_with_counts(
+        Lottery.objects.filter(pk=lottery.pk).select_related("association")
+    ).get()
+    response = render(
+        request,
+        "lottery/lottery_page.html",
+        lottery_public_context(request=request, lottery=lottery, preview=True),
+    )
+    # Never in a search engine, never in a shared cache.
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 @login_required
@@ -454,6 +516,6 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
             "association": association,
             "lottery": lottery,
             "form": form,
-            "tickets_left": selectors.lottery_tickets_left(lottery=lottery),
+            "tickets_left": selectors.lottery_counts(lottery=lottery).left,
         },
     )

@@ -8,10 +8,10 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 
-from assosolos.admin_viewsets import ReadOnlyModelViewSet
+from assosolos.admin_viewsets import LocalDateColumn, LocalTimeInspectMixin, ReadOnlyModelViewSet
 
 from . import selectors
 from .models import Lottery
@@ -22,7 +22,11 @@ class LotteryIndexView(IndexView):
         return super().get_base_queryset().select_related("association")
 
 
-class LotteryInspectView(InspectView):
+class LotteryInspectView(LocalTimeInspectMixin, InspectView):
+    def get_status_display_value(self):
+        # "Scheduled" for a draft due to open, as on the site.
+        return selectors.lottery_status_word(lottery=self.object).label
+
     def get_fields_context(self):
         lottery = self.object
         figures = selectors.lottery_figures(lottery=lottery)
@@ -60,13 +64,14 @@ class LotteryViewSet(ReadOnlyModelViewSet):
         StatusTagColumn(
             "status",
             label=_("Status"),
-            accessor="get_status_display",
+            # "Scheduled" for a draft due to open, as on the site.
+            accessor=lambda lottery: selectors.lottery_status_word(lottery=lottery).label,
             primary=lambda lottery: lottery.status == Lottery.Status.OPEN,
             sort_key="status",
         ),
         Column("ticket_cap", label=_("Tickets"), sort_key="ticket_cap"),
-        DateColumn("sales_close_at", label=_("Sales close"), sort_key="sales_close_at"),
-        DateColumn("draw_at", label=_("Draw"), sort_key="draw_at"),
+        LocalDateColumn("sales_close_at", label=_("Sales close"), sort_key="sales_close_at"),
+        LocalDateColumn("draw_at", label=_("Draw"), sort_key="draw_at"),
     ]
     inspect_view_fields = [
         "title",

@@ -1,6 +1,7 @@
 """Reads for lotteries, by topic; every name is importable from `lottery.selectors`.
 
 - `common`: statuses, what counts as held, the cash-like prize pattern;
+- `counts`: the one set of counters (sold, reserved, left, raised) and the status word;
 - `sales`: tickets left, prices, warnings, figures, orders, the back office;
 - `pages`: listings, a lottery's public page and its cached parts, cards, search.
 """
@@ -17,6 +18,15 @@ from .common import (
     CASH_LIKE,
     HELD,
     Status,
+)
+from .counts import (
+    BuyerTickets,
+    LotteryCounts,
+    StatusWord,
+    buyer_tickets,
+    lotteries_with_counts,
+    lottery_counts,
+    lottery_status_word,
 )
 from .pages import (
     INDEX_URL_CACHE_KEY,
@@ -45,11 +55,14 @@ from .pages import (
 from .sales import (
     LotteryFigures,
     LotteryTickets,
+    SalesHistory,
     lottery_figures,
     lottery_ledger_sealed,
     lottery_orders,
     lottery_prizes_value_cents,
+    lottery_sales_history,
     lottery_sales_series,
+    lottery_sales_window_warning,
     lottery_tickets_left,
     lottery_warnings,
     order_actions,
@@ -92,6 +105,13 @@ __all__ = [
     "lotteries_search",
     "lotteries_public_for_sitemap",
     "lottery_tickets_left",
+    "LotteryCounts",
+    "lottery_counts",
+    "lotteries_with_counts",
+    "BuyerTickets",
+    "buyer_tickets",
+    "StatusWord",
+    "lottery_status_word",
     "buyer_ticket_count",
     "email_normalise",
     "guest_orders_of_email",
@@ -104,9 +124,13 @@ __all__ = [
     "prize_looks_like_cash",
     "lottery_prizes_value_cents",
     "lottery_warnings",
+    "lottery_sales_window_warning",
+    "lottery_sales_window_warning",
     "LotteryFigures",
     "lottery_figures",
     "lottery_sales_series",
+    "SalesHistory",
+    "lottery_sales_history",
     "lottery_orders",
     "ticket_numbers",
     "orders_pending_for_reconcile",

@@ -7,8 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -18,36 +17,24 @@ from associations.models import Association
 from assosolos.page_cache import LISTINGS
 from connect.selectors import payments_ready_exists
 
-from ..models import Lottery, LotteryIndexPage, Prize, Ticket
+from ..models import Lottery, LotteryIndexPage, Prize
 from .common import Status
-from .sales import lottery_tickets_left, purchase_choices
+from .counts import LotteryCounts, lotteries_with_counts, lottery_counts
+from .sales import purchase_choices
 
 # --- Lists ---------------------------------------------------------------------------
-
-
-def _tickets_available() -> Coalesce:
-    """Free tickets of each lottery row, counted in the query on the ticket pool index."""
-    count = (
-        Ticket.objects.filter(lottery=OuterRef("pk"), status=Ticket.Status.AVAILABLE)
-        .order_by()
-        .values("lottery")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
 
 
 def lotteries_open() -> QuerySet[Lottery]:
     """Lotteries whose tickets are on sale, closing soonest first.
 
     Each carries what a card shows without one more query per lottery: its
-    association, its prizes in rank order, `tickets_sold` and `tickets_available`.
+    association, its prizes in rank order and its counters (`lottery_counts`).
     """
     return _with_card_facts(
         # A suspended association's lotteries leave the listings until it is lifted.
         Lottery.objects.filter(status=Status.OPEN, association__status=Association.Status.VERIFIED)
         .select_related("association")
-        .annotate(tickets_available=_tickets_available())
         .order_by("sales_close_at", "pk")
     )
 
@@ -75,7 +62,8 @@ def lottery_page_dependency(lottery_id: int) -> str:
     return f"lottery:{lottery_id}"
 
 
-PAGE_DATA_CACHE_KEY = "lottery:page-data:{slug}"
+# v2: the page data carries the counters (an older copy has no `counts`).
+PAGE_DATA_CACHE_KEY = "lottery:page-data:v2:{slug}"
 
 
 @dataclass
@@ -85,7 +73,7 @@ class LotteryPageData:
     lottery: Lottery
     prizes: list[Any]
     choices: list[dict[str, int]]
-    tickets_left: int
+    counts: LotteryCounts
     # The association's Stripe account can take payments (else no online sale).
     online_ready: bool = True
 
@@ -140,7 +128,7 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
         lottery=lottery,
         prizes=list(lottery.prizes.all()),
         choices=purchase_choices(lottery=lottery),
-        tickets_left=lottery_tickets_left(lottery=lottery),
+        counts=lottery_counts(lottery=lottery),
         online_ready=lottery.online_ready,
     )
     if seconds > 0:
@@ -189,10 +177,8 @@ def lottery_url_template_forget(**kwargs: Any) -> None:
 
 
 def lotteries_of_association(*, association: Any) -> QuerySet[Lottery]:
-    return (
-        Lottery.objects.filter(association=association)
-        .annotate(tickets_available=_tickets_available())
-        .order_by("-created_at", "-pk")
+    return lotteries_with_counts(
+        Lottery.objects.filter(association=association).order_by("-created_at", "-pk")
     )
 
 
@@ -203,15 +189,8 @@ LISTED_STATUSES = (Status.OPEN, Status.CLOSED, Status.DRAWN)
 
 
 def _with_card_facts(lotteries: QuerySet[Lottery]) -> QuerySet[Lottery]:
-    """Adds what a lottery card shows: `tickets_sold`, and the prizes in rank order."""
-    sold = (
-        Ticket.objects.filter(lottery=OuterRef("pk"), status=Ticket.Status.SOLD)
-        .order_by()
-        .values("lottery")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return lotteries.annotate(tickets_sold=Coalesce(Subquery(sold), 0)).prefetch_related(
+    """Adds what a lottery card shows: its counters, and the prizes in rank order."""
+    return lotteries_with_counts(lotteries).prefetch_related(
         Prefetch("prizes", queryset=Prize.objects.order_by("rank", "pk"))
     )
 
@@ -287,7 +266,7 @@ def lottery_sales_state(
             message=_("Sales open on %(date)s.") % {"date": _when(lottery.sales_open_at)},
         )
     if tickets_left is None:
-        tickets_left = lottery_tickets_left(lottery=lottery)
+        tickets_left = lottery_counts(lottery=lottery).left
     if tickets_left <= 0:
         return SalesState(
             on_sale=False,

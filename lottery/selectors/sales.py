@@ -3,23 +3,26 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.conf import settings
+from django.db.models import Count, Max, Min, Q, QuerySet, Sum
 from django.db.models.functions import TruncDate, TruncHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from ..models import Bundle, Lottery, Order, Ticket
 from .common import CASH_LIKE, CASH_PRIZE, Status
+from .counts import LotteryCounts, lottery_counts_from
 
 # --- Tickets and prices --------------------------------------------------------------
 
 
 def lottery_tickets_left(*, lottery: Lottery) -> int:
-    """Tickets still free. Before sales open, the whole cap."""
+    """Tickets still free (`LotteryCounts.left`). Before sales open, the whole cap."""
     if lottery.status == Status.DRAFT:
         return lottery.ticket_cap
     if lottery.status != Status.OPEN:
@@ -27,6 +30,7 @@ def lottery_tickets_left(*, lottery: Lottery) -> int:
     annotated = getattr(lottery, "tickets_available", None)  # from a list's query
     if annotated is not None:
         return annotated
+    # One count, cheaper than every counter: the reservation path asks it often.
     return Ticket.objects.filter(lottery=lottery, status=Ticket.Status.AVAILABLE).count()
 
 
@@ -108,9 +112,32 @@ def prize_cash_refusal(*, name: str) -> str:
     ) % {"name": name}
 
 
+def lottery_sales_window_warning(*, lottery: Lottery) -> str:
+    """A warning when sales last less than LOTTERY_SHORT_SALES_WINDOW_HOURS, else ""."""
+    hours = settings.LOTTERY_SHORT_SALES_WINDOW_HOURS
+    opens, closes = lottery.sales_open_at, lottery.sales_close_at
+    if lottery.status not in (Status.DRAFT, Status.OPEN):
+        return ""  # a setup warning: nothing can change any more
+    if not hours or opens is None or closes is None or closes <= opens:
+        return ""
+    if closes - opens >= timedelta(hours=hours):
+        return ""
+    minutes = int((closes - opens).total_seconds() // 60)
+    return ngettext(
+        "Sales last only %(minutes)s minute (from opening to closing), less than %(hours)s "
+        "hours: few people will have the time to buy. Check the dates.",
+        "Sales last only %(minutes)s minutes (from opening to closing), less than %(hours)s "
+        "hours: few people will have the time to buy. Check the dates.",
+        minutes,
+    ) % {"minutes": minutes, "hours": hours}
+
+
 def lottery_warnings(*, lottery: Lottery) -> list[str]:
     """Things an admin should check: prizes that block opening, then mere doubts."""
     warnings = []
+    window = lottery_sales_window_warning(lottery=lottery)
+    if window:
+        warnings.append(window)
     for prize in lottery.prizes.all():
         if prize_is_cash(name=prize.name):
             warnings.append(prize_cash_refusal(name=prize.name))
@@ -138,6 +165,7 @@ class LotteryFigures:
     pending_orders: int = 0
     takings_cents: int = 0
     takings_by_channel: dict[str, int] = field(default_factory=dict)
+    counts: LotteryCounts | None = None
 
 
 def lottery_figures(*, lottery: Lottery) -> LotteryFigures:
@@ -148,10 +176,7 @@ def lottery_figures(*, lottery: Lottery) -> LotteryFigures:
         .annotate(n=Count("pk"))
         .values_list("status", "n")
     )
-    figures.sold = counts.get(Ticket.Status.SOLD, 0)
-    figures.reserved = counts.get(Ticket.Status.RESERVED, 0)
     figures.void = counts.get(Ticket.Status.VOID, 0)
-    figures.available = lottery_tickets_left(lottery=lottery)
     paid = Order.objects.filter(lottery=lottery, status=Order.Status.PAID)
     figures.paid_orders = paid.count()
     figures.pending_orders = Order.objects.filter(
@@ -162,18 +187,37 @@ def lottery_figures(*, lottery: Lottery) -> LotteryFigures:
     ):
         figures.takings_by_channel[channel] = total or 0
     figures.takings_cents = sum(figures.takings_by_channel.values())
+    # Sold, reserved and left by the rule every other page uses.
+    figures.counts = lottery_counts_from(
+        lottery=lottery, by_status=counts, raised_cents=figures.takings_cents
+    )
+    figures.sold, figures.reserved = figures.counts.sold, figures.counts.reserved
+    figures.available = figures.counts.left
     return figures
 
 
-def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
+@dataclass(frozen=True)
+class SalesHistory:
+    """Cumulative tickets sold per period, and the exact times of the first and last sale.
+
+    The periods are hours or days (what the chart draws); the summary reads the exact
+    times, so five sales between 13:02 and 13:17 do not read "between 13:00 and 13:00".
+    """
+
+    series: list[tuple[datetime, int]]
+    first_at: datetime | None = None
+    last_at: datetime | None = None
+
+
+def lottery_sales_history(*, lottery: Lottery) -> SalesHistory:
     """Cumulative tickets sold over time: by hour over short sales, by day otherwise."""
     sold = Ticket.objects.filter(lottery=lottery, sold_at__isnull=False).exclude(
         status=Ticket.Status.AVAILABLE
     )
-    span = sold.order_by("sold_at").values_list("sold_at", flat=True)
-    first, last = span.first(), sold.order_by("-sold_at").values_list("sold_at", flat=True).first()
+    span = sold.order_by().aggregate(first=Min("sold_at"), last=Max("sold_at"))
+    first, last = span["first"], span["last"]
     if first is None:
-        return []
+        return SalesHistory(series=[])
     trunc = TruncHour if (last - first).total_seconds() < 3 * 86400 else TruncDate
     tz = timezone.get_current_timezone()
     rows = (
@@ -189,7 +233,11 @@ def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
         if not isinstance(bucket, datetime):  # a date, from TruncDate
             bucket = timezone.make_aware(datetime(bucket.year, bucket.month, bucket.day), tz)
         series.append((bucket, total))
-    return series
+    return SalesHistory(series=series, first_at=first, last_at=last)
+
+
+def lottery_sales_series(*, lottery: Lottery) -> list[tuple[datetime, int]]:
+    return lottery_sales_history(lottery=lottery).series
 
 
 # --- Orders --------------------------------------------------------------------------

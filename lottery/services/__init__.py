@@ -5,12 +5,14 @@
 - `reservations`: holding numbered tickets for a buyer, never past the cap;
 - `orders`: cash sales, payments confirmed, holds released, refunds;
 - `backoffice`: one order refunded, voided or corrected by its association, recorded;
+- `alerts`: the warning before a draw with no ticket sold;
 - `guests`: orders placed with an email only, attached to the account that verifies it;
 - `draw`: the commitment, the sealed ledger, the draw run once, prize claims.
 
 Row locks go through `lottery.locking`, in the order written there.
 """
 
+from .alerts import lotteries_no_sales_sweep, lottery_no_sales_warn
 from .backoffice import order_correct, order_refund, order_refund_made_elsewhere, order_void
 from .draw import (
     DrawNotDue,
@@ -40,6 +42,7 @@ from .lifecycle import (
     lottery_cancel,
     lottery_close,
     lottery_open,
+    lottery_open_now,
     lottery_request_open,
     lottery_unschedule,
 )
@@ -56,9 +59,11 @@ from .reservations import SALE_FIELDS, max_held_tickets, order_reserve
 from .setup import (
     EDITABLE_WHILE_OPEN,
     RESERVED_SLUGS,
+    RowsRefused,
     bundle_delete,
     bundle_save,
     bundle_validate,
+    bundles_save,
     lottery_create,
     lottery_slug_unique,
     lottery_update,
@@ -67,9 +72,12 @@ from .setup import (
     prize_delete,
     prize_save,
     prize_validate,
+    prizes_save,
 )
 
 __all__ = [
+    "lotteries_no_sales_sweep",
+    "lottery_no_sales_warn",
     "MAX_AMOUNT_CENTS",
     "AmountTooLarge",
     "DrawNotDue",
@@ -91,6 +99,9 @@ __all__ = [
     "PurchaseError",
     "SalesNotOpen",
     "SoldOut",
+    "RowsRefused",
+    "bundles_save",
+    "prizes_save",
     "bundle_delete",
     "bundle_save",
     "bundle_validate",
@@ -100,6 +111,7 @@ __all__ = [
     "lottery_close",
     "lottery_create",
     "lottery_open",
+    "lottery_open_now",
     "lottery_request_open",
     "lottery_slug_unique",
     "lottery_unschedule",

@@ -15,6 +15,7 @@ from assosolos.effects import task_on_commit
 
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
+from .alerts import no_sales_warning_schedule_on_commit
 from .reservations import orders_give_up, payment_intents_cancel_queue
 from .setup import lottery_validate_for_opening
 
@@ -54,6 +55,27 @@ def lottery_request_open(*, lottery: Lottery, by: Any, now: datetime | None = No
     return lottery.status == Status.OPEN
 
 
+def lottery_open_now(*, lottery: Lottery, by: Any, now: datetime | None = None) -> None:
+    """Open sales at once, before the scheduled time: the opening moves to now.
+
+    The same checks as any opening (`lottery_validate_for_opening`): rules, the
+    authorisation, no cash prize... A scheduled opening that comes later finds the
+    lottery open and does nothing (`lottery_open` only opens drafts).
+    """
+    now = now or timezone.now()
+    with transaction.atomic():
+        locked = lottery_lock(lottery.pk)
+        if locked.status != Status.DRAFT:
+            raise ValidationError(_("Only a draft lottery can be opened."))
+        if locked.sales_open_at > now:
+            locked.sales_open_at = now
+        lottery_validate_for_opening(lottery=locked, now=now)
+        locked.open_requested_at = now
+        locked.save(update_fields=["sales_open_at", "open_requested_at", "updated_at"])
+        _open(locked, by=by, note="opened now")
+    lottery.refresh_from_db()
+
+
 def lottery_unschedule(*, lottery: Lottery, by: Any) -> None:
     """Withdraw a request to open: the draft stays a draft."""
     with transaction.atomic():
@@ -75,6 +97,7 @@ def _open(lottery: Lottery, *, by: Any = None, note: str = "") -> None:
 
     draw_commitment_create(lottery=lottery)
     _transition(lottery=lottery, to=Status.OPEN, by=by, note=note)
+    no_sales_warning_schedule_on_commit(lottery=lottery)
 
 
 def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None) -> bool:

@@ -21,6 +21,7 @@ from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
 from ..templatetags.lottery_tags import euros
+from .alerts import no_sales_warning_schedule_on_commit
 from .errors import MAX_AMOUNT_CENTS
 
 logger = logging.getLogger(__name__)
@@ -292,6 +293,9 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
         if lottery.status == Status.OPEN and lottery.sales_close_at <= timezone.now():
             raise ValidationError({"sales_close_at": _("The closing time cannot be in the past.")})
         lottery.save(update_fields=[*fields, "updated_at"])
+        if lottery.status == Status.OPEN and "draw_at" in fields:
+            # The warning of a draw with no ticket sold follows the draw.
+            no_sales_warning_schedule_on_commit(lottery=lottery)
     return lottery
 
 
@@ -333,3 +337,92 @@ def bundle_save(*, bundle: Bundle) -> Bundle:
 def bundle_delete(*, bundle: Bundle) -> None:
     _require_draft(bundle.lottery)
     bundle.delete()
+
+
+# --- Several rows at once -------------------------------------------------------------
+
+
+class RowsRefused(ValidationError):
+    """Some rows of a batch were refused; `rows` maps each one's index to its error."""
+
+    def __init__(self, rows: dict[int, ValidationError]):
+        self.rows = rows
+        super().__init__([message for error in rows.values() for message in error.messages])
+
+
+def _rows_save(
+    *, lottery: Lottery, rows: list, deleted: list, model: type, check, unique: str, taken
+) -> None:
+    """Validate every row against the final set (so ranks may swap), then save all or none.
+
+    Caller: `prizes_save` / `bundles_save`. The lottery row lock keeps sales from
+    opening meanwhile; nothing is written unless every row passes.
+    """
+    with transaction.atomic():
+        _require_draft(lottery)
+        errors: dict[int, ValidationError] = {}
+        for index, row in enumerate(rows):
+            row.lottery = lottery
+            try:
+                check(row)
+            except ValidationError as exc:
+                errors[index] = exc
+        # What stays as it is: the lottery's other rows, neither changed nor deleted.
+        apart = {row.pk for row in [*rows, *deleted] if row.pk}
+        seen = set(
+            model.objects.filter(lottery=lottery)
+            .exclude(pk__in=apart)
+            .values_list(unique, flat=True)
+        )
+        for index, row in enumerate(rows):
+            value = getattr(row, unique)
+            if value in seen and index not in errors:
+                errors[index] = ValidationError({unique: taken(value)})
+            seen.add(value)
+        if errors:
+            raise RowsRefused(errors)
+        for row in deleted:
+            if row.pk:
+                row.delete()
+        for row in rows:
+            row.save()
+
+
+def _prize_check(prize: Prize) -> None:
+    prize.full_clean(exclude=["lottery"])
+    prize_validate(prize=prize)
+
+
+def prizes_save(*, lottery: Lottery, prizes: list[Prize], deleted: list[Prize] = ()) -> None:
+    """Save several prizes and delete others in one go, all or none (`RowsRefused`)."""
+    _rows_save(
+        lottery=lottery,
+        rows=list(prizes),
+        deleted=list(deleted),
+        model=Prize,
+        check=_prize_check,
+        unique="rank",
+        taken=lambda rank: (
+            _("Another prize already has rank %(rank)s: each rank is drawn once.") % {"rank": rank}
+        ),
+    )
+
+
+def _bundle_check(bundle: Bundle) -> None:
+    bundle_validate(bundle=bundle)
+    bundle.full_clean(exclude=["lottery"])
+
+
+def bundles_save(*, lottery: Lottery, bundles: list[Bundle], deleted: list[Bundle] = ()) -> None:
+    """Save several bundles and delete others in one go, all or none (`RowsRefused`)."""
+    _rows_save(
+        lottery=lottery,
+        rows=list(bundles),
+        deleted=list(deleted),
+        model=Bundle,
+        check=_bundle_check,
+        unique="quantity",
+        taken=lambda quantity: (
+            _("There is already a bundle of %(quantity)s tickets.") % {"quantity": quantity}
+        ),
+    )

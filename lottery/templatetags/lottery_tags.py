@@ -2,8 +2,10 @@ from django import template
 from django.utils.translation import get_language
 
 from lottery.selectors import (
+    lottery_counts,
     lottery_first_prize_image,
     lottery_shows_sales_progress,
+    lottery_status_word,
 )
 
 register = template.Library()
@@ -40,6 +42,18 @@ def status_badge(status: str) -> str:
         "refunded": "badge-err",
         "voided": "badge-err",
     }.get(status, "")
+
+
+@register.filter
+def status_word(lottery):
+    """The lottery's status as a badge says it ("Scheduled" for a draft due to open)."""
+    return lottery_status_word(lottery=lottery)
+
+
+@register.filter
+def counts(lottery):
+    """Sold, reserved, left and raised: the same counters on every page."""
+    return lottery_counts(lottery=lottery)
 
 
 @register.filter

@@ -12,12 +12,12 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import FormView
 from wagtail.admin import messages
-from wagtail.admin.ui.tables import Column, DateColumn, StatusTagColumn
+from wagtail.admin.ui.tables import Column, StatusTagColumn
 from wagtail.admin.views.generic import IndexView, InspectView
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
-from assosolos.admin_viewsets import ReadOnlyModelViewSet
+from assosolos.admin_viewsets import LocalDateColumn, LocalTimeInspectMixin, ReadOnlyModelViewSet
 
 from . import selectors, services
 from .forms import DecisionForm
@@ -62,7 +62,7 @@ class AssociationIndexView(IndexView):
         return selectors.associations_for_review()
 
 
-class AssociationInspectView(InspectView):
+class AssociationInspectView(LocalTimeInspectMixin, InspectView):
     template_name = "associations/admin/inspect.html"
     decision_url_names: dict[str, str] = {}
     change_decision_url_name = ""
@@ -282,7 +282,7 @@ class AssociationViewSet(ReadOnlyModelViewSet):
         ),
         Column("commune", label=_("Commune"), sort_key="commune"),
         Column("identifier", label=_("RNA / SIREN"), accessor=lambda a: a.rna_number or a.siren),
-        DateColumn("created_at", label=_("Registered"), sort_key="created_at"),
+        LocalDateColumn("created_at", label=_("Registered"), sort_key="created_at"),
     ]
     inspect_view_fields = [
         "name",

@@ -6,14 +6,17 @@
 (function () {
   "use strict";
 
+  // The hold as one reading, "14 min 59 s left", from the page's translated template.
   function countdown(element, onExpired) {
     const seconds = parseInt(element.dataset.secondsLeft, 10);
     if (isNaN(seconds)) return;
+    const template = element.dataset.template || "{minutes} min {seconds} s";
     const deadline = Date.now() + seconds * 1000;
     function tick() {
       const left = Math.max(0, Math.round((deadline - Date.now()) / 1000));
-      const minutes = Math.floor(left / 60);
-      element.textContent = "(" + minutes + ":" + String(left % 60).padStart(2, "0") + ")";
+      element.textContent = template
+        .replace("{minutes}", String(Math.floor(left / 60)))
+        .replace("{seconds}", String(left % 60));
       if (left === 0) {
         onExpired();
         return;

@@ -152,3 +152,20 @@ def test_cms_editors_without_the_association_permission_cannot_decide(client, pe
     assert (response.status_code, response["Location"]) == (302, "/cms/")
     pending.refresh_from_db()
     assert pending.status == Status.PENDING
+
+
+def test_inspect_and_listing_read_times_in_paris(staff_client):
+    from datetime import UTC, datetime
+
+    staff_client.cookies["django_language"] = "en"
+    # 12:34 UTC in winter is 13:34 in Paris, on the inspect page as in its history.
+    association = AssociationFactory(name="Heure de Paris")
+    Association.objects.filter(pk=association.pk).update(
+        created_at=datetime(2026, 1, 15, 12, 34, tzinfo=UTC)
+    )
+    html = staff_client.get(admin_url("inspect", association.pk)).content.decode()
+    block = html.split("<dt>Registered at</dt>", 1)[1].split("</dd>", 1)[0]
+    assert "1:34" in block and "12:34" not in block
+    listing = staff_client.get(admin_url("index")).content.decode()
+    row = listing.split("Heure de Paris", 1)[1].split("</tr>", 1)[0]
+    assert 'datetime="2026-01-15T13:34:00+01:00"' in row and "ago" in row

@@ -108,3 +108,29 @@ def test_dashboard_shows_the_chart_totals_and_the_table(client):
     assert "<strong>3</strong> billets vendus" in html
     table = html.split("<details>", 1)[1].split("</details>", 1)[0]
     assert "<td>1</td>" in table and "<td>3</td>" in table
+
+
+@pytest.mark.django_db
+def test_the_summary_gives_the_first_and_last_sale_to_the_minute(client):
+    lottery = open_lottery(ticket_cap=50)
+    client.force_login(manager_of(lottery.association))
+    client.cookies["django_language"] = "en"
+    paid_order(lottery=lottery, quantity=5)
+    day = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
+    numbers = list(
+        Ticket.objects.filter(lottery=lottery, status=Ticket.Status.SOLD).values_list(
+            "number", flat=True
+        )
+    )
+    for number, minute in zip(sorted(numbers), (2, 5, 9, 11, 17), strict=True):
+        Ticket.objects.filter(lottery=lottery, number=number).update(
+            sold_at=day.replace(minute=minute) - timedelta(days=1)
+        )
+
+    response = client.get(reverse("lottery:manage", args=[lottery.association.slug, lottery.slug]))
+
+    chart = response.context["chart"]
+    assert [n for _at, n in chart.rows] == [5]  # one hour on the chart
+    summary = response.content.decode().split('sales-summary">', 1)[1].split("</figcaption>", 1)[0]
+    assert "between 13:02 and 13:17" in summary
+    assert summary.startswith("5 tickets sold on ")

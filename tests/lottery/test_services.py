@@ -185,6 +185,37 @@ def test_opening_in_the_future_waits_for_the_sweep():
     assert lottery.tickets.count() == lottery.ticket_cap
 
 
+def test_opening_now_moves_the_opening_and_the_schedule_then_does_nothing():
+    now = timezone.now()
+    lottery = LotteryFactory(sales_open_at=now + timedelta(days=2))
+    PrizeFactory(lottery=lottery)
+    assert services.lottery_request_open(lottery=lottery, by=None) is False
+
+    services.lottery_open_now(lottery=lottery, by=None, now=now)
+
+    assert lottery.status == Lottery.Status.OPEN
+    assert lottery.sales_open_at == now
+    assert lottery.tickets.count() == lottery.ticket_cap
+    later = now + timedelta(days=2, minutes=1)
+    assert services.lottery_open(lottery_id=lottery.pk, now=later) is False
+    assert services.lotteries_sales_sweep(now=later)["opened"] == 0
+    with pytest.raises(ValidationError):
+        services.lottery_open_now(lottery=lottery, by=None)
+    assert list(lottery.transitions.values_list("to_status", flat=True)) == ["open"]
+
+
+def test_opening_now_refuses_a_cash_prize_and_changes_nothing():
+    lottery = LotteryFactory(sales_open_at=timezone.now() + timedelta(days=2))
+    PrizeFactory(lottery=lottery, name="Carte cadeau de 30 €")
+    opens_at = lottery.sales_open_at
+    with pytest.raises(ValidationError) as exc:
+        services.lottery_open_now(lottery=lottery, by=None)
+    assert "L322-3" in " ".join(exc.value.messages)
+    lottery.refresh_from_db()
+    assert (lottery.status, lottery.sales_open_at) == (Lottery.Status.DRAFT, opens_at)
+    assert not lottery.tickets.exists()
+
+
 def test_a_draft_without_a_request_never_opens_by_itself():
     lottery = LotteryFactory()
     PrizeFactory(lottery=lottery)

@@ -443,6 +443,10 @@ LOTTERY_GUEST_EMAIL_RATE_LIMIT = env.int("LOTTERY_GUEST_EMAIL_RATE_LIMIT", defau
 # A sale refreshes it at once; anything else shows within this delay.
 ANONYMOUS_PAGE_CACHE_SECONDS = env.int("ANONYMOUS_PAGE_CACHE_SECONDS", default=0)
 LOTTERY_MAX_TICKETS = 100_000
+# A sales window shorter than this (hours) is warned about on the manage page and on save.
+LOTTERY_SHORT_SALES_WINDOW_HOURS = env.int("LOTTERY_SHORT_SALES_WINDOW_HOURS", default=24)
+# This long (hours) before a draw with no ticket sold, the association and staff are told.
+LOTTERY_NO_SALES_WARNING_HOURS = env.int("LOTTERY_NO_SALES_WARNING_HOURS", default=24)
 
 # Draws: drand quicknet relays, tried in order (comma-separated URLs, e.g.
 # https://api.drand.sh,https://drand.cloudflare.com). Empty: draws are made from the
