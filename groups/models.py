@@ -314,3 +314,7 @@ class MessageReport(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.message_id} by {self.reporter}"
+
+
+# Models kept in their own modules, imported here so that Django finds them.
+from .attachment_models import RoomAttachment  # noqa: E402, F401

@@ -20,6 +20,7 @@ from associations.models import Association
 from associations.selectors import association_can_manage, association_is_active
 
 from . import calendar, selectors, services
+from .attachments import selectors as attachment_selectors
 from .forms import (
     ApplicationForm,
     CommitmentForm,
@@ -77,6 +78,7 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
     except services.RoomError as exc:
         raise PermissionDenied(exc.message) from exc
     context = {"group": group, "is_moderator": access.is_moderator, "membership": access.membership}
+    context["attachment_limits"] = attachment_selectors.room_attachment_limits()
     if access.is_moderator:
         context["room_members"] = [
             m for m in selectors.group_members(group=group) if m.user_id != request.user.pk

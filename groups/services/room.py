@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
+from ..attachments.selectors import room_attachment_frames
 from ..effects import broadcast_on_commit, room_group_name, room_user_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
 from . import room_post
@@ -67,8 +68,13 @@ def room_access(*, group_id: int, user: Any) -> RoomAccess:
     return RoomAccess(group=group, membership=membership, is_moderator=is_moderator)
 
 
-def message_frame(message: Message, *, reactions: dict[str, int] | None = None) -> dict:
-    """What clients receive for a message; a hidden one keeps its number, not its text."""
+def message_frame(
+    message: Message, *, reactions: dict[str, int] | None = None, attachment: dict | None = None
+) -> dict:
+    """What clients receive for a message; a hidden one keeps its number, not its text.
+
+    `attachment`: its image's frame (`groups.attachments.selectors`), if it has one.
+    """
     hidden = message.hidden_at is not None
     author = message.author
     return {
@@ -79,6 +85,7 @@ def message_frame(message: Message, *, reactions: dict[str, int] | None = None) 
         "hidden": hidden,
         "created_at": message.created_at.isoformat(),
         "reactions": reactions or {},
+        "attachment": None if hidden else attachment,
     }
 
 
@@ -95,6 +102,10 @@ def _rate_allows(*, group_id: int, user_id: int) -> bool:
         # If another socket of the same person created it just now, count on it.
         count = 1 if cache.add(key, 1, timeout=period * 2) else cache.incr(key)
     return count <= limit
+
+
+# The same count for every way of posting (a text, an image).
+room_rate_allows = _rate_allows
 
 
 def room_message_post(*, group_id: int, user: Any, body: str, broadcast: bool = True) -> Message:
@@ -278,7 +289,10 @@ def room_catch_up(*, group_id: int, after: int, limit: int = 200) -> list[dict]:
 
 def _frames(messages: list[Message]) -> list[dict]:
     counts = selectors.room_reaction_counts(message_ids=[m.pk for m in messages])
-    return [message_frame(m, reactions=counts.get(m.pk)) for m in messages]
+    images = room_attachment_frames(messages=messages)
+    return [
+        message_frame(m, reactions=counts.get(m.pk), attachment=images.get(m.pk)) for m in messages
+    ]
 
 
 # --- Presence ---------------------------------------------------------------------

@@ -138,6 +138,8 @@
       li.appendChild(tools);
       renderReactions(li, m.reactions);
     }
+    // Other scripts draw their part of a message (its image: room_attachments.js).
+    root.dispatchEvent(new CustomEvent("room:message", { detail: { li: li, message: m } }));
     return li;
   }
 

@@ -449,3 +449,12 @@ DRAW_BEACON_MARGIN_SECONDS = env.int("DRAW_BEACON_MARGIN_SECONDS", default=60)
 # Messages one member may post in a room per period (seconds); a flood gets a warning.
 GROUPS_ROOM_RATE_LIMIT = env.int("GROUPS_ROOM_RATE_LIMIT", default=20)
 GROUPS_ROOM_RATE_PERIOD = env.int("GROUPS_ROOM_RATE_PERIOD", default=30)
+# Images shared in rooms: the largest upload accepted (bytes), the pixel count beyond
+# which it is refused undecoded (a decompression bomb), the largest side kept and the
+# thumbnail's. The proxy in front must accept request bodies a little above the first.
+GROUPS_ROOM_ATTACHMENT_MAX_BYTES = env.int(
+    "GROUPS_ROOM_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024
+)
+GROUPS_ROOM_ATTACHMENT_MAX_PIXELS = env.int("GROUPS_ROOM_ATTACHMENT_MAX_PIXELS", default=40_000_000)
+GROUPS_ROOM_ATTACHMENT_MAX_SIDE = env.int("GROUPS_ROOM_ATTACHMENT_MAX_SIDE", default=2048)
+GROUPS_ROOM_ATTACHMENT_THUMB_SIDE = env.int("GROUPS_ROOM_ATTACHMENT_THUMB_SIDE", default=400)
