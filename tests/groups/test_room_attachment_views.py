@@ -65,9 +65,7 @@ def test_a_member_uploads_an_image_and_gets_the_message_frame(client, group, ali
     assert answer["seq"] == message.seq == 1
     assert answer["message"]["body"] == "Ma bannière"
     image = answer["message"]["attachment"]
-    assert image["url"] == reverse(
-        "groups:room_attachment", args=[group.pk, message.attachment.pk]
-    )
+    assert image["url"] == reverse("groups:room_attachment", args=[group.pk, message.attachment.pk])
     assert (image["width"], image["height"]) == (256, 171)
 
 
@@ -236,9 +234,7 @@ def test_a_member_of_another_group_cannot_reach_it_through_their_own_room(client
 
 
 @pytest.mark.django_db
-def test_a_hidden_message_s_image_is_not_sent_to_members(
-    client, group, bob, facilitator, shared
-):
+def test_a_hidden_message_s_image_is_not_sent_to_members(client, group, bob, facilitator, shared):
     room_message_hide(group_id=group.pk, seq=shared.message.seq, actor=facilitator)
     client.force_login(bob)
     for url in image_urls(group, shared):
