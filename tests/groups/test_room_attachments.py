@@ -280,3 +280,17 @@ def test_deleting_the_message_deletes_its_files(group, alice, django_capture_on_
     with django_capture_on_commit_callbacks(execute=True):
         posted.message.delete()
     assert stored_files() == []
+
+
+def test_a_colour_profile_is_applied_then_dropped(group, alice):
+    from PIL import ImageCms
+
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    buffer = io.BytesIO()
+    Image.new("RGB", (100, 80), (30, 160, 90)).save(buffer, "JPEG", icc_profile=profile)
+    assert Image.open(io.BytesIO(buffer.getvalue())).info.get("icc_profile")
+    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(buffer.getvalue()))
+    saved = saved_image(posted.attachment)
+    assert not saved.info.get("icc_profile")
+    red, green, blue = saved.getpixel((50, 40))
+    assert abs(red - 30) < 8 and abs(green - 160) < 8 and abs(blue - 90) < 8
