@@ -198,10 +198,11 @@ def test_a_member_is_sent_the_image_privately_with_its_type(client, group, bob, 
 
 
 @pytest.mark.django_db
-def test_the_facilitator_and_an_association_admin_see_it(client, group, facilitator, shared):
+def test_the_facilitator_an_association_admin_and_staff_see_it(client, group, facilitator, shared):
     from tests.associations.factories import AdminFactory
+    from tests.factories import StaffFactory
 
-    for viewer in (facilitator, AdminFactory(association=group.association).user):
+    for viewer in (facilitator, AdminFactory(association=group.association).user, StaffFactory()):
         client.force_login(viewer)
         assert client.get(image_urls(group, shared)[0]).status_code == 200
 
