@@ -155,7 +155,17 @@ async def test_xss_payload_arrives_as_the_text_typed(servers, group, alice, bob)
     await _post(a, payload)
     frame = await _next(b, "message")
     assert frame["body"] == payload
-    assert set(frame) == {"type", "seq", "author", "body", "hidden", "created_at", "reactions"}
+    assert set(frame) == {
+        "type",
+        "seq",
+        "author",
+        "body",
+        "hidden",
+        "created_at",
+        "reactions",
+        "attachment",
+    }
+    assert frame["attachment"] is None  # a text carries no image
     saved = await database_sync_to_async(Message.objects.get)(group=group, seq=1)
     assert saved.body == payload
     await a.close()
