@@ -13,8 +13,8 @@
   var sendBtn = document.getElementById("room-attach-send");
   var result = document.getElementById("room-attach-result");
   var errorEl = document.getElementById("room-attach-error");
-  var dialog = document.getElementById("room-image-dialog");
-  var full = document.getElementById("room-image-full");
+  var dialog = null;   // the full-size viewer, made on the first click
+  var full = null;
   var maxBytes = Number(t.maxBytes) || 0;
 
   function fill(text, values) {
@@ -25,6 +25,33 @@
 
   // Same-origin paths only: a frame is ours, but nothing it says becomes a foreign URL.
   function localPath(url) { return typeof url === "string" && /^\/[^\/\\]/.test(url); }
+
+  function viewer() {
+    if (dialog) { return dialog; }
+    var d = document.createElement("dialog");
+    if (typeof d.showModal !== "function") { return null; }
+    d.className = "room-image-dialog";
+    d.id = "room-image-dialog";
+    d.setAttribute("aria-label", t.i18nImage);
+    var close = document.createElement("form");
+    close.method = "dialog";
+    var b = document.createElement("button");
+    b.type = "submit";
+    b.className = "button button-small button-secondary";
+    b.textContent = t.i18nClose;
+    close.appendChild(b);
+    full = document.createElement("img");
+    full.id = "room-image-full";
+    full.alt = "";
+    d.appendChild(close);
+    d.appendChild(full);
+    d.addEventListener("close", function () { full.removeAttribute("src"); });
+    // A click on the backdrop (outside the image) closes it too.
+    d.addEventListener("click", function (e) { if (e.target === d) { d.close(); } });
+    root.appendChild(d);
+    dialog = d;
+    return dialog;
+  }
 
   root.addEventListener("room:message", function (event) {
     var li = event.detail.li;
@@ -43,7 +70,7 @@
     img.alt = m.body || fill(t.i18nAlt, { name: m.author ? m.author.name : "—" });
     link.appendChild(img);
     link.addEventListener("click", function (e) {
-      if (!dialog || typeof dialog.showModal !== "function") { return; }  // follows the link
+      if (!viewer()) { return; }  // no <dialog> in this browser: the link opens the image
       e.preventDefault();
       full.src = a.url;
       full.width = a.width;
@@ -54,12 +81,6 @@
     var body = li.querySelector(".room-body");
     if (body) { body.after(link); } else { li.appendChild(link); }
   });
-
-  if (dialog) {
-    dialog.addEventListener("close", function () { full.removeAttribute("src"); });
-    // A click on the backdrop (outside the image) closes it too.
-    dialog.addEventListener("click", function (e) { if (e.target === dialog) { dialog.close(); } });
-  }
 
   form.addEventListener("submit", function (event) {
     event.preventDefault();
