@@ -334,6 +334,8 @@ class MessageReport(models.Model):
 
 # Answers to sessions and attendance live in their own module; imported here so that
 # Django finds them with the app's models.
+# An image sent in a room, with its thumbnail.
+from .attachment_models import RoomAttachment  # noqa: E402, F401
 from .attendance_models import SessionAnswer, SessionAttendance  # noqa: E402, F401
 
 # Earlier versions of edited messages, and what moderation keeps of deleted ones.

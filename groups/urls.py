@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import attendance_views, views
+from .attachments import views as attachment_views
 from .notify.urls import urlpatterns as notify_urlpatterns
 from .search.views import room_search
 
@@ -64,6 +65,21 @@ urlpatterns = [
         "<int:pk>/salon/signalements/<int:seq>/classer/",
         views.room_reports_dismiss,
         name="room_reports_dismiss",
+    ),
+    path(
+        "<int:pk>/salon/images/",
+        attachment_views.room_attachment_upload,
+        name="room_attachment_upload",
+    ),
+    path(
+        "<int:pk>/salon/images/<int:attachment_pk>/",
+        attachment_views.room_attachment,
+        name="room_attachment",
+    ),
+    path(
+        "<int:pk>/salon/images/<int:attachment_pk>/miniature/",
+        attachment_views.room_attachment_thumbnail,
+        name="room_attachment_thumbnail",
     ),
 ]
 

@@ -21,6 +21,7 @@ from associations.models import Association
 from associations.selectors import association_can_manage, association_is_active
 
 from . import attendance_selectors, calendar, selectors, services
+from .attachments import selectors as attachment_selectors
 from .forms import (
     ApplicationForm,
     CommitmentForm,
@@ -84,6 +85,7 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
         raise PermissionDenied(exc.message) from exc
     context = {"group": group, "is_moderator": access.is_moderator, "membership": access.membership}
     context["push_public_key"] = push_public_key()
+    context["attachment_limits"] = attachment_selectors.room_attachment_limits()
     if access.is_moderator:
         context["room_members"] = [
             m for m in selectors.group_members(group=group) if m.user_id != request.user.pk

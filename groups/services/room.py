@@ -19,6 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .. import selectors
+from ..attachments.selectors import room_attachment_frames
 from ..effects import broadcast_on_commit, room_group_name, room_user_group_name
 from ..models import Group, GroupMembership, Message, MessageReport, Reaction
 from ..notify.services import mention_record
@@ -68,12 +69,15 @@ def room_access(*, group_id: int, user: Any) -> RoomAccess:
     return RoomAccess(group=group, membership=membership, is_moderator=is_moderator)
 
 
-def message_frame(message: Message, *, reactions: dict[str, int] | None = None) -> dict:
+def message_frame(
+    message: Message, *, reactions: dict[str, int] | None = None, attachment: dict | None = None
+) -> dict:
     """What clients receive for a message; a hidden one keeps its number, not its text.
 
-    A deleted one is a tombstone: its number and time, no text, author, reactions or
-    quote of what it answered.
+    A deleted one is a tombstone: its number and time, no text, author, reactions,
+    image or quote of what it answered.
     A reply carries a short excerpt of what it answers (`reply_frame`).
+    `attachment`: its image's frame (`groups.attachments.selectors`), if it has one.
     """
     hidden = message.hidden_at is not None
     deleted = message.deleted_at is not None
@@ -89,6 +93,7 @@ def message_frame(message: Message, *, reactions: dict[str, int] | None = None) 
         "created_at": message.created_at.isoformat(),
         "reactions": {} if deleted else (reactions or {}),
         "reply_to": reply_frame(message.reply_to) if message.reply_to_id and not deleted else None,
+        "attachment": None if hidden or deleted else attachment,
     }
 
 
@@ -343,7 +348,10 @@ def room_catch_up(*, group_id: int, after: int, limit: int = 200) -> list[dict]:
 
 def _frames(messages: list[Message]) -> list[dict]:
     counts = selectors.room_reaction_counts(message_ids=[m.pk for m in messages])
-    return [message_frame(m, reactions=counts.get(m.pk)) for m in messages]
+    images = room_attachment_frames(messages=messages)
+    return [
+        message_frame(m, reactions=counts.get(m.pk), attachment=images.get(m.pk)) for m in messages
+    ]
 
 
 # --- Presence ---------------------------------------------------------------------

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from .. import selectors
 from ..effects import broadcast_on_commit, room_group_name
-from ..models import Message, MessageDeletion, MessageRevision, Reaction
+from ..models import Message, MessageDeletion, MessageRevision, Reaction, RoomAttachment
 from .errors import RoomError
 from .room import message_excerpt, room_access, room_rate_allows
 from .room_post import room_post_body
@@ -90,7 +90,8 @@ def room_message_edit(*, group_id: int, seq: int, user: Any, body: str) -> Messa
 
 
 def room_message_delete(*, group_id: int, seq: int, user: Any) -> Message:
-    """Delete the caller's own message: a tombstone for the room, a record for moderation."""
+    """Delete the caller's own message: a tombstone for the room, a record for moderation
+    (its text and author, not its image)."""
     room_access(group_id=group_id, user=user)
     with transaction.atomic():
         message = _own_message_locked(group_id=group_id, seq=seq, user=user)
@@ -100,6 +101,8 @@ def room_message_delete(*, group_id: int, seq: int, user: Any) -> Message:
         )
         Message.objects.filter(pk=message.pk).update(body="", author=None, deleted_at=now)
         Reaction.objects.filter(message=message).delete()
+        # Its image goes with it (the files once this commits): the author took it back.
+        RoomAttachment.objects.filter(message=message).delete()
         message.body, message.author, message.deleted_at = "", None, now
         broadcast_on_commit(
             room_group_name(group_id),

@@ -139,6 +139,8 @@
       renderReactions(li, m.reactions);
     }
     edits.decorate(li, m);
+    // Other scripts draw their part of a message (its image: room_attachments.js).
+    root.dispatchEvent(new CustomEvent("room:message", { detail: { li: li, message: m } }));
     return li;
   }
 

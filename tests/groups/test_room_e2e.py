@@ -166,7 +166,9 @@ async def test_xss_payload_arrives_as_the_text_typed(servers, group, alice, bob)
         "created_at",
         "reactions",
         "reply_to",
+        "attachment",
     }
+    assert frame["attachment"] is None  # a text carries no image
     saved = await database_sync_to_async(Message.objects.get)(group=group, seq=1)
     assert saved.body == payload
     await a.close()

@@ -484,3 +484,12 @@ WEBPUSH_ENDPOINT_HOSTS = env.list(
 # Days a deleted room message's text and author stay in its moderation record before
 # the scheduled purge removes them (and the message's earlier versions).
 GROUPS_ROOM_DELETED_RETENTION_DAYS = env.int("GROUPS_ROOM_DELETED_RETENTION_DAYS", default=30)
+# Images shared in rooms: the largest upload accepted (bytes), the pixel count beyond
+# which it is refused undecoded (a decompression bomb), the largest side kept and the
+# thumbnail's. The proxy in front must accept request bodies a little above the first.
+GROUPS_ROOM_ATTACHMENT_MAX_BYTES = env.int(
+    "GROUPS_ROOM_ATTACHMENT_MAX_BYTES", default=5 * 1024 * 1024
+)
+GROUPS_ROOM_ATTACHMENT_MAX_PIXELS = env.int("GROUPS_ROOM_ATTACHMENT_MAX_PIXELS", default=40_000_000)
+GROUPS_ROOM_ATTACHMENT_MAX_SIDE = env.int("GROUPS_ROOM_ATTACHMENT_MAX_SIDE", default=2048)
+GROUPS_ROOM_ATTACHMENT_THUMB_SIDE = env.int("GROUPS_ROOM_ATTACHMENT_THUMB_SIDE", default=400)
