@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import directory_views, views
 
 app_name = "groups"
 
 urlpatterns = [
+    path("", directory_views.directory, name="directory"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/salon/", views.room, name="room"),
     path("<int:pk>/candidater/", views.apply, name="apply"),

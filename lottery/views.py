@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from assosolos.emails import absolute_url
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
 from assosolos.ratelimit import client_address, ratelimit
 from connect.selectors import payments_readiness
@@ -76,6 +77,7 @@ def lottery_public_context(
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "held": held,
         "now": now,
+        "canonical_url": absolute_url(lottery.get_absolute_url()),
         # The template keeps its shared parts this long under this key (see page_cache).
         "shared_seconds": page_cache_seconds(),
         "shared_key": page_versions_token(request),
@@ -83,13 +85,10 @@ def lottery_public_context(
 
 
 def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The lottery page when the CMS has no lottery index page; else a redirect to it."""
+    """A lottery's public page, at its one address (`selectors.lottery_url`)."""
     data = selectors.lottery_page_data(slug=slug, request=request)
     if data is None:
         raise Http404
-    url = data.lottery.get_absolute_url()
-    if url != request.path:
-        return redirect(url)
     return render(
         request,
         "lottery/lottery_page.html",
