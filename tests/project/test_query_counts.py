@@ -132,9 +132,15 @@ def test_association_list_and_page(client, tree, size, django_assert_max_num_que
     with django_assert_max_num_queries(7):
         response = get(client, reverse("associations:list"))
     assert len(response.context["page_obj"].object_list) == min(size, 24)
-    # One more for the funds pages of its lotteries.
-    with django_assert_max_num_queries(8):
-        get(client, association.get_absolute_url())
+    from tests.groups.factories import GroupFactory, GroupMemberFactory
+
+    for _ in range(size):
+        GroupMemberFactory(group=GroupFactory(association=association))
+    # One more for the funds pages of its lotteries; three for its groups, its showcase
+    # editions and the showcase page, one for its showcase schedule.
+    with django_assert_max_num_queries(11):
+        response = get(client, association.get_absolute_url())
+    assert response.content.decode().count('href="/groupes/') >= size
 
 
 @pytest.mark.parametrize("size", SIZES)
