@@ -29,6 +29,7 @@ from connect.selectors import payments_readiness
 
 from . import selectors, services
 from .charts import sales_chart
+from .draw_selectors import winnings_of_user
 from .forms import (
     BundleFormSet,
     BuyForm,
@@ -54,8 +55,11 @@ def lottery_public_context(
     page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
     now = timezone.now()
     held = 0
+    my_wins: list = []
     if request.user.is_authenticated:
         held = selectors.buyer_ticket_count(lottery_id=lottery.pk, buyer_id=request.user.pk)
+        if lottery.status == Lottery.Status.DRAWN:
+            my_wins = winnings_of_user(user=request.user, lottery_id=lottery.pk).get(lottery.pk, [])
     if data is None:
         prizes = list(lottery.prizes.all())
         choices = selectors.purchase_choices(lottery=lottery)
@@ -76,6 +80,7 @@ def lottery_public_context(
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "held": held,
+        "my_wins": my_wins,
         "now": now,
         "canonical_url": absolute_url(lottery.get_absolute_url()),
         # The template keeps its shared parts this long under this key (see page_cache).
