@@ -22,6 +22,12 @@ class GroupsConfig(AppConfig):
             order=20,
         )
         section_register(
+            place="association_page",
+            template_name="groups/_association_section.html",
+            context=sections.association_page,
+            order=40,
+        )
+        section_register(
             place="lottery_page",
             template_name="groups/_lottery_page_seats.html",
             context=sections.lottery_page,

@@ -1,5 +1,6 @@
 """Demo groups: one per verified demo association, with members, sessions, goals and a
-lively room; the association's first demo prize carries a seat in it.
+lively room; the first prize of each of the association's demo lotteries carries a
+seat in it.
 
 Idempotent: a group is found by its association and title; a second run changes nothing.
 """
@@ -58,7 +59,9 @@ def _user(email: str, name: str) -> User:
 
 def _group_for(association: Association, team: list, log: Callable[[str], None]) -> None:
     title = f"Atelier LinkedIn — {association.name}"
-    if Group.objects.filter(association=association, title=title).exists():
+    existing = Group.objects.filter(association=association, title=title).first()
+    if existing is not None:
+        _seats_attach(association, existing)
         return
     facilitator = User.objects.get(email=team[1][0] if len(team) > 1 else team[0][0])
     domain = team[0][0].split("@", 1)[1]
@@ -127,20 +130,21 @@ def _group_for(association: Association, team: list, log: Callable[[str], None])
     for user in people[:3]:
         Reaction.objects.create(message=celebrated, user=user, emoji="🎉")
     GroupMembership.objects.filter(group=group).update(last_read_seq=len(ROOM) - 3)
-    prize = _first_prize(association)
-    if prize is not None:
-        GroupSeatPrize.objects.get_or_create(prize=prize, defaults={"group": group})
+    _seats_attach(association, group)
     log(f"Created the group {group.title}")
 
 
-def _first_prize(association: Association):
-    try:
-        from lottery.models import Prize
-    except ImportError:  # pragma: no cover - the lottery app is always installed here
-        return None
-    return (
-        Prize.objects.filter(lottery__association=association).order_by("lottery", "rank").first()
+def _seats_attach(association: Association, group: Group) -> None:
+    """The first prize of each of the association's demo lotteries not yet drawn carries a
+    seat in the group: the demo's draws (one in the past, one minutes after start) then
+    enrol their winner."""
+    from lottery.models import Lottery, Prize
+
+    prizes = Prize.objects.filter(lottery__association=association, rank=1).exclude(
+        lottery__status__in=(Lottery.Status.DRAWN, Lottery.Status.CANCELLED)
     )
+    for prize in prizes:
+        GroupSeatPrize.objects.get_or_create(prize=prize, defaults={"group": group})
 
 
 def demo_create(*, log: Callable[[str], None] = print) -> None:

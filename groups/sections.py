@@ -30,3 +30,12 @@ def lottery_page(*, request: Any, context: Any) -> dict | None:
     prizes = context.get("prizes") or []
     seats = selectors.prize_seats_of(prize_ids=[prize.pk for prize in prizes])
     return {"prize_seats": seats} if seats else None
+
+
+def association_page(*, request: Any, context: Any) -> dict | None:
+    """An association's public page: its groups, what each does, no member named."""
+    association = context.get("association")
+    if association is None:
+        return None
+    groups = list(selectors.groups_of_association(association=association))
+    return {"association_groups": groups} if groups else None

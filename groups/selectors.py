@@ -417,3 +417,17 @@ def prize_seats_of(*, prize_ids: list[int]) -> list[GroupSeatPrize]:
         .select_related("prize", "group")
         .order_by("prize__rank", "prize_id")
     )
+
+
+def groups_directory() -> QuerySet[Group]:
+    """The public list of groups of verified associations, by association then title.
+
+    Each carries its association, `member_count` and `seats_taken`, never who the
+    members are: the directory names no one.
+    """
+    return (
+        Group.objects.filter(association__status=Association.Status.VERIFIED)
+        .select_related("association")
+        .annotate(member_count=Count("memberships", filter=Q(memberships__role=Role.MEMBER)))
+        .order_by("association__name", "title", "pk")
+    )

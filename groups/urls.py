@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import attendance_views, views
+from . import attendance_views, directory_views, views
 from .attachments import views as attachment_views
 from .notify.urls import urlpatterns as notify_urlpatterns
 from .search.views import room_search
@@ -8,6 +8,7 @@ from .search.views import room_search
 app_name = "groups"
 
 urlpatterns = [
+    path("", directory_views.directory, name="directory"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/salon/", views.room, name="room"),
     path("<int:pk>/salon/recherche/", room_search, name="room_search"),

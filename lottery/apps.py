@@ -92,7 +92,6 @@ class LotteryConfig(AppConfig):
         from .receivers import receivers_connect
 
         receivers_connect()
-        _forget_index_url_on_change()
         _refresh_cached_pages_on_change()
         _sections_register()
 
@@ -101,8 +100,9 @@ def _sections_register() -> None:
     from assosolos.sections import section_register
     from assosolos.sitemaps import sitemap_register
 
-    from .sitemaps import LotterySitemap
+    from .sitemaps import LotteryIndexSitemap, LotterySitemap
 
+    sitemap_register(key="lottery-index", sitemap=LotteryIndexSitemap)
     sitemap_register(key="lotteries", sitemap=LotterySitemap)
 
     section_register(
@@ -124,24 +124,6 @@ def _sections_register() -> None:
         context=_association_lotteries,
         order=10,
     )
-
-
-def _forget_index_url_on_change() -> None:
-    """Lottery links are built from a cached index URL: drop it when that URL may change."""
-    from django.db.models.signals import post_delete, post_save
-    from wagtail.models import Site
-    from wagtail.signals import page_published, page_unpublished, post_page_move
-
-    from .models import LotteryIndexPage
-    from .selectors import lottery_url_template_forget
-
-    # Any publication, unpublication or move may change the index's URL (a parent's
-    # slug is part of it), and so may a change of site; they are rare, so forget on each.
-    for signal in (page_published, page_unpublished, post_page_move):
-        signal.connect(lottery_url_template_forget, weak=False)
-    post_delete.connect(lottery_url_template_forget, sender=LotteryIndexPage, weak=False)
-    post_save.connect(lottery_url_template_forget, sender=Site, weak=False)
-    post_delete.connect(lottery_url_template_forget, sender=Site, weak=False)
 
 
 def _lottery_changed(sender: type, instance: object, **kwargs: object) -> None:

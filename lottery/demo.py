@@ -1,5 +1,6 @@
 """Demo lotteries: a "Loteries" page under the home page and one open lottery for each
-verified demo association, with prizes in kind and bundles.
+verified demo association, with prizes in kind and bundles; with them, the story's
+other two (`demo_story`): one drawn in spring 2024, one drawn minutes after start.
 
 Idempotent: the page and lotteries are found by slug; a second run changes nothing.
 """
@@ -15,10 +16,11 @@ from associations.demo import ASSOCIATIONS
 from associations.models import Association, Membership
 from connect.models import PaymentAccount
 
-from . import services
+from . import demo_story, services
 from .models import Bundle, Lottery, LotteryIndexPage, Prize
 
-INDEX_SLUG = "loteries-solidaires"
+# The lottery index's own address (`selectors.lottery_index_url`): the menu links there.
+INDEX_SLUG = "loteries"
 
 RULES = (
     "Article 1 — L'association organise une loterie autorisée par arrêté du maire, "
@@ -78,7 +80,7 @@ def _index_page(log: Callable[[str], None]) -> LotteryIndexPage | None:
     return index
 
 
-def _owner(association: Association):
+def owner_of(association: Association):
     membership = (
         association.memberships.filter(role=Membership.Role.OWNER).select_related("user").first()
     )
@@ -95,6 +97,11 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
     if not associations:
         log("No verified demo association: run associations.demo first. No lottery created.")
         return
+    # The drawn one first: its commitment comes first in the public chain, as its
+    # opening came first in time.
+    demo_story.past_lottery_prepare(
+        association=associations[0], owner=owner_of(associations[0]), log=log
+    )
     now = timezone.now()
     with transaction.atomic():
         _index_page(log)
@@ -113,7 +120,7 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
             slug = f"tombola-{association.slug}"[:160]
             if Lottery.objects.filter(slug=slug).exists():
                 continue
-            owner = _owner(association)
+            owner = owner_of(association)
             lottery = services.lottery_create(
                 association=association,
                 by=owner,
@@ -151,6 +158,8 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
             demo_authorisation_scan_attach(lottery)
             services.lottery_request_open(lottery=lottery, by=owner)
             log(f"Created the lottery {lottery.title}")
+    soon = associations[1] if len(associations) > 1 else associations[0]
+    demo_story.soon_lottery_create(association=soon, owner=owner_of(soon), log=log)
 
 
 def demo_authorisation_scan_attach(lottery: Lottery) -> None:

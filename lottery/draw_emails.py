@@ -15,45 +15,65 @@ from .guest_links import guest_order_path
 from .models import DrawWinner
 
 
+def _recipient(winner: DrawWinner) -> str:
+    order = winner.ticket.order
+    if order is None:
+        return ""
+    return order.buyer_email or (order.buyer.email if order.buyer else "")
+
+
 def draw_winner_emails(*, result_id: int) -> int:
-    """Email each winner not yet told; returns how many were sent. Safe to retry."""
+    """Email each winner not yet told, one email per person listing every prize they
+    won; returns how many emails were sent. Safe to retry: a winner is marked told in
+    the transaction that queues their email."""
     sent = 0
-    pending = DrawWinner.objects.filter(result_id=result_id, notified_at__isnull=True)
-    for winner_id in list(pending.values_list("pk", flat=True)):
+    pending = (
+        DrawWinner.objects.filter(result_id=result_id, notified_at__isnull=True)
+        .select_related("ticket__order__buyer")
+        .order_by("slot")
+    )
+    by_recipient: dict[str, list[int]] = {}
+    for winner in pending:
+        # A cash sale without an email: the association tells them ("" groups them).
+        by_recipient.setdefault(_recipient(winner).strip().lower(), []).append(winner.pk)
+    for recipient, winner_ids in by_recipient.items():
         with transaction.atomic():
-            winner = (
+            winners = list(
                 DrawWinner.objects.select_for_update(of=("self",))
-                .select_related(
-                    "prize",
-                    "ticket__order__buyer",
-                    "result__lottery__association",
-                )
-                .get(pk=winner_id)
+                .select_related("prize", "ticket__order__buyer", "result__lottery__association")
+                .filter(pk__in=winner_ids, notified_at__isnull=True)
+                .order_by("prize__rank", "slot")
             )
-            if winner.notified_at is not None:
-                continue
-            order = winner.ticket.order
-            recipient = (
-                (order.buyer_email or (order.buyer.email if order.buyer else "")) if order else ""
+            if not winners:
+                continue  # another run told them meanwhile
+            DrawWinner.objects.filter(pk__in=[w.pk for w in winners]).update(
+                notified_at=timezone.now()
             )
-            winner.notified_at = timezone.now()
-            winner.save(update_fields=["notified_at"])
             if not recipient:
                 continue  # a cash sale without an email: the association tells them
-            lottery = winner.result.lottery
-            guest = order is not None and order.buyer_id is None and not order.is_offline
+            lottery = winners[0].result.lottery
+            # One of the person's orders placed without an account, if any: they are
+            # invited to make one, which claims a group seat.
+            guest_order = next(
+                (
+                    w.ticket.order
+                    for w in winners
+                    if w.ticket.order.buyer_id is None and not w.ticket.order.is_offline
+                ),
+                None,
+            )
             context = {
-                "winner": winner,
+                "winners": winners,
                 "email": recipient,
-                # A guest is invited to make an account, which claims a group seat.
-                "guest_order_url": absolute_url(guest_order_path(order_id=order.pk))
-                if guest
+                "guest_order_url": absolute_url(guest_order_path(order_id=guest_order.pk))
+                if guest_order
                 else "",
-                "signup_url": absolute_url(reverse("account_signup")) if guest else "",
+                "signup_url": absolute_url(reverse("account_signup")) if guest_order else "",
                 "lottery": lottery,
                 "association": lottery.association,
                 "result_url": settings.SITE_URL.rstrip("/")
                 + reverse("lottery:draw_result", args=[lottery.slug]),
+                "tickets_url": settings.SITE_URL.rstrip("/") + reverse("lottery:my_tickets"),
             }
             with translation.override(settings.LANGUAGE_CODE):
                 subject = render_to_string("lottery/email/draw_won_subject.txt", context)
@@ -62,7 +82,7 @@ def draw_winner_emails(*, result_id: int) -> int:
                 subject=" ".join(subject.split()),
                 message=body,
                 from_email=None,
-                recipient_list=[recipient],
+                recipient_list=[_recipient(winners[0])],
             )
             sent += 1
     return sent

@@ -96,3 +96,22 @@ def commitments_chain_text() -> str:
     """Every entry's canonical text, in order, one empty line between two."""
     texts = CommitmentEntry.objects.order_by("position").values_list("text", flat=True)
     return "\n".join(texts.iterator(chunk_size=2000))
+
+
+def winnings_of_user(*, user: Any, lottery_id: int | None = None) -> dict[int, list[DrawWinner]]:
+    """The prizes a person's tickets won, by lottery id, best rank first (one query).
+
+    Each carries its prize, its ticket and the lottery (claim deadline, association),
+    so "My tickets" and the lottery page say what was won and what to do next.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return {}
+    winners = DrawWinner.objects.filter(ticket__order__buyer=user)
+    if lottery_id is not None:
+        winners = winners.filter(result__lottery_id=lottery_id)
+    found: dict[int, list[DrawWinner]] = {}
+    for winner in winners.select_related(
+        "prize", "ticket", "result__lottery__association"
+    ).order_by("result__lottery_id", "prize__rank", "slot"):
+        found.setdefault(winner.result.lottery_id, []).append(winner)
+    return found

@@ -191,7 +191,8 @@ def ledger_write_postgres(
         _holders_load(cursor, lottery_id=lottery_id, pseudonyms=pseudonyms)
         cursor.execute(f"ANALYZE pg_temp.{HOLDERS_TABLE}")  # so the join is planned for its size
         first = True
-        with cursor.copy(query, params) as copy:
+        # The raw psycopg cursor: Django's debug wrapper (DEBUG on) takes no parameters.
+        with cursor.cursor.copy(query, params) as copy:
             copy.set_types(["int8", "text"])
             for count, text in copy.rows():
                 chunk = text.encode("ascii")

@@ -6,9 +6,7 @@ Rules (what may change when, who may buy how many) live in `services` (a package
 
 from django.conf import settings
 from django.db import models
-from django.http import Http404
-from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
@@ -136,12 +134,9 @@ class Lottery(index.Indexed, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from .selectors import lottery_url_template
+        from .selectors import lottery_url
 
-        template = lottery_url_template()
-        if template:
-            return template.format(slug=self.slug)
-        return reverse("lottery:detail", args=[self.slug])
+        return lottery_url(slug=self.slug)
 
     @classmethod
     def from_db(cls, db, field_names, values):
@@ -388,7 +383,14 @@ class StripeEvent(models.Model):
 
 
 class LotteryIndexPage(RoutablePageMixin, Page):
-    """Lists the open lotteries and serves each lottery's page at `<this url><slug>/`."""
+    """The CMS side of the lottery index: its title, introduction and menu entry.
+
+    The index and each lottery have one public address, `/loteries/` and
+    `/loteries/<slug>/` (`selectors.lottery_url`), served by the lottery app's views,
+    which read this page's title and introduction. Wherever editors put this page, its
+    own address and `<its address><slug>/` answer a permanent redirect there, the query
+    string kept, so older links and bookmarks still land.
+    """
 
     intro = RichTextField(_("introduction"), blank=True)
 
@@ -401,28 +403,27 @@ class LotteryIndexPage(RoutablePageMixin, Page):
     class Meta:
         verbose_name = _("lottery index")
 
-    def get_context(self, request, *args, lottery_page: bool = False, **kwargs):
-        from assosolos.page_cache import page_depends_on
+    def get_sitemap_urls(self, request=None):
+        # The lotteries' sitemap lists the index at its canonical address.
+        return []
 
-        from .selectors import LOTTERY_LISTINGS, lotteries_open
+    @path("", name="index")
+    def index(self, request):
+        from .selectors import lottery_index_url
 
-        context = super().get_context(request, *args, **kwargs)
-        if not lottery_page:
-            page_depends_on(request, LOTTERY_LISTINGS)
-            context["lotteries"] = lotteries_open()
-        return context
+        return permanent_redirect_keeping_query(request, lottery_index_url())
 
     @path("<slug:lottery_slug>/", name="lottery")
     def lottery(self, request, lottery_slug: str):
-        from .selectors import lottery_page_data
-        from .views import lottery_public_context
+        from .selectors import lottery_url
 
-        data = lottery_page_data(slug=lottery_slug, request=request)
-        if data is None:
-            raise Http404
-        context = self.get_context(request, lottery_page=True)
-        context.update(lottery_public_context(request=request, lottery=data.lottery, data=data))
-        return TemplateResponse(request, "lottery/lottery_page.html", context)
+        return permanent_redirect_keeping_query(request, lottery_url(slug=lottery_slug))
+
+
+def permanent_redirect_keeping_query(request, url: str) -> HttpResponsePermanentRedirect:
+    """A 301 to `url` with the request's query string (campaign tags, `?page=`) kept."""
+    query = request.META.get("QUERY_STRING", "")
+    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 # Draw

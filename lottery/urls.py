@@ -6,6 +6,7 @@ from . import (
     commitment_views,
     draw_views,
     guest_views,
+    index_views,
     views,
     webhooks,
 )
@@ -15,6 +16,7 @@ app_name = "lottery"
 manage = "gestion/<slug:association_slug>/<slug:lottery_slug>/"
 
 urlpatterns: list = [
+    path("", index_views.lottery_index, name="index"),
     path("mes-billets/", views.my_tickets, name="my_tickets"),
     path("gestion/<slug:association_slug>/", views.manage_list, name="manage_list"),
     path("gestion/<slug:association_slug>/nouvelle/", views.manage_create, name="manage_create"),

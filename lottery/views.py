@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 from associations.models import Association
 from associations.selectors import association_can_manage
 from assosolos.cache import CacheUnavailable, cache_required
+from assosolos.emails import absolute_url
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
 from assosolos.ratelimit import client_address, ratelimit, ratelimit_consume
 from assosolos.unavailable import service_unavailable_response
@@ -29,6 +30,7 @@ from connect.selectors import payments_readiness
 
 from . import selectors, services
 from .charts import sales_chart
+from .draw_selectors import winnings_of_user
 from .forms import (
     BundleFormSet,
     BuyForm,
@@ -63,6 +65,9 @@ def lottery_public_context(
     mine = selectors.BuyerTickets()
     if request.user.is_authenticated and not preview:
         mine = selectors.buyer_tickets(lottery_id=lottery.pk, buyer_id=request.user.pk)
+    my_wins: list = []
+    if request.user.is_authenticated and not preview and lottery.status == Lottery.Status.DRAWN:
+        my_wins = winnings_of_user(user=request.user, lottery_id=lottery.pk).get(lottery.pk, [])
     if data is None:
         prizes = list(lottery.prizes.all())
         choices = selectors.purchase_choices(lottery=lottery)
@@ -86,7 +91,9 @@ def lottery_public_context(
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
         "mine": mine,
         "held": mine.held,
+        "my_wins": my_wins,
         "now": now,
+        "canonical_url": absolute_url(lottery.get_absolute_url()),
         "preview": preview,
         # The template keeps its shared parts this long under this key (see page_cache);
         # a preview shows a draft that changes at every save: never kept.
@@ -98,13 +105,10 @@ def lottery_public_context(
 
 
 def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    """The lottery page when the CMS has no lottery index page; else a redirect to it."""
+    """A lottery's public page, at its one address (`selectors.lottery_url`)."""
     data = selectors.lottery_page_data(slug=slug, request=request)
     if data is None:
         raise Http404
-    url = data.lottery.get_absolute_url()
-    if url != request.path:
-        return redirect(url)
     return render(
         request,
         "lottery/lottery_page.html",

@@ -1,8 +1,7 @@
-"""Demo papers: each demo lottery's request details and costs, and one lottery already drawn.
-
-The drawn one shows the end of the story: its cash sales, its draw, its financial
-report and its funds page with the uses of the money. Idempotent: a lottery that
-already has its request details is left as it is, and the drawn one is found by slug.
+"""Demo papers: each demo lottery's request details and costs, and a use of the funds of
+the lottery the demo drew (`lottery.demo_story`), so its financial report and funds
+page show the end of the story. Idempotent: a lottery that already has its request
+details, or its use of funds, is left as it is.
 """
 
 import datetime as dt
@@ -11,13 +10,12 @@ from collections.abc import Callable
 from django.db import transaction
 from django.utils import timezone
 
-from lottery import services as lottery_services
-from lottery.demo import _owner, demo_authorisation_scan_attach
-from lottery.models import Lottery, Order, Prize
+from lottery.demo_story import PAST_SLUG_PREFIX, SOON_SLUG_PREFIX
+from lottery.models import Lottery
 
 from .models import Cause, CostLine, FundUse, LotteryRequest
 
-DRAWN_PREFIX = "bilan-"
+SMALL_COSTS = [(CostLine.Kind.PRINTING, "Carnets de billets", 1500)]
 
 COSTS = [
     (CostLine.Kind.PRINTING, "Affiches et billets papier pour les bénévoles", 4500),
@@ -43,59 +41,19 @@ def _details(lottery: Lottery, costs=COSTS) -> None:
     )
 
 
-def _drawn_lottery(association, log: Callable[[str], None]) -> None:
-    """A small lottery of last month: sold in cash, drawn, its money partly used."""
-    slug = f"{DRAWN_PREFIX}{association.slug}"[:160]
-    if Lottery.objects.filter(slug=slug).exists():
+def _drawn_lottery_funds(lottery: Lottery, log: Callable[[str], None]) -> None:
+    """The drawn demo lottery's money at work: one use of its funds, once."""
+    if FundUse.objects.filter(lottery=lottery).exists():
         return
-    owner = _owner(association)
-    now = timezone.now()
-    lottery = lottery_services.lottery_create(
-        association=association,
-        by=owner,
-        slug=slug,
-        title=f"Tombola d'automne — {association.name}",
-        description="La tombola de l'automne dernier : tirée, et son argent déjà au travail.",
-        rules="Règlement déposé en mairie. Lots en nature uniquement.",
-        authorisation_reference=f"ARR-{now.year}-A{association.pk:03d}",
-        authorisation_date=(now - dt.timedelta(days=60)).date(),
-        authorisation_commune=association.commune,
-        ticket_price_cents=300,
-        ticket_cap=200,
-        sales_open_at=now - dt.timedelta(minutes=5),
-        sales_close_at=now + dt.timedelta(days=1),
-        draw_at=now + dt.timedelta(days=2),
-    )
-    lottery_services.prize_save(
-        prize=Prize(lottery=lottery, rank=1, name="Un panier de producteurs", value_cents=6000)
-    )
-    demo_authorisation_scan_attach(lottery)
-    _details(lottery, costs=[(CostLine.Kind.PRINTING, "Carnets de billets", 1500)])
-    lottery_services.lottery_request_open(lottery=lottery, by=owner)
-    for number, quantity in enumerate((5, 3, 10, 2, 4, 6), start=1):
-        lottery_services.order_record_offline(
-            lottery=lottery,
-            by=owner,
-            channel=Order.Channel.CASH if number % 2 else Order.Channel.CHEQUE,
-            quantity=quantity,
-            receipt_number=f"R-{number:03d}",
-            buyer_name=f"Acheteur {number}",
-        )
-    # The sales and the draw happened in the past: move the dates, then close and draw.
-    Lottery.objects.filter(pk=lottery.pk).update(
-        sales_close_at=now - dt.timedelta(minutes=2), draw_at=now - dt.timedelta(minutes=1)
-    )
-    lottery_services.lottery_close(lottery_id=lottery.pk, by=owner)
-    lottery_services.ledger_seal(lottery_id=lottery.pk, now=now)
-    lottery_services.draw_perform(lottery_id=lottery.pk, by=owner, now=now)
+    drawn_on = timezone.localdate(lottery.draw_at)
     FundUse.objects.create(
         lottery=lottery,
-        amount_cents=4000,
-        used_on=timezone.localdate(),
+        amount_cents=2000,
+        used_on=drawn_on + dt.timedelta(days=30),
         beneficiary="Maison des associations",
         description="Location de la salle des ateliers pour un trimestre",
     )
-    log(f"Created the drawn lottery {lottery.title}, with its report and funds page")
+    log(f"Recorded a use of the funds of {lottery.title}: its funds page shows it")
 
 
 @transaction.atomic
@@ -105,13 +63,11 @@ def demo_create(log: Callable[[str], None] = print) -> None:
     ):
         if LotteryRequest.objects.filter(lottery=lottery).exists():
             continue
-        _details(lottery)
+        # The story's two small lotteries (100 tickets) have small costs, within 15 %.
+        small = lottery.slug.startswith((PAST_SLUG_PREFIX, SOON_SLUG_PREFIX))
+        _details(lottery, costs=SMALL_COSTS if small else COSTS)
         log(f"Recorded the papers of {lottery.title}")
-    first = (
-        Lottery.objects.filter(slug__startswith="tombola-", status=Lottery.Status.OPEN)
-        .select_related("association")
-        .order_by("association__name")
-        .first()
-    )
-    if first is not None:
-        _drawn_lottery(first.association, log)
+    for lottery in Lottery.objects.filter(
+        slug__startswith=PAST_SLUG_PREFIX, status=Lottery.Status.DRAWN
+    ):
+        _drawn_lottery_funds(lottery, log)

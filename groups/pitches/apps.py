@@ -20,6 +20,18 @@ class PitchesConfig(AppConfig):
             place="account_links", template_name="pitches/_account_link.html", order=30
         )
         section_register(
+            place="home",
+            template_name="pitches/_home_section.html",
+            context=sections.home,
+            order=30,
+        )
+        section_register(
+            place="association_page",
+            template_name="pitches/_association_section.html",
+            context=sections.association_page,
+            order=50,
+        )
+        section_register(
             place="association_dashboard",
             template_name="pitches/_dashboard_panel.html",
             context=sections.association_dashboard,

@@ -201,10 +201,11 @@ class ShowcasePage(RoutablePageMixin, Page):
         verbose_name = _("showcase")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import editions_public
+        from .selectors import editions_public, showcase_next_edition_at
 
         context = super().get_context(request, *args, **kwargs)
         context["editions"] = editions_public()
+        context["next_edition_at"] = showcase_next_edition_at()
         return context
 
     @path("", name="index")

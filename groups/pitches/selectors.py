@@ -5,6 +5,7 @@ from __future__ import annotations
 import difflib
 from dataclasses import dataclass
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils.html import escape
@@ -184,3 +185,42 @@ def showcase_entry_published(*, pitch_id: int) -> EditionEntry | None:
         .order_by("-edition__slot")
         .first()
     )
+
+
+# --- When the showcase comes out next ---------------------------------------------
+
+
+def showcase_next_edition_at(*, association: Any = None, now: Any = None):
+    """The next publishing time after `now` (aware, Paris time), of one association or of
+    the soonest of all verified associations; the default slot (Friday 15:00 Paris)
+    where none has set its own."""
+    import datetime as dt
+
+    from croniter import croniter
+    from django.conf import settings
+    from django.utils import timezone
+
+    from associations.models import Association
+
+    from .models import ShowcaseSchedule
+
+    local = timezone.localtime(now or timezone.now(), ZoneInfo(settings.TIME_ZONE))
+    schedules = ShowcaseSchedule.objects.all()
+    if association is not None:
+        schedules = schedules.filter(association=association)
+    else:
+        schedules = schedules.filter(association__status=Association.Status.VERIFIED)
+    crons = {schedule.cron for schedule in schedules} or {ShowcaseSchedule().cron}
+    return min(croniter(cron, local).get_next(dt.datetime) for cron in crons)
+
+
+def showcase_page_live() -> Any:
+    """The live showcase page, if any."""
+    from .models import ShowcasePage
+
+    return ShowcasePage.objects.live().first()
+
+
+def editions_of_association(*, association: Any, limit: int = 5) -> list[Edition]:
+    """An association's latest published editions, newest first (each with `shown`)."""
+    return list(editions_public().filter(association=association)[:limit])

@@ -339,7 +339,8 @@ def _showcase_page():
     home = Page.objects.filter(depth=2).first()
     if home is None:
         return None
-    page = ShowcasePage(title="La vitrine du coup de pouce", slug="vitrine")
+    # In the main menu: the weekly showcase is one of the site's own places.
+    page = ShowcasePage(title="La vitrine du coup de pouce", slug="vitrine", show_in_menus=True)
     home.add_child(instance=page)
     return page
 

@@ -7,7 +7,20 @@ from datetime import datetime
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import OuterRef, Prefetch, Q, QuerySet
+from django.db.models import (
+    BooleanField,
+    Case,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -138,42 +151,25 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
     return data
 
 
-INDEX_URL_CACHE_KEY = "lottery:index-url"
-INDEX_URL_CACHE_SECONDS = 300
-_SLUG_MARK = "lottery-slug-mark"
+def lottery_url(*, slug: str) -> str:
+    """The one public address of a lottery's page: `/loteries/<slug>/`.
 
-
-def lottery_url_template() -> str:
-    """The public URL of a lottery with `{slug}` in place of its slug, "" without an index.
-
-    A lottery's page lives under the live lottery index page; finding that page is
-    a query, and every card and link needs it, so the answer is kept in the cache
-    (and forgotten whenever an index page is published, unpublished, moved or deleted).
+    Links, emails, the sitemap, feeds, share links and `<link rel=canonical>` all take
+    it from here; the CMS lottery index page, wherever editors put it, answers a
+    permanent redirect to it (`LotteryIndexPage`). It needs no query, so every card
+    and link is free.
     """
-    from assosolos.page_cache import local_copy
-
-    def shared() -> str:
-        template = cache.get(INDEX_URL_CACHE_KEY)
-        if template is None:
-            template = ""
-            index = LotteryIndexPage.objects.live().first()
-            index_url = index.get_url() if index is not None else None
-            if index_url:
-                subpage = index.reverse_subpage("lottery", args=[_SLUG_MARK])
-                template = (index_url + subpage).replace(_SLUG_MARK, "{slug}")
-            cache.set(INDEX_URL_CACHE_KEY, template, INDEX_URL_CACHE_SECONDS)
-        return template
-
-    return local_copy(INDEX_URL_CACHE_KEY, shared)
+    return reverse("lottery:detail", args=[slug])
 
 
-def lottery_url_template_forget(**kwargs: Any) -> None:
-    from assosolos.page_cache import local_cache
+def lottery_index_url() -> str:
+    """The lottery index's one public address: `/loteries/`."""
+    return reverse("lottery:index")
 
-    cache.delete(INDEX_URL_CACHE_KEY)
-    local = local_cache()
-    if local is not None:
-        local.delete(INDEX_URL_CACHE_KEY)
+
+def lottery_index_page() -> LotteryIndexPage | None:
+    """The CMS page that holds the index's title and introduction, if editors made one."""
+    return LotteryIndexPage.objects.live().first()
 
 
 def lotteries_of_association(*, association: Any) -> QuerySet[Lottery]:
@@ -351,3 +347,63 @@ def lotteries_public_for_sitemap() -> QuerySet[Lottery]:
     return Lottery.objects.filter(
         status__in=LISTED_STATUSES, association__status=Association.Status.VERIFIED
     ).order_by("pk")
+
+
+# --- The lottery index: on sale, coming, waiting for the draw, drawn ------------------
+
+
+class LotteryPhase:
+    """Where a lottery stands on the index, in the order the index lists them."""
+
+    ON_SALE = 0
+    COMING = 1
+    DRAW_PENDING = 2
+    DRAWN = 3
+
+
+def lotteries_for_index(*, now: datetime | None = None) -> QuerySet[Lottery]:
+    """Every lottery the public index lists, in one ordered queryset to paginate.
+
+    On sale first (closing soonest first), then coming (opening soonest; scheduled
+    drafts have no page yet), then those whose sales closed and whose draw is to come,
+    then the drawn ones, newest draw first. Each row carries `phase` (`LotteryPhase`),
+    `page_is_public` and the card facts, so a page of it costs the same few queries
+    however many lotteries there are.
+    """
+    now = now or timezone.now()
+    phase = Case(
+        When(status=Status.DRAWN, then=Value(LotteryPhase.DRAWN)),
+        When(status=Status.CLOSED, then=Value(LotteryPhase.DRAW_PENDING)),
+        When(status=Status.DRAFT, then=Value(LotteryPhase.COMING)),
+        When(sales_open_at__gt=now, then=Value(LotteryPhase.COMING)),
+        When(sales_close_at__lte=now, then=Value(LotteryPhase.DRAW_PENDING)),
+        default=Value(LotteryPhase.ON_SALE),
+        output_field=IntegerField(),
+    )
+    first_key = Case(
+        When(phase=LotteryPhase.ON_SALE, then="sales_close_at"),
+        When(phase=LotteryPhase.COMING, then="sales_open_at"),
+        When(phase=LotteryPhase.DRAW_PENDING, then="draw_at"),
+        default=None,
+        output_field=DateTimeField(),
+    )
+    drawn_key = Case(
+        When(phase=LotteryPhase.DRAWN, then="draw_at"), default=None, output_field=DateTimeField()
+    )
+    listed = Q(status__in=LISTED_STATUSES) | Q(status=Status.DRAFT, open_requested_at__isnull=False)
+    return (
+        _with_card_facts(
+            Lottery.objects.filter(listed, association__status=Association.Status.VERIFIED)
+        )
+        .select_related("association")
+        .annotate(
+            phase=phase,
+            page_is_public=Case(
+                When(status=Status.DRAFT, then=Value(False)),
+                default=Value(True),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(first_key=first_key, drawn_key=drawn_key)
+        .order_by("phase", "first_key", F("drawn_key").desc(nulls_last=True), "pk")
+    )

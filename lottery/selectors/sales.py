@@ -291,6 +291,8 @@ class LotteryTickets:
     lottery: Lottery
     orders: list[Order]
     numbers: list[int]
+    # The prizes these tickets won (`DrawWinner` rows), once the lottery is drawn.
+    wins: list[Any] = field(default_factory=list)
 
 
 def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
@@ -312,6 +314,12 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
             group.numbers.extend(order.numbers)
     for group in groups.values():
         group.numbers.sort()
+    if any(group.lottery.status == Status.DRAWN for group in groups.values()):
+        from ..draw_selectors import winnings_of_user
+
+        for lottery_id, wins in winnings_of_user(user=user).items():
+            if lottery_id in groups:
+                groups[lottery_id].wins = wins
     return list(groups.values())
 
 

@@ -133,7 +133,9 @@ def prizes_as_record(*, lottery: Lottery) -> list[dict[str, Any]]:
 # Seal
 
 
-def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
+def ledger_seal(
+    *, lottery_id: int, now: datetime | None = None, name_beacon: bool | None = None
+) -> bool:
     """Seal the ledger once sales have closed and no order is pending. Idempotent.
 
     Returns True if it sealed now. Holding the lottery row `FOR UPDATE` keeps every
@@ -141,9 +143,12 @@ def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
     written by `lottery.ledger_stream`: streamed out of PostgreSQL, or through the
     ORM elsewhere, the same bytes either way. The drand round named is the first
     produced after the seal plus `DRAW_BEACON_MARGIN_SECONDS`; none is named when no
-    relay is configured.
+    relay is configured, unless `name_beacon` says otherwise (the demo names one whose
+    recorded beacon it holds, see `draw_perform(beacon=...)`).
     """
     now = now or timezone.now()
+    if name_beacon is None:
+        name_beacon = bool(drand.relays())
     with transaction.atomic():
         lottery = lottery_lock(lottery_id)
         if lottery.ledger_sealed_at is not None or lottery.status != Status.CLOSED:
@@ -158,7 +163,7 @@ def ledger_seal(*, lottery_id: int, now: datetime | None = None) -> bool:
             count = out.tell() // draw_core.RECORD_SIZE
             out.seek(0)
             beacon_round = margin = None
-            if drand.relays():
+            if name_beacon:
                 # The rule a verifier re-applies from the record: whole seconds.
                 margin = int(getattr(settings, "DRAW_BEACON_MARGIN_SECONDS", 60))
                 beacon_round = draw_core.beacon_round_for(
@@ -261,22 +266,38 @@ def draw_record_bytes(*, result: DrawResult) -> bytes:
     return (json.dumps(result.record, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
 
 
-def _beacon_for(seal: LedgerSeal, now: datetime) -> drand.Beacon | None:
-    """Fetch the named round, outside any lock (it is a network call)."""
+def _beacon_for(
+    seal: LedgerSeal, now: datetime, at_hand: drand.Beacon | None = None
+) -> drand.Beacon | None:
+    """Fetch the named round, outside any lock (it is a network call); a beacon already
+    at hand is checked exactly as a fetched one (same round, BLS signature)."""
     if seal.beacon_round is None:
         return None
     if draw_core.quicknet_round_time(seal.beacon_round) > now.timestamp():
         raise DrawNotDue(_("The public randomness named at the seal is not out yet."))
-    return drand.beacon_fetch(round_number=seal.beacon_round)
+    if at_hand is None:
+        return drand.beacon_fetch(round_number=seal.beacon_round)
+    if at_hand.round != seal.beacon_round:
+        raise drand.BeaconError(f"the beacon at hand is not round {seal.beacon_round}")
+    randomness = drand.beacon_verify(round_number=at_hand.round, signature=at_hand.signature)
+    return drand.Beacon(round=at_hand.round, signature=at_hand.signature, randomness=randomness)
 
 
-def draw_perform(*, lottery_id: int, by: Any = None, now: datetime | None = None) -> DrawResult:
+def draw_perform(
+    *,
+    lottery_id: int,
+    by: Any = None,
+    now: datetime | None = None,
+    beacon: drand.Beacon | None = None,
+) -> DrawResult:
     """Run the lottery's draw, once. A second call returns the stored result unchanged.
 
     Raises `DrawNotDue` before the draw time, before the seal or before the named
     drand round exists, and `drand.BeaconError` when no relay gives a verified
     beacon (the sweeper tries again). The result is one row per lottery, written
     under the lottery's row lock, so two tasks or two clicks produce one result.
+    `beacon`: the named round already at hand (a recorded one, for a machine without
+    the network such as the demo's), verified here instead of fetched.
     """
     now = now or timezone.now()
     existing = DrawResult.objects.filter(lottery_id=lottery_id).first()
@@ -288,7 +309,7 @@ def draw_perform(*, lottery_id: int, by: Any = None, now: datetime | None = None
         raise DrawNotDue(_("The draw waits for sales to close and the ledger to be sealed."))
     if lottery.draw_at > now:
         raise DrawNotDue(_("The draw time has not come yet."))
-    beacon = _beacon_for(seal, now)
+    beacon = _beacon_for(seal, now, beacon)
     with transaction.atomic():
         lottery = lottery_lock(lottery_id)
         existing = DrawResult.objects.filter(lottery=lottery).first()
@@ -362,7 +383,12 @@ def _draw_write(
     result.certificate.save(CERTIFICATE_FILENAME, ContentFile(pdf), save=False)
     result.save(update_fields=["certificate", "certificate_sha256"])
     LotteryTransition.objects.create(
-        lottery=lottery, from_status=lottery.status, to_status=Status.DRAWN, by=by, note="draw"
+        lottery=lottery,
+        from_status=lottery.status,
+        to_status=Status.DRAWN,
+        by=by,
+        note="draw",
+        at=now,
     )
     lottery.status = Status.DRAWN
     lottery.save(update_fields=["status", "updated_at"])

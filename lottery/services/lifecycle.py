@@ -29,7 +29,12 @@ TICKET_BATCH_SIZE = 2000
 def _transition(*, lottery: Lottery, to: str, by: Any = None, note: str = "") -> None:
     """Change the status and record it. Caller holds the lottery row lock."""
     LotteryTransition.objects.create(
-        lottery=lottery, from_status=lottery.status, to_status=to, by=by, note=note[:255]
+        lottery=lottery,
+        from_status=lottery.status,
+        to_status=to,
+        by=by,
+        note=note[:255],
+        at=timezone.now(),
     )
     lottery.status = to
     lottery.save(update_fields=["status", "open_requested_at", "updated_at"])

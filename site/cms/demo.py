@@ -19,6 +19,7 @@ from wagtail.models import Locale, Page, Site
 from accounts.models import User
 from accounts.services import user_two_factor_enrol
 
+from . import demo_articles as articles_content
 from . import demo_content as content
 from . import demo_content_en as content_en
 from .models import ArticleIndexPage, ArticlePage, ContentPage, HomePage
@@ -51,12 +52,12 @@ def demo_site_create(*, log: Callable[[str], None] = print) -> list[str]:
             _publish(home, owner=staff)
         index = _child_page(
             home,
-            ArticleIndexPage(**_page_fields(content.ARTICLES_INDEX), show_in_menus=True),
+            ArticleIndexPage(**_page_fields(articles_content.ARTICLES_INDEX), show_in_menus=True),
             owner=staff,
             created=created,
         )
         today = timezone.localdate()
-        for data in content.articles(about_page_id=about.pk):
+        for data in articles_content.articles(about_page_id=about.pk):
             article = ArticlePage(
                 title=data["title"],
                 slug=data["slug"],

@@ -4,7 +4,7 @@ Each entry is keyed by the slug of the French page it translates; translations k
 slug, so one address shows the page in the visitor's language.
 """
 
-from .demo_content import cta, h2, rich
+from .demo_blocks import cta, h2, rich
 
 DEMO_NOTICE = (
     "Demonstration site: the contact details and registration numbers on this page are fictitious."

@@ -15,7 +15,7 @@ def menu_links(response) -> dict[str, str]:
 
 def footer_links(response) -> dict[str, str]:
     page = BeautifulSoup(response.content, "html.parser")
-    nav = page.select_one("footer nav")
+    nav = page.select_one("footer nav.footer-legal")
     return {a.get_text(strip=True): a["href"] for a in nav.select("a")}
 
 
@@ -26,11 +26,15 @@ def test_menu_lists_live_pages_marked_for_menus(client, home_page, article_index
 
     links = menu_links(client.get("/"))
 
-    assert {title: a["href"] for title, a in links.items()} == {
-        "Articles": article_index.url,
-        "À propos": about_page.url,
-        "Associations": reverse("associations:list"),
-    }
+    # The CMS pages, then the directories other apps serve.
+    assert [a["href"] for a in links.values()] == [
+        article_index.url,
+        about_page.url,
+        reverse("lottery:index"),
+        reverse("groups:directory"),
+        reverse("associations:list"),
+    ]
+    assert links["Articles"] and links["À propos"]
     assert not any(a.has_attr("aria-current") for a in links.values())
 
 
@@ -74,5 +78,27 @@ def test_footer_marks_the_legal_page_being_read(client, legal_pages):
 
     page = BeautifulSoup(client.get(privacy.url).content, "html.parser")
 
-    current = page.select("footer nav a[aria-current]")
+    current = page.select("footer nav.footer-legal a[aria-current]")
     assert [a.get_text(strip=True) for a in current] == ["Confidentialité"]
+
+
+def test_a_menu_page_at_a_directory_address_stands_for_it(client, home_page):
+    from lottery.models import LotteryIndexPage
+
+    index = LotteryIndexPage(title="Nos tombolas", slug="loteries", show_in_menus=True)
+    home_page.add_child(instance=index)
+    index.save_revision().publish()
+
+    links = menu_links(client.get("/"))
+
+    assert links["Nos tombolas"]["href"] == reverse("lottery:index")
+    assert [a["href"] for a in links.values()].count(reverse("lottery:index")) == 1
+
+
+def test_the_footer_repeats_the_menu(client, article_index):
+    page = BeautifulSoup(client.get(reverse("search")).content, "html.parser")
+    header = [a["href"] for a in page.select("#main-nav ul.menu a")]
+    footer = [a["href"] for a in page.select("footer nav.footer-explore a")]
+
+    assert footer == header
+    assert reverse("groups:directory") in footer and reverse("lottery:index") in footer

@@ -66,14 +66,14 @@ def test_english_visitor_reads_english_content_and_menus(demo_site, english):
     menu = texts(html, "#main-nav ul:not(.account-menu) a")
     assert "About" in menu and "À propos" not in menu
     assert "Articles" in menu  # not translated: the French page stays in the menu
-    footer = texts(html, ".site-footer nav a")
+    footer = texts(html, ".site-footer nav.footer-legal a")
     assert footer == ["Legal notice", "Privacy", "Terms of use"]
 
 
 def test_french_visitor_still_reads_french(demo_site, client):
     html = client.get("/a-propos/").content
     assert texts(html, "h1") == ["À propos"]
-    assert "Mentions légales" in texts(html, ".site-footer nav a")
+    assert "Mentions légales" in texts(html, ".site-footer nav.footer-legal a")
 
 
 def test_same_address_shows_the_page_in_the_chosen_language(demo_site, english):

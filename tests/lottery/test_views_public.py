@@ -1,4 +1,4 @@
-"""Public lottery pages (Wagtail index and routed lottery page), the buy form, "My tickets"."""
+"""Public lottery pages (the index and a lottery's page), the buy form, "My tickets"."""
 
 import pytest
 from django.urls import reverse
@@ -34,17 +34,18 @@ def index_page():
     return index
 
 
-def test_index_lists_only_open_lotteries(client, index_page):
+def test_index_lists_public_lotteries_but_no_draft(client, index_page):
     open_one = open_lottery(title="Tombola ouverte")
     LotteryFactory(title="Brouillon secret")
     closed = open_lottery(title="Tombola fermée")
     services.lottery_close(lottery_id=closed.pk)
-    response = client.get(index_page.url)
+    response = client.get(reverse("lottery:index"))
     html = response.content.decode()
     assert response.status_code == 200
     assert "Tombola ouverte" in html
     assert "Brouillon secret" not in html
-    assert "Tombola fermée" not in html
+    # Sales closed, draw to come: listed after those on sale.
+    assert html.index("Tombola ouverte") < html.index("Tombola fermée")
     assert open_one.get_absolute_url() in html
 
 
@@ -54,7 +55,7 @@ def test_lottery_page_under_the_index_shows_prizes_price_and_tickets_left(client
     PrizeFactory(lottery=lottery, name="Vélo de ville")
     paid_order(lottery=lottery, quantity=3)
     page_url = lottery.get_absolute_url()
-    assert page_url == f"{index_page.url}{lottery.slug}/"
+    assert page_url == f"/loteries/{lottery.slug}/"
 
     response = client.get(page_url)
     html = response.content.decode()
@@ -82,15 +83,15 @@ def test_lottery_page_has_the_buy_form_for_a_signed_in_user(client, index_page):
 
 def test_draft_lottery_is_not_public(client, index_page):
     draft = LotteryFactory()
-    assert client.get(f"{index_page.url}{draft.slug}/").status_code == 404
+    assert client.get(f"{index_page.url}{draft.slug}/", follow=True).status_code == 404
     assert client.get(reverse("lottery:detail", args=[draft.slug])).status_code == 404
 
 
-def test_fallback_url_redirects_to_the_cms_page(client, index_page):
+def test_the_cms_page_address_redirects_to_the_one_lottery_address(client, index_page):
     lottery = open_lottery()
-    response = client.get(reverse("lottery:detail", args=[lottery.slug]))
-    assert response.status_code == 302
-    assert response["Location"] == lottery.get_absolute_url()
+    response = client.get(f"{index_page.url}{lottery.slug}/")
+    assert response.status_code == 301
+    assert response["Location"] == reverse("lottery:detail", args=[lottery.slug])
 
 
 def test_without_an_index_page_the_app_serves_the_lottery_itself(client):

@@ -60,13 +60,45 @@ def test_home(client, tree, size, django_assert_max_num_queries):
 
 @pytest.mark.parametrize("size", SIZES)
 def test_lottery_index(client, tree, size, django_assert_max_num_queries):
-    lotteries = [small_lottery() for _ in range(size)]
-    for lottery in lotteries:
+    from lottery.models import Lottery
+    from tests.lottery.factories import LotteryFactory
+
+    now = timezone.now()
+    on_sale = [small_lottery() for _ in range(size)]
+    for lottery in on_sale:
         PrizeFactory(lottery=lottery)
-    with django_assert_max_num_queries(14):
-        response = get(client, tree["lotteries"].url)
+    for i in range(size):
+        # Coming (a scheduled draft, no page yet) and drawn ones are listed too.
+        LotteryFactory(
+            title=f"Bientôt {i}",
+            sales_open_at=now + datetime.timedelta(days=2),
+            open_requested_at=now,
+        )
+        PrizeFactory(lottery=LotteryFactory(status=Lottery.Status.DRAWN, title=f"Tirée {i}"))
+    with django_assert_max_num_queries(10):
+        response = get(client, reverse("lottery:index"))
     html = response.content.decode()
-    assert all(lottery.get_absolute_url() in html for lottery in lotteries)
+    assert all(lottery.get_absolute_url() in html for lottery in on_sale[:24])
+    assert response.context["page_obj"].paginator.count == 3 * size
+    if size < 8:  # everything on one page: on sale, then coming, then drawn
+        assert html.index(on_sale[-1].title) < html.index("Bientôt 0") < html.index("Tirée 0")
+    with django_assert_max_num_queries(10):
+        response = get(client, reverse("lottery:index") + "?page=2")
+    assert response.status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_groups_directory(client, tree, size, django_assert_max_num_queries):
+    from tests.groups.factories import GroupFactory, GroupMemberFactory
+
+    groups = [GroupFactory() for _ in range(size)]
+    for group in groups:
+        for _ in range(3):
+            GroupMemberFactory(group=group)
+    with django_assert_max_num_queries(8):
+        response = get(client, reverse("groups:directory"))
+    assert len(response.context["groups"]) == min(size, 24)
+    assert all(g.member_count == 3 for g in response.context["groups"])
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -100,9 +132,15 @@ def test_association_list_and_page(client, tree, size, django_assert_max_num_que
     with django_assert_max_num_queries(7):
         response = get(client, reverse("associations:list"))
     assert len(response.context["page_obj"].object_list) == min(size, 24)
-    # One more for the funds pages of its lotteries.
-    with django_assert_max_num_queries(8):
-        get(client, association.get_absolute_url())
+    from tests.groups.factories import GroupFactory, GroupMemberFactory
+
+    for _ in range(size):
+        GroupMemberFactory(group=GroupFactory(association=association))
+    # One more for the funds pages of its lotteries; three for its groups, its showcase
+    # editions and the showcase page, one for its showcase schedule.
+    with django_assert_max_num_queries(11):
+        response = get(client, association.get_absolute_url())
+    assert response.content.decode().count('href="/groupes/') >= size
 
 
 @pytest.mark.parametrize("size", SIZES)

@@ -2,7 +2,7 @@ from contextlib import suppress
 
 from django import template
 from django.urls import NoReverseMatch, reverse
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Site
 
 from cms.selectors import footer_page_list, menu_page_list, navigation_links
@@ -30,23 +30,45 @@ def _aria_current(path: str, url: str, *, section: bool = True) -> str:
     return ""
 
 
-@register.inclusion_tag("cms/tags/main_menu.html", takes_context=True)
-def main_menu(context):
-    request = context.get("request")
-    path = request.path if request is not None else ""
+# The directories other apps serve, by URL name: the menu must not break without them.
+# A menu page already at one of these addresses (the CMS lottery index) stands for it.
+DIRECTORY_LINKS = (
+    ("lottery:index", _lazy("Lotteries")),
+    ("groups:directory", _lazy("Groups")),
+    ("associations:list", _lazy("Associations")),
+)
+
+
+def _menu_links(request) -> list[dict]:
+    """The main menu's links, read once per request: the header and the footer show them."""
+    cached = getattr(request, "_cms_menu_links", None) if request is not None else None
+    if cached is not None:
+        return cached
 
     def build():
         items = [
             {"title": page.title, "url": page.get_url(request)}
             for page in menu_page_list(site=_site(request))
         ]
-        # The associations directory is another app's; the menu must not break without it.
-        with suppress(NoReverseMatch):
-            items.append({"title": _("Associations"), "url": reverse("associations:list")})
+        urls = {item["url"] for item in items}
+        for name, title in DIRECTORY_LINKS:
+            with suppress(NoReverseMatch):
+                url = reverse(name)
+                if url not in urls:
+                    items.append({"title": str(title), "url": url})
         return items
 
     links = navigation_links(kind="menu", host=_host(request), build=build)
-    items = [{**item, "current": _aria_current(path, item["url"])} for item in links]
+    if request is not None:
+        request._cms_menu_links = links
+    return links
+
+
+@register.inclusion_tag("cms/tags/main_menu.html", takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    items = [{**item, "current": _aria_current(path, item["url"])} for item in _menu_links(request)]
     return {"items": items}
 
 
@@ -63,6 +85,18 @@ def footer_links(context):
 
     links = navigation_links(kind="footer", host=_host(request), build=build)
     items = [{**item, "current": _aria_current(path, item["url"], section=False)} for item in links]
+    return {"items": items}
+
+
+@register.inclusion_tag("cms/tags/footer_explore.html", takes_context=True)
+def footer_explore(context):
+    """The footer's copy of the main menu (lotteries, groups, showcase, associations…)."""
+    request = context.get("request")
+    path = request.path if request is not None else ""
+    items = [
+        {**item, "current": _aria_current(path, item["url"], section=False)}
+        for item in _menu_links(request)
+    ]
     return {"items": items}
 
 

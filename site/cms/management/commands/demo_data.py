@@ -8,8 +8,10 @@ from cms.demo import demo_site_create
 DEMO_STEPS = [
     "associations.demo.demo_create",
     "lottery.demo.demo_create",
-    "papers.demo.demo_create",
     "groups.demo.demo_create",
+    # After the groups: the drawn lottery's first prize carries a seat its winner takes.
+    "lottery.demo_story.demo_draws_create",
+    "papers.demo.demo_create",
     "groups.pitches.demo.demo_create",
 ]
 
