@@ -4,31 +4,22 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from associations.models import Association
-from associations.selectors import association_can_manage
+from associations.guards import managed_association_get
 
 from . import services
 from .models import ConnectState
 from .stripe_api import PaymentError
 
 
-def _managed(request: HttpRequest, slug: str) -> Association:
-    association = get_object_or_404(Association, slug=slug)
-    if not association_can_manage(user=request.user, association=association):
-        raise PermissionDenied
-    return association
-
-
 @login_required
 @require_POST
 def connect_start(request: HttpRequest, slug: str) -> HttpResponse:
-    association = _managed(request, slug)
+    association = managed_association_get(request, slug)
     try:
         url = services.connect_start(association=association, actor=request.user)
     except (PaymentError, services.ConnectRefused) as exc:
@@ -73,7 +64,7 @@ def connect_return(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def account_refresh(request: HttpRequest, slug: str) -> HttpResponse:
-    association = _managed(request, slug)
+    association = managed_association_get(request, slug)
     try:
         services.account_refresh(association=association)
     except PaymentError as exc:
@@ -86,7 +77,7 @@ def account_refresh(request: HttpRequest, slug: str) -> HttpResponse:
 @login_required
 @require_POST
 def account_disconnect(request: HttpRequest, slug: str) -> HttpResponse:
-    association = _managed(request, slug)
+    association = managed_association_get(request, slug)
     try:
         done = services.account_disconnect(association=association, actor=request.user)
     except (PaymentError, services.ConnectRefused) as exc:

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -19,8 +19,8 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from associations.guards import managed_association_get
 from associations.models import Association
-from associations.selectors import association_can_manage
 from assosolos.cache import CacheUnavailable, cache_required
 from assosolos.emails import absolute_url
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
@@ -201,17 +201,10 @@ def my_tickets(request: HttpRequest) -> HttpResponse:
 # --- Dashboard -----------------------------------------------------------------------
 
 
-def _managed_association(request: HttpRequest, association_slug: str) -> Association:
-    association = get_object_or_404(Association, slug=association_slug)
-    if not association_can_manage(user=request.user, association=association):
-        raise PermissionDenied
-    return association
-
-
 def _managed_lottery(
     request: HttpRequest, association_slug: str, lottery_slug: str
 ) -> tuple[Association, Lottery]:
-    association = _managed_association(request, association_slug)
+    association = managed_association_get(request, association_slug)
     lottery = get_object_or_404(Lottery, association=association, slug=lottery_slug)
     return association, lottery
 
@@ -228,7 +221,7 @@ def _warn_sales_window(request: HttpRequest, lottery: Lottery) -> None:
 
 @login_required
 def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
-    association = _managed_association(request, association_slug)
+    association = managed_association_get(request, association_slug)
     lotteries = list(selectors.lotteries_of_association(association=association))
     return render(
         request,
@@ -239,7 +232,7 @@ def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
 
 @login_required
 def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
-    association = _managed_association(request, association_slug)
+    association = managed_association_get(request, association_slug)
     form = LotteryForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -11,12 +11,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from associations.selectors import association_can_manage
+from associations.selectors import association_manage_check
 from associations.validators import validate_document_file
 from lottery.locking import lottery_lock
 from lottery.models import Lottery
@@ -35,8 +35,11 @@ REQUEST_FIELDS = (
 
 
 def _require_manager(*, lottery: Lottery, by: Any) -> None:
-    if not association_can_manage(user=by, association=lottery.association):
-        raise PermissionDenied(_("Only the association's owners and admins change its papers."))
+    association_manage_check(
+        actor=by,
+        association=lottery.association,
+        message=_("Only the association's owners and admins change its papers."),
+    )
 
 
 def _require_not_cancelled(lottery: Lottery) -> None:

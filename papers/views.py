@@ -11,8 +11,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from associations.guards import managed_association_get
 from associations.models import Association
-from associations.selectors import association_can_manage, association_can_read_documents
+from associations.selectors import association_can_read_documents
 from lottery.forms import apply_errors
 from lottery.models import Lottery
 
@@ -24,9 +25,7 @@ PUBLIC_STATUSES = (Lottery.Status.OPEN, Lottery.Status.CLOSED, Lottery.Status.DR
 
 
 def _managed_lottery(request: HttpRequest, association_slug: str, lottery_slug: str) -> Lottery:
-    association = get_object_or_404(Association, slug=association_slug)
-    if not association_can_manage(user=request.user, association=association):
-        raise PermissionDenied
+    association = managed_association_get(request, association_slug)
     return get_object_or_404(
         Lottery.objects.select_related("association"), association=association, slug=lottery_slug
     )

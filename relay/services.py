@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Association
-from associations.selectors import association_can_manage
+from associations.selectors import association_manage_check
 from groups.networks import NETWORKS, pitch_count
 from groups.pitches.models import EditionEntry, Pitch
 
@@ -46,11 +46,6 @@ def claim_checked(post: RelayPost) -> None:
 # --- Accounts ------------------------------------------------------------------------
 
 
-def _require_manager(*, actor: Any, association: Association) -> None:
-    if not association_can_manage(user=actor, association=association):
-        raise PermissionDenied
-
-
 def _refused(exc: clients.RelayError) -> ValidationError:
     return ValidationError(
         _("The server refused the connection: %(message)s"), params={"message": exc.message}
@@ -61,7 +56,7 @@ def account_connect(
     *, actor: Any, association: Association, network: str, server: str, handle: str, secret: str
 ) -> RelayAccount:
     """Check the credentials with the network, then keep them encrypted."""
-    _require_manager(actor=actor, association=association)
+    association_manage_check(actor=actor, association=association)
     server = server.strip().rstrip("/")
     try:
         if network == Network.MASTODON:
@@ -86,7 +81,7 @@ def account_connect(
 
 
 def account_disconnect(*, actor: Any, association: Association, network: str) -> None:
-    _require_manager(actor=actor, association=association)
+    association_manage_check(actor=actor, association=association)
     RelayAccount.objects.filter(association=association, network=network).delete()
 
 

@@ -10,8 +10,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from associations.guards import managed_association_get
 from associations.models import Association
-from associations.selectors import association_can_manage
 from groups.pitches.models import Pitch
 
 from . import selectors, services
@@ -19,13 +19,6 @@ from .forms import BlueskyForm, MastodonForm
 from .models import Network
 
 FORMS = {Network.MASTODON: MastodonForm, Network.BLUESKY: BlueskyForm}
-
-
-def _managed(request: HttpRequest, slug: str) -> Association:
-    association = get_object_or_404(Association, slug=slug)
-    if not association_can_manage(user=request.user, association=association):
-        raise Http404
-    return association
 
 
 def _page(request: HttpRequest, association: Association, bound=None, status: int = 200):
@@ -47,13 +40,13 @@ def _page(request: HttpRequest, association: Association, bound=None, status: in
 
 @login_required
 def manage(request: HttpRequest, association_slug: str) -> HttpResponse:
-    return _page(request, _managed(request, association_slug))
+    return _page(request, managed_association_get(request, association_slug))
 
 
 @login_required
 @require_POST
 def connect(request: HttpRequest, association_slug: str, network: str) -> HttpResponse:
-    association = _managed(request, association_slug)
+    association = managed_association_get(request, association_slug)
     if network not in FORMS:
         raise Http404
     form = FORMS[network](request.POST, prefix=network)
@@ -78,7 +71,7 @@ def connect(request: HttpRequest, association_slug: str, network: str) -> HttpRe
 @login_required
 @require_POST
 def disconnect(request: HttpRequest, association_slug: str, network: str) -> HttpResponse:
-    association = _managed(request, association_slug)
+    association = managed_association_get(request, association_slug)
     if network not in FORMS:
         raise Http404
     services.account_disconnect(actor=request.user, association=association, network=network)

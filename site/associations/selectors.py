@@ -6,7 +6,9 @@ functions; none of them decide permissions on their own.
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, Exists, IntegerField, OuterRef, QuerySet, Value, When
+from django.utils.translation import gettext_lazy as _
 from wagtail.search.backends import get_search_backend
 
 from .models import (
@@ -46,8 +48,19 @@ def association_is_owner(*, user: Any, association: Association) -> bool:
 
 
 def association_can_manage(*, user: Any, association: Association) -> bool:
-    """Owners and admins manage an association; platform staff use the CMS admin."""
+    """Owners and admins manage an association. Platform staff do not, unless they are
+    one of its owners or admins too: staff act through the CMS and the back office,
+    where each of their acts is their own, never as the association."""
     return association_role(user=user, association=association) in MANAGER_ROLES
+
+
+def association_manage_check(*, actor: Any, association: Association, message: Any = "") -> None:
+    """Refuse (PermissionDenied) an actor who may not manage `association`; every app's
+    services and views ask this, so the rule and its refusal live here only."""
+    if not association_can_manage(user=actor, association=association):
+        raise PermissionDenied(
+            message or _("Only the association's owners and admins may do this.")
+        )
 
 
 def association_can_view_dashboard(*, user: Any, association: Association) -> bool:

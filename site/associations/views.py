@@ -19,6 +19,7 @@ from .forms import (
     InvitationForm,
     RoleForm,
 )
+from .guards import managed_association_get
 from .models import Association, AssociationDocument, Invitation, Membership
 
 
@@ -39,13 +40,6 @@ def _add_errors(form, exc: ValidationError) -> None:
 def _member_association(request, slug: str) -> Association:
     association = get_object_or_404(Association, slug=slug)
     if not selectors.association_can_view_dashboard(user=request.user, association=association):
-        raise PermissionDenied
-    return association
-
-
-def _managed_association(request, slug: str) -> Association:
-    association = get_object_or_404(Association, slug=slug)
-    if not selectors.association_can_manage(user=request.user, association=association):
         raise PermissionDenied
     return association
 
@@ -154,7 +148,7 @@ def association_dashboard(request, slug: str):
 @login_required
 @require_http_methods(["GET", "POST"])
 def association_edit(request, slug: str):
-    association = _managed_association(request, slug)
+    association = managed_association_get(request, slug)
     form = AssociationEditForm(
         request.POST or None,
         request.FILES or None,
@@ -195,7 +189,7 @@ def association_edit(request, slug: str):
 @login_required
 @require_POST
 def document_upload(request, slug: str):
-    association = _managed_association(request, slug)
+    association = managed_association_get(request, slug)
     form = DocumentUploadForm(request.POST, request.FILES)
     if form.is_valid():
         services.association_document_add(
@@ -235,7 +229,7 @@ def document_download(request, slug: str, pk: int):
 @login_required
 @require_POST
 def invitation_create(request, slug: str):
-    association = _managed_association(request, slug)
+    association = managed_association_get(request, slug)
     form = InvitationForm(
         request.POST,
         can_invite_owner=selectors.association_is_owner(user=request.user, association=association),
@@ -264,7 +258,7 @@ def invitation_create(request, slug: str):
 @login_required
 @require_POST
 def invitation_revoke(request, slug: str, pk: int):
-    association = _managed_association(request, slug)
+    association = managed_association_get(request, slug)
     invitation = get_object_or_404(Invitation, association=association, pk=pk)
     try:
         services.invitation_revoke(invitation=invitation, user=request.user)
@@ -322,7 +316,7 @@ def invitation_accept(request, token: str):
 @login_required
 @require_POST
 def membership_role(request, slug: str, pk: int):
-    association = _managed_association(request, slug)
+    association = managed_association_get(request, slug)
     membership = get_object_or_404(Membership, association=association, pk=pk)
     form = RoleForm(request.POST)
     if not form.is_valid():
@@ -345,7 +339,7 @@ def membership_role(request, slug: str, pk: int):
 @login_required
 @require_POST
 def membership_remove(request, slug: str, pk: int):
-    association = _managed_association(request, slug)
+    association = managed_association_get(request, slug)
     membership = get_object_or_404(Membership, association=association, pk=pk)
     try:
         services.membership_remove(membership=membership, actor=request.user)

@@ -87,12 +87,12 @@ def test_a_refused_app_password_shows_the_servers_message(english, rgroup, manag
 def test_only_managers_reach_the_relay_page(english, rgroup, author, mastodon_server):
     english.force_login(author)
     association = rgroup.association
-    assert english.get(reverse("relay:manage", args=[association.slug])).status_code == 404
+    assert english.get(reverse("relay:manage", args=[association.slug])).status_code == 403
     response = english.post(
         _connect_url(association, "mastodon"),
         {"mastodon-server": mastodon_server.url, "mastodon-secret": MASTODON_TOKEN},
     )
-    assert response.status_code == 404
+    assert response.status_code == 403
     assert mastodon_server.calls == []
 
 

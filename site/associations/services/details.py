@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -23,8 +23,7 @@ def association_details_update(
     staff, and the public page shows the verified details until they accept it. Other
     fields apply at once. Returns the pending proposal, if there is one.
     """
-    if not selectors.association_can_manage(user=user, association=association):
-        raise PermissionDenied
+    selectors.association_manage_check(actor=user, association=association)
     unknown = set(fields) - set(Association.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable by managers: {sorted(unknown)}")

@@ -213,8 +213,7 @@ def association_document_add(
     *, association: Association, user: Any, kind: str, file: UploadedFile
 ) -> AssociationDocument:
     """Attach a private document (statutes, prefecture's receipt) to an association."""
-    if not selectors.association_can_manage(user=user, association=association):
-        raise PermissionDenied
+    selectors.association_manage_check(actor=user, association=association)
     if kind not in AssociationDocument.Kind.values:
         raise ValidationError(_("Unknown kind of document."), code="invalid_kind")
     content_type = validate_document_file(file)

@@ -31,8 +31,11 @@ def invitation_token_hash(token: str) -> str:
 
 
 def _require_manager(*, user: Any, association: Association) -> None:
-    if not selectors.association_can_manage(user=user, association=association):
-        raise PermissionDenied(_("Only the association's owners and admins manage its team."))
+    selectors.association_manage_check(
+        actor=user,
+        association=association,
+        message=_("Only the association's owners and admins manage its team."),
+    )
 
 
 def _invitation_rate_limit_consume(*, association: Association, inviter: Any) -> None:
