@@ -288,21 +288,27 @@
 
     // --- The list: day separators, and blocks of one person's messages ---------------
 
+    // Separators already in place stay (the list is a live region: nothing is announced
+    // twice); those no longer before the first message of their day go.
     function layout() {
-      list.querySelectorAll("li.room-day").forEach(function (d) { d.remove(); });
-      var prev = null, prevDay = null;
+      var prev = null, prevDay = null, kept = [];
       Array.from(list.children).forEach(function (li) {
+        if (li.classList.contains("room-day")) { return; }
         if (!li.dataset.seq) { prev = null; return; }   // a gap: the next message starts anew
         var at = new Date(li.dataset.at);
         var key = dayKey(at);
         if (key !== prevDay) {
-          var sep = document.createElement("li");
-          sep.className = "room-day";
-          var label = document.createElement("time");
-          label.dateTime = key;
-          label.textContent = dayLabel(at);
-          sep.appendChild(label);
-          li.before(sep);
+          var sep = li.previousElementSibling;
+          if (!sep || !sep.classList.contains("room-day") || sep.firstChild.dateTime !== key) {
+            sep = document.createElement("li");
+            sep.className = "room-day";
+            sep.appendChild(document.createElement("time"));
+            sep.firstChild.dateTime = key;
+            li.before(sep);
+          }
+          var label = dayLabel(at);
+          if (sep.firstChild.textContent !== label) { sep.firstChild.textContent = label; }
+          kept.push(sep);
           prevDay = key;
           prev = null;
         }
@@ -310,6 +316,9 @@
           at - new Date(prev.dataset.at) < GROUP_MS;
         li.classList.toggle("room-cont", Boolean(together));
         prev = li;
+      });
+      list.querySelectorAll("li.room-day").forEach(function (d) {
+        if (kept.indexOf(d) === -1) { d.remove(); }
       });
     }
 

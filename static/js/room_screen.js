@@ -45,21 +45,15 @@
       if (!phone.matches) { list.style.height = ""; return; }
       var height = vv ? vv.height : window.innerHeight;
       var below = form.getBoundingClientRect().bottom - list.getBoundingClientRect().bottom;
-      // The on-screen keyboard shrinks the visual viewport, not the layout one.
-      var typing = document.activeElement === input && Boolean(vv) && vv.height < window.innerHeight - 80;
-      var room;
-      if (typing) {
-        // The keyboard is open: the list and the box fill the visible part, the box last.
-        room = height - below - 8;
-      } else {
-        var top = list.getBoundingClientRect().top + window.scrollY;
-        room = height - top - below - 8;
-      }
+      var top = list.getBoundingClientRect().top + window.scrollY;
+      var room = height - top - below - 8;
+      // Writing with too little height left (the on-screen keyboard is open): the list
+      // and the box fill what is visible, the box last, right above the keyboard.
+      var typing = document.activeElement === input && room < 2 * MIN_LIST_PX;
+      if (typing) { room = height - below - 8; }
       list.style.height = Math.max(MIN_LIST_PX, Math.floor(room)) + "px";
       if (typing) {
-        var listTop = list.getBoundingClientRect().top + window.scrollY;
-        var offset = vv ? vv.offsetTop : 0;
-        window.scrollTo(0, Math.max(0, listTop - offset));
+        window.scrollTo(0, Math.max(0, Math.floor(top - (vv ? vv.offsetTop : 0))));
         list.scrollTop = list.scrollHeight;
       }
     }

@@ -167,6 +167,8 @@ def test_two_members_see_each_other_type_and_talk(
 
     # On the phone the message box is on screen, without scrolling, with the history.
     for page in (alice_page, bob_page):
+        # Clicks above scrolled the page; someone arriving starts at its top.
+        page.evaluate("window.scrollTo(0, 0)")
         page.reload()
         expect(page.locator("#m7")).to_have_count(1)
         assert page.evaluate("window.scrollY") == 0
@@ -175,6 +177,19 @@ def test_two_members_see_each_other_type_and_talk(
         expect(page.locator("#room-input")).to_be_in_viewport(ratio=1)
         expect(page.locator("#room-form button[type=submit]")).to_be_in_viewport(ratio=1)
     bob_page.screenshot(path=str(artifacts_dir / "groups-room-phone.png"), full_page=True)
+    # The keyboard opens (what is visible shrinks): the box stays right above it.
+    alice_page.locator("#room-input").focus()
+    alice_page.set_viewport_size({"width": 390, "height": 480})
+    expect(alice_page.locator("#room-input")).to_be_in_viewport(ratio=1)
+    expect(alice_page.locator("#room-form button[type=submit]")).to_be_in_viewport(ratio=1)
+    expect(alice_page.locator("#m7")).to_be_in_viewport()
+    listed = alice_page.locator("#room-messages").bounding_box()
+    assert listed["y"] >= 0 and listed["height"] > 240, listed  # the list fills what is left
+    alice_page.keyboard.type("Toujours là")
+    alice_page.keyboard.press("Enter")
+    expect(bob_page.locator("#m8 .room-body")).to_have_text("Toujours là")
+    expect(alice_page.locator("#m8")).to_be_in_viewport()
+    alice_page.screenshot(path=str(artifacts_dir / "groups-room-phone-keyboard.png"))
     alice_page.context.close()
     bob_page.context.close()
 
