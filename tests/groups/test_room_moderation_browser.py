@@ -72,6 +72,10 @@ def test_the_facilitator_mutes_a_member_from_the_room_with_the_keyboard(
     mod = _open_room(_playwright_browser, contexts, server, facilitator, group)
     member = _open_room(_playwright_browser, contexts, server, alice, group)
     _post(member, "Bonjour à tous")
+    # Hiding is in the facilitator's message menu, not in a member's.
+    expect(mod.locator("#m1 .room-actions .room-hide")).to_have_count(1)
+    expect(member.locator("#m1 .room-actions .room-hide")).to_have_count(0)
+    expect(member.locator("#m1 .room-actions .room-edit")).to_have_count(1)
 
     panel = mod.get_by_role("region", name="Membres")
     rows = panel.locator("li[data-user-id]")
