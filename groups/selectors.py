@@ -217,6 +217,27 @@ def room_reaction_counts(*, message_ids: list[int]) -> dict[int, dict[str, int]]
     return counts
 
 
+def room_reactor_names(*, message_ids: list[int]) -> dict[int, dict[str, list[str]]]:
+    """Who reacted with what, by name, in the order they reacted (the hover of a reaction)."""
+    from .models import Reaction
+
+    names: dict[int, dict[str, list[str]]] = {}
+    rows = (
+        Reaction.objects.filter(message_id__in=message_ids)
+        .select_related("user")
+        .only("message_id", "emoji", "user__display_name", "user__email")
+        .order_by("pk")
+    )
+    for row in rows:
+        names.setdefault(row.message_id, {}).setdefault(row.emoji, []).append(row.user.public_name)
+    return names
+
+
+def room_member_names(*, group: Group) -> list[str]:
+    """The members' public names, for the "@" autocomplete of the room's message box."""
+    return sorted({m.user.public_name for m in group_members(group=group)}, key=str.lower)
+
+
 # --- Seats offered as lottery prizes -------------------------------------------------
 # groups may read the lottery; the lottery never reads groups (it announces its draws).
 

@@ -86,6 +86,12 @@ def room(request: HttpRequest, pk: int) -> HttpResponse:
     context = {"group": group, "is_moderator": access.is_moderator, "membership": access.membership}
     context["push_public_key"] = push_public_key()
     context["attachment_limits"] = attachment_selectors.room_attachment_limits()
+    # For the "@" autocomplete: every member but oneself.
+    context["member_names"] = [
+        name
+        for name in selectors.room_member_names(group=group)
+        if name != request.user.public_name
+    ]
     if access.is_moderator:
         context["room_members"] = [
             m for m in selectors.group_members(group=group) if m.user_id != request.user.pk

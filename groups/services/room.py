@@ -70,7 +70,11 @@ def room_access(*, group_id: int, user: Any) -> RoomAccess:
 
 
 def message_frame(
-    message: Message, *, reactions: dict[str, int] | None = None, attachment: dict | None = None
+    message: Message,
+    *,
+    reactions: dict[str, int] | None = None,
+    reacted_by: dict[str, list[str]] | None = None,
+    attachment: dict | None = None,
 ) -> dict:
     """What clients receive for a message; a hidden one keeps its number, not its text.
 
@@ -92,6 +96,8 @@ def message_frame(
         "edited_at": message.edited_at.isoformat() if message.edited_at and not deleted else None,
         "created_at": message.created_at.isoformat(),
         "reactions": {} if deleted else (reactions or {}),
+        # Who reacted, by name, for the hover of each reaction.
+        "reacted_by": {} if deleted else (reacted_by or {}),
         "reply_to": reply_frame(message.reply_to) if message.reply_to_id and not deleted else None,
         "attachment": None if hidden or deleted else attachment,
     }
@@ -273,10 +279,9 @@ def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> d
         if not deleted:
             Reaction.objects.create(message=message, user=user, emoji=emoji)
         counts = selectors.room_reaction_counts(message_ids=[message.pk]).get(message.pk, {})
-        broadcast_on_commit(
-            room_group_name(group_id),
-            {"type": "room.frame", "frame": {"type": "reactions", "seq": seq, "reactions": counts}},
-        )
+        names = selectors.room_reactor_names(message_ids=[message.pk]).get(message.pk, {})
+        frame = {"type": "reactions", "seq": seq, "reactions": counts, "reacted_by": names}
+        broadcast_on_commit(room_group_name(group_id), {"type": "room.frame", "frame": frame})
     return counts
 
 
@@ -347,10 +352,15 @@ def room_catch_up(*, group_id: int, after: int, limit: int = 200) -> list[dict]:
 
 
 def _frames(messages: list[Message]) -> list[dict]:
-    counts = selectors.room_reaction_counts(message_ids=[m.pk for m in messages])
+    ids = [m.pk for m in messages]
+    counts = selectors.room_reaction_counts(message_ids=ids)
+    names = selectors.room_reactor_names(message_ids=ids)
     images = room_attachment_frames(messages=messages)
     return [
-        message_frame(m, reactions=counts.get(m.pk), attachment=images.get(m.pk)) for m in messages
+        message_frame(
+            m, reactions=counts.get(m.pk), reacted_by=names.get(m.pk), attachment=images.get(m.pk)
+        )
+        for m in messages
     ]
 
 

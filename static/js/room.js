@@ -56,89 +56,8 @@
     return false;
   }
 
-  // Text with http(s) links made clickable, built from text nodes: never HTML.
-  var URL_RE = /https?:\/\/[^\s<>"']+/g;
-  function appendLinkified(parent, text) {
-    var last = 0, match;
-    URL_RE.lastIndex = 0;
-    while ((match = URL_RE.exec(text)) !== null) {
-      var url = match[0].replace(/[.,;:!?)]+$/, "");
-      if (match.index > last) { parent.appendChild(document.createTextNode(text.slice(last, match.index))); }
-      var a = document.createElement("a");
-      a.href = url;
-      a.rel = "nofollow noopener noreferrer";
-      a.target = "_blank";
-      a.textContent = url;
-      parent.appendChild(a);
-      last = match.index + url.length;
-      URL_RE.lastIndex = last;
-    }
-    if (last < text.length) { parent.appendChild(document.createTextNode(text.slice(last))); }
-  }
-
-  function button(label, onClick, extra) {
-    var b = document.createElement("button");
-    b.type = "button";
-    b.className = "link-button";
-    b.textContent = label;
-    if (extra) { b.setAttribute("aria-label", extra); }
-    b.addEventListener("click", onClick);
-    return b;
-  }
-
-  function renderReactions(li, counts) {
-    var box = li.querySelector(".room-reactions");
-    box.textContent = "";
-    reactions.forEach(function (emoji) {
-      var n = (counts && counts[emoji]) || 0;
-      var b = button(n ? emoji + " " + n : emoji, function () {
-        send({ type: "react", seq: Number(li.dataset.seq), emoji: emoji });
-      });
-      b.setAttribute("aria-pressed", "false");
-      box.appendChild(b);
-    });
-  }
-
   function renderMessage(m) {
-    var li = list.querySelector('li[data-seq="' + m.seq + '"]') || document.createElement("li");
-    li.textContent = "";
-    li.dataset.seq = m.seq;
-    li.id = "m" + m.seq;
-    var meta = document.createElement("div");
-    meta.className = "room-meta";
-    var who = document.createElement("strong");
-    who.textContent = m.author ? m.author.name : "—";
-    var when = document.createElement("time");
-    when.dateTime = m.created_at;
-    when.textContent = " " + new Date(m.created_at).toLocaleString();
-    meta.appendChild(who);
-    meta.appendChild(when);
-    li.appendChild(meta);
-    var body = document.createElement("p");
-    if (m.hidden || m.deleted) {
-      body.className = m.deleted ? "room-deleted" : "room-hidden";
-      body.textContent = m.deleted ? t.i18nDeleted : t.i18nHidden;
-    } else {
-      body.className = "room-body";
-      appendLinkified(body, m.body);
-    }
-    li.appendChild(body);
-    if (!m.hidden && !m.deleted) {
-      var tools = document.createElement("div");
-      tools.className = "room-tools";
-      var box = document.createElement("span");
-      box.className = "room-reactions";
-      tools.appendChild(box);
-      tools.appendChild(button(t.i18nReport, function () { send({ type: "report", seq: m.seq }); }));
-      if (isModerator) {
-        var hide = button(t.i18nHide, function () { send({ type: "hide", seq: m.seq }); });
-        hide.classList.add("room-hide");
-        tools.appendChild(hide);
-      }
-      li.appendChild(tools);
-      renderReactions(li, m.reactions);
-    }
-    edits.decorate(li, m);
+    var li = render.render(m);
     // Other scripts draw their part of a message (its image: room_attachments.js).
     root.dispatchEvent(new CustomEvent("room:message", { detail: { li: li, message: m } }));
     return li;
@@ -164,6 +83,7 @@
       insertInOrder(renderMessage(m), m.seq);
       if (oldestSeq === null || m.seq < oldestSeq) { oldestSeq = m.seq; }
     });
+    render.layout();
     if (stick) { list.scrollTop = list.scrollHeight; }
   }
 
@@ -231,6 +151,7 @@
       }
       olderBtn.hidden = !f.more;
       edits.markGaps();
+      render.layout();
       markRead();
     },
     batch: function (f) {
@@ -252,6 +173,7 @@
       if (m.seq === lastSeq + 1 && !syncing) {
         lastSeq = m.seq;
         showMessages([m]);
+        roomScreen.arrived(m);
         if (m.author && typers[m.author.id]) { delete typers[m.author.id]; renderTyping(); }
         markRead();
         return;
@@ -273,7 +195,7 @@
     },
     reactions: function (f) {
       var li = list.querySelector('li[data-seq="' + f.seq + '"]');
-      if (li && li.querySelector(".room-reactions")) { renderReactions(li, f.reactions); }
+      if (li) { render.renderReactions(li, f.reactions, f.reacted_by); }
     },
     typing: function (f) {
       typers[f.user.id] = { name: f.user.name, until: Date.now() + 6000 };
@@ -457,9 +379,17 @@
   window.addEventListener("offline", function () { if (!finished) { setStatus(t.i18nOffline); } });
 
   var moderation = isModerator ? moderationPanels() : null;
+  var render = window.RoomRender({
+    t: t, list: list, send: send,
+    me: function () { return me; }, isModerator: function () { return isModerator; },
+    reactions: function () { return reactions; },
+    decorate: function (li, m) { edits.decorate(li, m); }
+  });
+  var roomScreen = window.RoomScreen({ t: t, list: list, form: form, input: input, me: function () { return me; } });
+  window.RoomMentions({ t: t, form: form, input: input });
   var edits = window.RoomEdits({
     t: t, list: list, form: form, input: input, send: send, showError: showError,
-    renderMessage: renderMessage, showMessages: showMessages,
+    renderMessage: renderMessage, showMessages: showMessages, layout: function () { render.layout(); },
     me: function () { return me; }, isModerator: function () { return isModerator; }
   });
 
@@ -573,6 +503,24 @@
       li.querySelector(".room-reporters").appendChild(line);
       countReports();
       reportsResult.textContent = fill(t.i18nNewReport, { seq: r.seq });
+    }
+
+    // At 50 members the list is long: a filter by name keeps it usable.
+    var filter = document.getElementById("room-member-filter");
+    var countEl = document.getElementById("room-member-count");
+    var countText = document.getElementById("room-member-count-text").content.textContent;
+    if (filter) {
+      filter.addEventListener("input", function () {
+        var q = filter.value.trim().toLowerCase();
+        var rows = members.querySelectorAll("li[data-user-id]");
+        var shown = 0;
+        rows.forEach(function (li) {
+          var match = !q || li.dataset.name.toLowerCase().indexOf(q) !== -1;
+          li.hidden = !match;
+          if (match) { shown += 1; }
+        });
+        countEl.textContent = q ? fill(countText, { shown: shown, total: rows.length }) : "";
+      });
     }
 
     membersResult.tabIndex = -1;

@@ -247,6 +247,7 @@
           items[i].before(gap);
         }
       }
+      ctx.layout();
     }
 
     function historyAround(f) {

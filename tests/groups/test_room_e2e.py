@@ -165,6 +165,7 @@ async def test_xss_payload_arrives_as_the_text_typed(servers, group, alice, bob)
         "edited_at",
         "created_at",
         "reactions",
+        "reacted_by",
         "reply_to",
         "attachment",
     }

@@ -35,6 +35,12 @@ def _open_room(browser, contexts, server: str, user, group):
     return page
 
 
+def _act(message, action: str) -> None:
+    """Open the message's actions menu and choose one."""
+    message.locator("details.room-actions > summary").click()
+    message.locator(action).click()
+
+
 def test_an_edit_a_reply_and_a_deletion_appear_live_and_a_reply_jumps_to_its_original(
     _playwright_browser, contexts, server, group, alice, bob
 ):
@@ -70,7 +76,7 @@ def test_an_edit_a_reply_and_a_deletion_appear_live_and_a_reply_jumps_to_its_ori
     # Only one's own messages can be edited or deleted.
     expect(theirs.locator(".room-edit, .room-delete")).to_have_count(0)
 
-    mine.locator(".room-edit").click()
+    _act(mine, ".room-edit")
     expect(alice_page.locator("#room-input")).to_have_value("Réunion à 18h")
     alice_page.locator("#room-input").fill("Réunion à 19h")
     alice_page.locator("#room-input").press("Enter")
@@ -78,7 +84,7 @@ def test_an_edit_a_reply_and_a_deletion_appear_live_and_a_reply_jumps_to_its_ori
     expect(theirs.locator(".room-edited")).to_be_visible()
     assert Message.objects.get(group=group, seq=122).body == "Réunion à 19h"
 
-    theirs.locator(".room-reply").click()
+    _act(theirs, ".room-reply")
     bob_page.locator("#room-input").fill("J'y serai")
     bob_page.locator("#room-input").press("Enter")
     reply = alice_page.locator("#m123")
@@ -86,7 +92,7 @@ def test_an_edit_a_reply_and_a_deletion_appear_live_and_a_reply_jumps_to_its_ori
     expect(reply.locator(".room-quote")).to_contain_text("Réunion à 19h")
     expect(reply.locator(".room-quote")).to_contain_text("Alice")
 
-    mine.locator(".room-delete").click()
+    _act(mine, ".room-delete")
     expect(theirs.locator(".room-deleted")).to_be_visible()
     expect(theirs).not_to_contain_text("19h")
     bob_reply = bob_page.locator("#m123 .room-quote")

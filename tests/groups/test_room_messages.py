@@ -293,12 +293,18 @@ async def test_reactions_toggle_and_are_counted(group, alice, bob):
         "type": "reactions",
         "seq": 1,
         "reactions": {"👍": 1},
+        "reacted_by": {"👍": ["Bob"]},
     }
     assert (await frame_of_type(b, "reactions"))["reactions"] == {"👍": 1}
     await a.send_json_to({"type": "react", "seq": 1, "emoji": "👍"})
-    assert (await frame_of_type(b, "reactions"))["reactions"] == {"👍": 2}
+    both = await frame_of_type(b, "reactions")
+    assert (both["reactions"], both["reacted_by"]) == ({"👍": 2}, {"👍": ["Bob", "Alice"]})
     await b.send_json_to({"type": "react", "seq": 1, "emoji": "👍"})  # again: taken back
-    assert (await frame_of_type(b, "reactions"))["reactions"] == {"👍": 1}
+    back = await frame_of_type(b, "reactions")
+    assert (back["reactions"], back["reacted_by"]) == ({"👍": 1}, {"👍": ["Alice"]})
+    await b.send_json_to({"type": "history"})  # a page carries them too, for a late comer
+    (shown,) = (await frame_of_type(b, "history"))["messages"]
+    assert (shown["reactions"], shown["reacted_by"]) == ({"👍": 1}, {"👍": ["Alice"]})
     await b.send_json_to({"type": "react", "seq": 1, "emoji": "<b>"})
     assert (await frame_of_type(b, "error"))["code"] == "bad_reaction"
     await a.disconnect()

@@ -67,11 +67,27 @@ def test_the_facilitator_mutes_a_member_from_the_room_with_the_keyboard(
     _playwright_browser, contexts, server, group, facilitator, alice, bob, artifacts_dir
 ):
     assert not selectors.group_can_manage(user=facilitator, group=group)
+    for n in range(1, 49):  # 50 members: the list stays usable through its filter
+        GroupMemberFactory(group=group, user=UserFactory(display_name=f"Membre {n:02d}"))
     mod = _open_room(_playwright_browser, contexts, server, facilitator, group)
     member = _open_room(_playwright_browser, contexts, server, alice, group)
     _post(member, "Bonjour à tous")
+    # Hiding is in the facilitator's message menu, not in a member's.
+    expect(mod.locator("#m1 .room-actions .room-hide")).to_have_count(1)
+    expect(member.locator("#m1 .room-actions .room-hide")).to_have_count(0)
+    expect(member.locator("#m1 .room-actions .room-edit")).to_have_count(1)
 
     panel = mod.get_by_role("region", name="Membres")
+    rows = panel.locator("li[data-user-id]")
+    expect(rows).to_have_count(50)
+    search = panel.locator("#room-member-filter")
+    search.fill("membre 1")
+    expect(panel.locator("li[data-user-id]:visible")).to_have_count(10)  # Membre 10 … 19
+    search.fill("ALI")
+    expect(panel.locator("li[data-user-id]:visible")).to_have_count(1)
+    expect(panel.locator("li[data-name=Alice]")).to_be_visible()
+    search.fill("")
+    expect(panel.locator("li[data-user-id]:visible")).to_have_count(50)
     choice = panel.get_by_label("Mettre Alice en silence pendant…")
     expect(choice.locator("option")).to_have_text(
         ["15 minutes", "1 heure", "24 heures", "Lever le silence"]
@@ -160,6 +176,7 @@ def test_a_report_reaches_the_facilitator_who_hides_one_message_and_dismisses_an
 
     for text in ("Un message déplacé", "Un message discutable"):
         message = reporter.locator("#room-messages li", has_text=text)
+        message.locator("details.room-actions > summary").click()
         message.get_by_role("button", name="Signaler").click()
         expect(reporter.locator("#room-error")).to_have_text("Signalé à la modération.")
     # Live, without reloading: each report, its excerpt, who reported.
@@ -214,7 +231,9 @@ def test_back_online_the_page_shows_what_it_missed_in_order_once(
     away.context.set_offline(False)
     expect(away.locator("#room-messages li .room-body")).to_have_text(["Avant la coupure", *missed])
     expect(away.locator("#room-status")).to_have_text("À jour : les messages manqués sont chargés.")
-    seqs = away.locator("#room-messages li").evaluate_all("els => els.map(e => e.dataset.seq)")
+    seqs = away.locator("#room-messages li[data-seq]").evaluate_all(
+        "els => els.map(e => e.dataset.seq)"
+    )
     assert seqs == ["1", "2", "3", "4", "5", "6"]
     # And the live flow goes on over the new socket.
     _post(here, "Après la coupure")
@@ -258,7 +277,9 @@ def test_after_the_laptop_slept_the_page_finds_its_dead_socket_and_catches_up(
     away.context.set_offline(False)
 
     expect(away.locator("#room-messages li .room-body")).to_have_text(["Avant la veille", *missed])
-    seqs = away.locator("#room-messages li").evaluate_all("els => els.map(e => e.dataset.seq)")
+    seqs = away.locator("#room-messages li[data-seq]").evaluate_all(
+        "els => els.map(e => e.dataset.seq)"
+    )
     assert seqs == ["1", "2", "3", "4"]
     _post(here, "Bon retour")
     expect(away.locator("#room-messages li .room-body")).to_have_count(5)

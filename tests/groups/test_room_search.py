@@ -87,6 +87,25 @@ def test_hidden_messages_and_other_rooms_never_match(backend, monkeypatch, group
 
 
 @pytest.mark.parametrize("backend", ["database", "contains"])
+def test_an_edited_message_is_found_by_its_new_words_not_its_old_ones(
+    backend, monkeypatch, group, alice
+):
+    from groups.services.room_edit import room_message_edit
+
+    if backend == "contains":
+        monkeypatch.setattr(search, "SEARCH_BACKEND", "contains")
+    message = say(group, alice, "atelier tricot jeudi")
+    room_message_edit(
+        group_id=group.pk, seq=message.seq, user=alice, body="atelier poterie vendredi"
+    )
+    assert found(group, "poterie") == ["atelier poterie vendredi"]
+    assert found(group, "vendredi") == ["atelier poterie vendredi"]
+    assert found(group, "tricot") == []
+    assert found(group, "jeudi") == []
+    assert found(group, "atelier") == ["atelier poterie vendredi"]
+
+
+@pytest.mark.parametrize("backend", ["database", "contains"])
 def test_a_deleted_message_never_matches(backend, monkeypatch, group, alice):
     from groups.services.room_edit import room_message_delete
 

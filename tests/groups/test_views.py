@@ -58,7 +58,7 @@ def test_strangers_cannot_manage(client):
     )
 
 
-def test_room_page_is_for_members_and_loads_its_script(client, group, alice):
+def test_room_page_is_for_members_and_loads_its_script(client, group, alice, bob):
     url = reverse("groups:room", args=[group.pk])
     client.force_login(UserFactory())
     assert client.get(url).status_code == 403
@@ -68,6 +68,11 @@ def test_room_page_is_for_members_and_loads_its_script(client, group, alice):
     assert 'src="/static/js/room.js"' in response.text
     assert f'data-ws-path="/ws/groupes/{group.pk}/"' in response.text
     assert "<script>" not in response.text  # no inline script
+    # The "@" autocomplete offers the other members by name, never oneself.
+    names = response.context["member_names"]
+    assert "Bob" in names and "Alice" not in names
+    assert names == sorted(names, key=str.lower)
+    assert 'id="room-member-names" type="application/json"' in response.text
 
 
 def test_account_page_lists_my_groups_and_invitations(client, group, alice):
