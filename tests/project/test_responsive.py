@@ -58,7 +58,7 @@ def site_with_sales(transactional_db):
     call_command("demo_data", "--force", stdout=StringIO())
     association = Association.objects.get(slug="tremplin-linkedin")
     admin = User.objects.get(email="yacine.benali@tremplin-linkedin.test")
-    lottery = Lottery.objects.get(association=association)
+    lottery = Lottery.objects.get(slug=f"tombola-{association.slug}")  # its main one, open
     buyer = UserFactory(
         email="camille.buyer@example.org", display_name="Camille Rousseau-Delacroix"
     )
