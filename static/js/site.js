@@ -25,7 +25,12 @@
     table.querySelectorAll("tr").forEach(function (row) {
       row.setAttribute("role", "row");
       Array.from(row.children).forEach(function (cell, index) {
-        cell.setAttribute("role", cell.tagName === "TH" ? "columnheader" : "cell");
+        // A heading in the body heads its row (scope="row"), not a column.
+        let role = "cell";
+        if (cell.tagName === "TH") {
+          role = row.parentElement.tagName === "THEAD" || cell.scope === "col" ? "columnheader" : "rowheader";
+        }
+        cell.setAttribute("role", role);
         if (cell.tagName === "TD" && !cell.hasAttribute("data-label") && headings[index]) {
           cell.setAttribute("data-label", headings[index]);
         }

@@ -1,5 +1,7 @@
 """Public lottery pages (the index and a lottery's page), the buy form, "My tickets"."""
 
+import re
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -70,6 +72,12 @@ def test_lottery_page_under_the_index_shows_prizes_price_and_tickets_left(client
     # Anonymous visitors may log in, or buy as a guest with an email address.
     assert reverse("account_login") in html
     assert 'id="guest-buy"' in html and 'name="email"' in html
+    # Each field's description exists, so a screen reader reads it with the field.
+    described = re.findall(r'aria-describedby="([^"]+)"', html)
+    assert "id_email_helptext" in described
+    for ids in described:
+        for id_ in ids.split():
+            assert f'id="{id_}"' in html, id_
 
 
 def test_lottery_page_has_the_buy_form_for_a_signed_in_user(client, index_page):
