@@ -82,7 +82,7 @@ def make_app():
     )
 
 
-# The websocket side of uvicorn, as deploy/Procfile runs it.
+# The websocket side of uvicorn, as deploy/ runs it (Procfile, systemd unit).
 WS_IMPLEMENTATION = "websockets-sansio"
 
 
@@ -302,14 +302,14 @@ def main() -> None:
         "--ws",
         default=WS_IMPLEMENTATION,
         choices=("websockets", "websockets-sansio", "wsproto", "auto"),
-        help="uvicorn's websocket implementation (default: as deploy/Procfile)",
+        help="uvicorn's websocket implementation (default: as deploy/ runs it)",
     )
     parser.add_argument(
         "--deflate",
         action=argparse.BooleanOptionalAction,
         default=False,
         help="per-message compression, on the ASGI servers and the bare one alike "
-        "(default off, as deploy/Procfile)",
+        "(default off, as deploy/ runs it)",
     )
     args = parser.parse_args()
     if args.smoke:
