@@ -30,6 +30,7 @@ from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
 from django.db import connection
 from django.utils.translation import gettext as _
 
@@ -201,7 +202,12 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("room %s: leaving through the channel layer failed: %s", self.room, exc)
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        # Room frames skip the session middleware's wrapper of `send`: it acts on HTTP
+        # responses only (their cookie), but reads the session for every frame, and a
+        # room's message is one frame per member.
+        wrapper = getattr(self.base_send, "__self__", None)
+        send = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else self.base_send
+        await send({"type": "websocket.send", "text": text})
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "joined", False):
