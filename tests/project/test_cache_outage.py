@@ -7,7 +7,6 @@ on, which fails the way a stopped Redis does (connection refused).
 from __future__ import annotations
 
 import logging
-import os
 import time
 
 import pytest
@@ -19,7 +18,6 @@ from assosolos import cache as cache_module
 from assosolos.cache import CacheUnavailable, ResilientRedisCache, cache_required
 from assosolos.ratelimit import ratelimit
 from assosolos.unavailable import ServiceUnavailableMiddleware, server_error
-from tests.conftest import skip_or_fail
 from tests.factories import UserFactory
 from tests.project.live_production import free_port
 
@@ -68,11 +66,10 @@ def test_an_unreachable_redis_behaves_as_an_empty_cache(unreachable_url, caplog)
     assert len(warnings) == 1
 
 
-def test_a_count_lives_from_its_first_count_and_goes_on_from_there():
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        skip_or_fail("counting needs a Redis (REDIS_URL)")
-    backend = ResilientRedisCache(url, {"OPTIONS": TIMEOUTS, "KEY_PREFIX": "count-test"})
+def test_a_count_lives_from_its_first_count_and_goes_on_from_there(require_redis, settings):
+    backend = ResilientRedisCache(
+        settings.REDIS_URL, {"OPTIONS": TIMEOUTS, "KEY_PREFIX": "count-test"}
+    )
     backend.delete("c")
     try:
         assert [backend.count("c", timeout=60) for _ in range(3)] == [1, 2, 3]
