@@ -82,11 +82,18 @@ def make_app():
     )
 
 
+# The websocket side of uvicorn, as deploy/ runs it (Procfile, systemd unit).
+WS_IMPLEMENTATION = "websockets-sansio"
+
+
 # --- The limit: a bare broadcast ---------------------------------------------------------
 
 
-def _bare_serve(port: int) -> None:
-    """Every text frame received goes to every open socket, as the tutorial's frames do."""
+def _bare_serve(port: int, deflate: bool) -> None:
+    """Every text frame received goes to every open socket, as the tutorial's frames do.
+
+    Compressed per message (permessage-deflate) exactly when the ASGI servers are.
+    """
     from websockets.asyncio.server import broadcast, serve
 
     async def handler(socket) -> None:
@@ -95,21 +102,28 @@ def _bare_serve(port: int) -> None:
 
     async def main() -> None:
         nonlocal server
-        async with serve(handler, "127.0.0.1", port, max_queue=None, ping_interval=None) as server:
+        async with serve(
+            handler,
+            "127.0.0.1",
+            port,
+            max_queue=None,
+            ping_interval=None,
+            compression="deflate" if deflate else None,
+        ) as server:
             await server.serve_forever()
 
     server = None
     asyncio.run(main())
 
 
-def _bare_start():
+def _bare_start(*, deflate: bool):
     import multiprocessing
     import socket
 
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    process = multiprocessing.get_context("spawn").Process(target=_bare_serve, args=(port,))
+    process = multiprocessing.get_context("spawn").Process(target=_bare_serve, args=(port, deflate))
     process.start()
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -284,6 +298,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--log", type=Path, default=None, help="where the servers log")
     parser.add_argument("--smoke", action="store_true", help="tiny sizes, once: does it run?")
+    parser.add_argument(
+        "--ws",
+        default=WS_IMPLEMENTATION,
+        choices=("websockets", "websockets-sansio", "wsproto", "auto"),
+        help="uvicorn's websocket implementation (default: as deploy/ runs it)",
+    )
+    parser.add_argument(
+        "--deflate",
+        action=argparse.BooleanOptionalAction,
+        default=False,
+        help="per-message compression, on the ASGI servers and the bare one alike "
+        "(default off, as deploy/ runs it)",
+    )
     args = parser.parse_args()
     if args.smoke:
         args.members, args.senders, args.messages_each, args.repeat = 20, 2, 5, 1
@@ -335,10 +362,20 @@ def main() -> None:
             "GROUPS_ROOM_RATE_LIMIT": str(args.messages_each * (args.repeat + 1)),
         }
         runs: dict[str, list[dict]] = {"ours": [], "baseline": [], "limit": []}
-        bare, bare_url = _bare_start()
+        bare, bare_url = _bare_start(deflate=args.deflate)
         kinds = ("baseline", "ours", "limit")
         with asgi_servers(
-            args.servers, env=env, app="bench.room_fanout:make_app", factory=True, log_path=args.log
+            args.servers,
+            env=env,
+            app="bench.room_fanout:make_app",
+            factory=True,
+            log_path=args.log,
+            extra_args=(
+                "--ws",
+                args.ws,
+                "--ws-per-message-deflate",
+                "true" if args.deflate else "false",
+            ),
         ) as urls:
             for r in range(args.repeat):
                 order = kinds[r % 3 :] + kinds[: r % 3]
@@ -389,6 +426,8 @@ def main() -> None:
                 "messages": args.senders * args.messages_each,
                 "servers": args.servers,
                 "repeat": args.repeat,
+                "ws": args.ws,
+                "deflate": args.deflate,
             }
         )
     )

@@ -24,11 +24,14 @@ import contextlib
 import json
 import logging
 import time
+from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from channels.sessions import InstanceSessionWrapper
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from .effects import room_group_name, room_user_group_name
@@ -49,6 +52,22 @@ HISTORY_PAGE = 50
 logger = logging.getLogger(__name__)
 
 
+def _posts_in_parallel() -> bool:
+    """Whether posts run in the worker threads, each on its own connection, instead of
+    the one thread that runs every socket's queries.
+
+    On PostgreSQL: the group row's lock numbers concurrent posts one after the other,
+    for the length of one statement, and the posts of a burst no longer wait in one
+    queue for the thread (each post is a few round trips). SQLite takes one writer at
+    a time: its posts stay on the shared thread.
+    """
+    return connection.vendor == "postgresql"
+
+
+# The sockets' broadcast tasks that are running (see `RoomConsumer.on_post`).
+_BROADCASTERS: set[asyncio.Task] = set()
+
+
 class RoomConsumer(AsyncJsonWebsocketConsumer):
     """While the channel layer (Redis) is unreachable, a socket is accepted and closed
     with CLOSE_TRY_LATER (1013), and an open one is closed the same way when the layer
@@ -57,6 +76,8 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     accepted = False
     layer_lost = False
+    # Saved messages of this socket waiting for their broadcast, and the task sending them.
+    _broadcaster: asyncio.Task | None = None
 
     # Channels assigns `channel_receive` (the socket's own layer channel) when the
     # consumer starts; reading it gives the guarded receive below instead.
@@ -123,6 +144,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         self.inbox = room_user_group_name(self.group_id, self.user.pk)
         self.frame_window, self.frame_count = 0, 0
         self.last_typing = 0.0
+        self._broadcasts: deque[Any] = deque()
         # Room events wait in the outbox until the welcome frame has gone.
         self.outbox = Outbox(self._send_text, lost=self._layer_lost)
         try:
@@ -180,12 +202,21 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             logger.warning("room %s: leaving through the channel layer failed: %s", self.room, exc)
 
     async def _send_text(self, text: str) -> None:
-        await self.send(text_data=text)
+        # Room frames skip the session middleware's wrapper of `send`: it acts on HTTP
+        # responses only (their cookie), but reads the session for every frame, and a
+        # room's message is one frame per member.
+        wrapper = getattr(self.base_send, "__self__", None)
+        send = wrapper.real_send if isinstance(wrapper, InstanceSessionWrapper) else self.base_send
+        await send({"type": "websocket.send", "text": text})
 
     async def disconnect(self, code: int) -> None:
         if not getattr(self, "joined", False):
             return
         self.joined = False
+        if self._broadcaster is not None:
+            # What this socket saved still reaches the room before it leaves.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._broadcaster)
         await self._hub_leave()
         with contextlib.suppress(Exception):  # a layer that is away forgets it anyway
             await self.channel_layer.group_discard(self.inbox, self.channel_name)
@@ -269,7 +300,9 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def on_post(self, content: dict) -> None:
-        message = await database_sync_to_async(room_services.room_message_post)(
+        message = await database_sync_to_async(
+            room_services.room_message_post, thread_sensitive=not _posts_in_parallel()
+        )(
             group_id=self.group_id,
             user=self.user,
             body=content["body"],
@@ -278,13 +311,34 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         )
         # Committed: acknowledge, then tell the room (so the author gets the ack first).
         await self.send_json({"type": "ack", "client_id": content["client_id"], "seq": message.seq})
-        frame = room_services.message_frame(message)
+        # The broadcast is queued, not awaited: the socket's next post is saved while the
+        # layer carries this one (a burst from one person used to wait for each round
+        # trip to Redis in turn). The queue keeps the person's messages in order.
+        self._broadcasts.append(message)
+        if self._broadcaster is None:
+            self._broadcaster = asyncio.get_running_loop().create_task(self._broadcast_queued())
+            # Held until done: the loop keeps only a weak reference to its tasks.
+            _BROADCASTERS.add(self._broadcaster)
+            self._broadcaster.add_done_callback(_BROADCASTERS.discard)
+
+    async def _broadcast_queued(self) -> None:
         try:
-            await self.channel_layer.group_send(self.room, {"type": "room.frame", "frame": frame})
-        except Exception:
-            # Saved all the same: the members catch up by number when the layer is back.
-            logger.exception("room %s: broadcasting message %s failed", self.room, message.seq)
-            self._layer_lost()
+            while self._broadcasts:
+                message = self._broadcasts.popleft()
+                frame = room_services.message_frame(message)
+                try:
+                    await self.channel_layer.group_send(
+                        self.room, {"type": "room.frame", "frame": frame}
+                    )
+                except Exception:
+                    # Saved all the same: the members catch up by number when the layer
+                    # is back.
+                    logger.exception(
+                        "room %s: broadcasting message %s failed", self.room, message.seq
+                    )
+                    self._layer_lost()
+        finally:
+            self._broadcaster = None
 
     async def on_edit(self, content: dict) -> None:
         # The room hears of it from the service, after the commit.

@@ -28,9 +28,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import types
 import weakref
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 logger = logging.getLogger(__name__)
@@ -49,7 +50,8 @@ RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
 class Outbox:
-    """Text frames waiting for one socket, sent in order by a task that runs while any wait.
+    """Text frames waiting for one socket, sent in order: at once while the socket takes
+    them without waiting, else by a task that runs while any wait.
 
     Held until `start()`: the socket's first frame (its welcome) is sent directly, and
     room events that arrive meanwhile wait behind it. A failed send (a closed socket)
@@ -72,6 +74,7 @@ class Outbox:
         self.started = False
         self.closed = False
         self.dropped = 0
+        self._sending = False  # frames are being sent from `_wake`
 
     def __len__(self) -> int:
         return len(self._frames)
@@ -96,18 +99,62 @@ class Outbox:
             self._task.cancel()
 
     def _wake(self) -> None:
-        if self._task is None and self.started and not self.closed and self._frames:
-            self._task = asyncio.get_running_loop().create_task(self._drain())
-
-    async def _drain(self) -> None:
+        if self._task is not None or self._sending or not self.started or self.closed:
+            return
+        # Sent from here while the socket takes frames without waiting (almost always:
+        # its transport has room), as a bare broadcast writes to each socket in turn:
+        # a task per socket and per message cost more than the send itself. A send
+        # that has to wait (the client reads slowly) goes on in a task, and the frames
+        # behind it wait there; the other sockets are not held.
+        self._sending = True
         try:
+            while self._frames and not self.closed:
+                sending = self._send(self._frames.popleft())
+                try:
+                    waits_on = sending.send(None)
+                except StopIteration:
+                    continue
+                self._task = asyncio.get_running_loop().create_task(
+                    self._drain(_resume(sending, waits_on))
+                )
+                return
+        except Exception:  # noqa: BLE001 - the socket is gone; the room goes on without it
+            self._failed()
+        finally:
+            self._sending = False
+
+    async def _drain(self, sending: Awaitable[Any]) -> None:
+        try:
+            await sending
             while self._frames and not self.closed:
                 await self._send(self._frames.popleft())
         except Exception:  # noqa: BLE001 - the socket is gone; the room goes on without it
-            logger.debug("room socket send failed; its outbox is closed", exc_info=True)
-            self.close()
+            self._failed()
         finally:
             self._task = None
+
+    def _failed(self) -> None:
+        logger.debug("room socket send failed; its outbox is closed", exc_info=True)
+        self.close()
+
+
+@types.coroutine
+def _resume(coroutine: Any, waits_on: Any) -> Generator[Any, Any, None]:
+    """Carry on, in the task that awaits this, a coroutine already stepped once that is
+    waiting on `waits_on`: what the task sends or throws goes through to it."""
+    while True:
+        try:
+            received = yield waits_on
+        except BaseException as exc:
+            try:
+                waits_on = coroutine.throw(exc)
+            except StopIteration:
+                return
+        else:
+            try:
+                waits_on = coroutine.send(received)
+            except StopIteration:
+                return
 
 
 class RoomHub:

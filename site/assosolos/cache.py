@@ -180,6 +180,23 @@ class ResilientRedisCache(PooledRedisCache):
             "incr", ValueError, lambda: super(ResilientRedisCache, self).incr(key, delta, version)
         )
 
+    def count(self, key, *, timeout: int, version=None) -> int:
+        """Add one to a counter that lives `timeout` seconds from its first count; the new
+        value. One round trip (`incr()` takes two, and a missing key a third to create it).
+
+        While Redis is away, every count is the first one (as `add()` succeeds then).
+        """
+        redis_key = self.make_and_validate_key(key, version=version)
+
+        def call() -> int:
+            pipe = self._cache.get_client(redis_key, write=True).pipeline(transaction=False)
+            # Created with its expiry only if missing, then counted: any Redis version.
+            pipe.set(redis_key, 0, ex=timeout, nx=True)
+            pipe.incr(redis_key)
+            return int(pipe.execute()[1])
+
+        return self._call("count", 1, call)
+
     def set_many(self, data, timeout=DEFAULT_TIMEOUT, version=None):
         return self._call(
             "set_many",

@@ -54,8 +54,12 @@ def asgi_servers(
     app: str = "tests.groups.e2e_asgi:application",
     factory: bool = False,
     log_path: Path | None = None,
+    extra_args: tuple[str, ...] = (),
 ):
-    """Yield the base URLs of `count` uvicorn servers; stop them on exit."""
+    """Yield the base URLs of `count` uvicorn servers; stop them on exit.
+
+    `extra_args` go to uvicorn's command line as they are (e.g. its websocket options).
+    """
     processes: list[subprocess.Popen] = []
     urls = []
     log = open(log_path, "ab") if log_path else subprocess.DEVNULL  # noqa: SIM115
@@ -84,6 +88,7 @@ def asgi_servers(
             ]
             if factory:
                 command.append("--factory")
+            command += extra_args
             process = subprocess.Popen(
                 command,
                 cwd=ROOT,

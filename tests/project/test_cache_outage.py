@@ -57,12 +57,30 @@ def test_an_unreachable_redis_behaves_as_an_empty_cache(unreachable_url, caplog)
     assert backend.set_many({"a": 1}) == []
     with pytest.raises(ValueError):
         backend.incr("counter")
+    assert backend.count("counter", timeout=60) == 1  # every count is the first
     for _ in range(50):
         backend.get("k")
     # One attempt to connect, then calls fail at once while the outage lasts.
     assert time.monotonic() - started < 1.5
     warnings = [r for r in caplog.records if "unreachable" in r.getMessage()]
     assert len(warnings) == 1
+
+
+def test_a_count_lives_from_its_first_count_and_goes_on_from_there(require_redis, settings):
+    backend = ResilientRedisCache(
+        settings.REDIS_URL, {"OPTIONS": TIMEOUTS, "KEY_PREFIX": "count-test"}
+    )
+    backend.delete("c")
+    try:
+        assert [backend.count("c", timeout=60) for _ in range(3)] == [1, 2, 3]
+        assert backend.get("c") == 3  # a plain integer, readable as Django writes them
+        raw = backend._cache.get_client(write=True)
+        ttl = raw.ttl(backend.make_key("c"))
+        assert 55 <= ttl <= 60  # set by the first count, not moved by the next ones
+        backend.set("d", 5, timeout=60)
+        assert backend.count("d", timeout=60) == 6  # an existing counter goes on
+    finally:
+        backend.delete_many(["c", "d"])
 
 
 def test_inside_cache_required_an_unreachable_redis_raises(unreachable_url):
