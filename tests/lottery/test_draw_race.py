@@ -27,7 +27,7 @@ def _two_tasks_at_once(lottery, monkeypatch, *, lock: bool) -> list:
     writing = threading.Barrier(2)
 
     # Both tasks pass the early "already drawn?" check before either takes the lock.
-    def no_beacon_once_both_started(seal, now):
+    def no_beacon_once_both_started(seal, now, at_hand=None):
         started.wait(30)
         return None
 
