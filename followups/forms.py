@@ -1,11 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from groups.forms import apply_errors
-
 from .models import FollowUp, Step
 
-__all__ = ["FollowUpForm", "OutcomeForm", "StepForm", "apply_errors"]
+__all__ = ["FollowUpForm", "OutcomeForm", "StepForm"]
 
 DATE_WIDGET = {"type": "date"}
 

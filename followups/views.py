@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assosolos.forms import form_errors_apply
 from lottery.exports import table_csv_lines
 
 from . import selectors, services
 from .exports import followups_table
-from .forms import FollowUpForm, OutcomeForm, StepForm, apply_errors
+from .forms import FollowUpForm, OutcomeForm, StepForm
 from .models import FollowUp, Step
 
 
@@ -44,7 +45,7 @@ def mine(request: HttpRequest) -> HttpResponse:
             try:
                 followup = services.followup_record(actor=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_errors_apply(form, exc)
             else:
                 messages.success(request, _("The follow-up has been recorded."))
                 return redirect("followups:detail", followup.pk)
@@ -92,7 +93,7 @@ def step_done(request: HttpRequest, pk: int, step_pk: int) -> HttpResponse:
         except Step.DoesNotExist as exc:
             raise Http404 from exc
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The outcome has been recorded."))
             return redirect("followups:detail", followup.pk)
@@ -108,7 +109,7 @@ def step_new(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.step_add(actor=request.user, followup_id=followup.pk, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The next step has been planned."))
             return redirect("followups:detail", followup.pk)

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assosolos.forms import form_errors_apply
+
 from . import attendance_selectors, selectors, services
 from .attendance_forms import AttendanceForm, SessionAnswerForm, SessionCapacityForm
-from .forms import apply_errors
 from .models import Group, Session
 
 
@@ -92,7 +93,7 @@ def session_sheet(request: HttpRequest, pk: int, session_pk: int) -> HttpRespons
                 session=session, actor=request.user, presence=form.presence()
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("Attendance has been saved."))
             return redirect("groups:session_sheet", pk, session_pk)
@@ -116,7 +117,7 @@ def session_capacity(request: HttpRequest, pk: int, session_pk: int) -> HttpResp
                 session=session, actor=request.user, capacity=form.cleaned_data["capacity"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The number of places has been saved."))
             return redirect("groups:session_sheet", pk, session_pk)

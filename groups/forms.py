@@ -82,12 +82,3 @@ class SeatPrizeForm(forms.Form):
     @property
     def has_choices(self) -> bool:
         return len(self.fields["prize"].widget.choices) > 1
-
-
-def apply_errors(form: forms.Form, exc) -> None:
-    """Put a service's ValidationError on the form: on its field when it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage, association_is_active
+from assosolos.forms import form_errors_apply
 
 from . import attendance_selectors, calendar, selectors, services
 from .attachments import selectors as attachment_selectors
@@ -30,7 +31,6 @@ from .forms import (
     MuteForm,
     SeatPrizeForm,
     SessionForm,
-    apply_errors,
 )
 from .models import Commitment, Group, GroupApplication, GroupInvitation, GroupMembership, Session
 from .notify.selectors import push_public_key
@@ -162,7 +162,7 @@ def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
                 association=association, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The group has been created."))
             return redirect("groups:manage", group.pk)
@@ -209,7 +209,7 @@ def manage(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.group_update(group=group, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The group has been saved."))
             return redirect("groups:manage", group.pk)
@@ -226,7 +226,7 @@ def manage_invite(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.group_invite(group=group, actor=request.user, email=form.cleaned_data["email"])
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The invitation has been sent."))
             return redirect("groups:manage", group.pk)
@@ -244,7 +244,7 @@ def manage_session(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.session_create(group=group, actor=request.user, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The session has been planned."))
             return redirect("groups:manage", group.pk)
@@ -343,7 +343,7 @@ def session_detail(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
                 session=session, user=request.user, goal=form.cleaned_data["goal"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("Your goal has been saved."))
             return redirect("groups:session", pk, session_pk)
@@ -447,7 +447,7 @@ def manage_seat_prize_attach(request: HttpRequest, pk: int) -> HttpResponse:
                 group=group, actor=request.user, prize_id=form.cleaned_data["prize"]
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(
                 request,

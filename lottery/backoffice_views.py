@@ -16,9 +16,10 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from assosolos.forms import form_errors_apply
+
 from . import exports, selectors, services
 from .backoffice_forms import OrderCorrectForm, OrderRefundForm, OrderVoidForm
-from .forms import apply_errors
 from .models import Lottery, Order
 from .payments import PaymentError
 from .views import _managed_lottery
@@ -104,7 +105,7 @@ def _order_action(
         try:
             act(order_id=order.pk, actor=request.user, lottery=lottery, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         except PaymentError as exc:
             form.add_error(None, str(exc))
         else:

@@ -12,6 +12,7 @@ from django.forms import BaseModelFormSet, modelformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from associations.validators import MAX_LOGO_SIZE
+from assosolos.forms import form_errors_apply
 
 from . import services
 from .models import Bundle, Lottery, Order, Prize
@@ -76,18 +77,6 @@ def _datetime_widget():
     return forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
 
 
-def apply_errors(form: forms.BaseForm, exc: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form)."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.message_dict.items():
-            target = field if field in form.fields else None
-            for message in errors:
-                form.add_error(target, message)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)
-
-
 class LotteryForm(forms.ModelForm):
     ticket_price_cents = EuroField(label=_("Ticket price (€)"), max_cents=services.MAX_AMOUNT_CENTS)
 
@@ -142,10 +131,7 @@ class LotteryForm(forms.ModelForm):
         try:
             services.lottery_validate(lottery=candidate)
         except ValidationError as exc:
-            for field, messages in exc.message_dict.items():
-                for message in messages:
-                    if field not in self.errors:
-                        self.add_error(field if field in self.fields else None, message)
+            form_errors_apply(self, exc, keep_field_errors=True)
         return cleaned
 
     def _post_clean(self):
@@ -213,7 +199,7 @@ class BundleForm(forms.ModelForm):
                     ticket_price_cents=lottery.ticket_price_cents if lottery else None,
                 )
             except ValidationError as exc:
-                apply_errors(self, exc)
+                form_errors_apply(self, exc)
         return cleaned
 
 

@@ -23,6 +23,7 @@ from associations.guards import managed_association_get
 from associations.models import Association
 from assosolos.cache import CacheUnavailable, cache_required
 from assosolos.emails import absolute_url
+from assosolos.forms import form_errors_apply
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
 from assosolos.ratelimit import client_address, ratelimit, ratelimit_consume
 from assosolos.unavailable import service_unavailable_response
@@ -38,7 +39,6 @@ from .forms import (
     LotteryForm,
     OfflineSaleForm,
     PrizeFormSet,
-    apply_errors,
 )
 from .guest_links import guest_order_path
 from .models import Lottery
@@ -240,7 +240,7 @@ def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
                 association=association, by=request.user, **form.changed_values()
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The lottery is saved as a draft. Now add its prizes."))
             _warn_sales_window(request, lottery)
@@ -302,7 +302,7 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
             services.lottery_update(lottery=lottery, by=request.user, **form.changed_values())
         except ValidationError as exc:
             lottery.refresh_from_db()
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The lottery is saved."))
             _warn_sales_window(request, lottery)
@@ -324,7 +324,7 @@ def _formset_save(request, formset, *, lottery: Lottery, save_all) -> bool:
         save_all(lottery, [form.save(commit=False) for form in forms], deleted)
     except services.RowsRefused as exc:
         for index, error in exc.rows.items():
-            apply_errors(forms[index], error)
+            form_errors_apply(forms[index], error)
         return False
     except ValidationError as exc:  # the lottery itself refuses (e.g. sales opened meanwhile)
         for message in exc.messages:
@@ -497,7 +497,7 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
                 lottery=lottery, by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             numbers = selectors.ticket_numbers(orders=[order])[order.pk]
             messages.success(

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from associations.guards import managed_association_get
 from associations.models import Association
 from associations.selectors import association_can_read_documents
-from lottery.forms import apply_errors
+from assosolos.forms import form_errors_apply
 from lottery.models import Lottery
 
 from . import selectors, services
@@ -66,7 +66,7 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
             try:
                 services.cost_line_add(lottery=lottery, by=user, **form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_errors_apply(form, exc)
                 return None
             return _("The cost is recorded.")
         return None
@@ -87,10 +87,10 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
                     scan=form.cleaned_data["scan"] or None,
                 )
             except ValidationError as exc:
-                _errors_to(
+                form_errors_apply(
                     form,
                     exc,
-                    {
+                    fields={
                         "authorisation_reference": "reference",
                         "authorisation_date": "date",
                         "authorisation_commune": "commune",
@@ -106,7 +106,7 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
             try:
                 services.fund_use_add(lottery=lottery, by=user, **form.cleaned_data)
             except ValidationError as exc:
-                apply_errors(form, exc)
+                form_errors_apply(form, exc)
                 return None
             return _("The use of the funds is recorded.")
         return None
@@ -115,17 +115,6 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
         services.fund_use_delete(use=use, by=user)
         return _("The use of the funds is removed.")
     raise Http404
-
-
-def _errors_to(form, exc: ValidationError, names: dict[str, str]) -> None:
-    if not hasattr(exc, "error_dict"):
-        for message in exc.messages:
-            form.add_error(None, message)
-        return
-    for field, errors in exc.message_dict.items():
-        target = names.get(field, field)
-        for message in errors:
-            form.add_error(target if target in form.fields else None, message)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from associations.guards import managed_association_get
 from associations.models import Association
+from assosolos.forms import form_errors_apply
 from groups.pitches.models import Pitch
 
 from . import selectors, services
@@ -62,7 +63,7 @@ def connect(request: HttpRequest, association_slug: str, network: str) -> HttpRe
             secret=form.cleaned_data["secret"],
         )
     except ValidationError as exc:
-        form.add_error(None, exc)
+        form_errors_apply(form, exc)
         return _page(request, association, form, status=400)
     messages.success(request, _("Connected as @%(handle)s.") % {"handle": account.handle})
     return redirect("relay:manage", association_slug=association.slug)

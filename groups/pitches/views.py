@@ -15,10 +15,10 @@ from django.views.decorators.http import require_POST
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from assosolos.forms import form_errors_apply
 from groups.models import Group
 from groups.networks import NETWORKS, networks_for_client, pitch_count, share_url
 from groups.selectors import group_membership
-from lottery.forms import apply_errors
 
 from . import selectors, services
 from .forms import CommentForm, PitchForm, ScheduleForm
@@ -59,7 +59,7 @@ def pitch_create(request: HttpRequest, group_pk: int) -> HttpResponse:
         try:
             pitch = services.pitch_save(actor=request.user, group=group, **form.cleaned_data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(
                 request, _("Your pitch is saved. Ask your group for review when ready.")
@@ -83,7 +83,7 @@ def pitch_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.pitch_save(actor=request.user, group=pitch.group, pitch=pitch, **data)
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("A new version of your pitch is saved."))
             return redirect("pitches:detail", pk=pitch.pk)
@@ -254,7 +254,7 @@ def schedule_edit(request: HttpRequest, association_slug: str) -> HttpResponse:
                 actor=request.user, association=association, **form.cleaned_data
             )
         except ValidationError as exc:
-            apply_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The showcase time is saved."))
             return redirect("pitches:schedule", association_slug=association.slug)

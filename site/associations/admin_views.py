@@ -18,6 +18,7 @@ from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
 from wagtail.admin.views.generic.permissions import PermissionCheckedMixin
 
 from assosolos.admin_viewsets import LocalDateColumn, LocalTimeInspectMixin, ReadOnlyModelViewSet
+from assosolos.forms import form_errors_apply
 
 from . import selectors, services
 from .forms import DecisionForm
@@ -164,11 +165,7 @@ class AssociationDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            form_errors_apply(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, success % {"name": self.object.name})
         return redirect(self.get_inspect_url())
@@ -244,11 +241,7 @@ class AssociationDetailsChangeDecisionView(
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            form_errors_apply(form, exc)
             return self.form_invalid(form)
         messages.success(self.request, success % {"name": change.association.name})
         return redirect(self.get_inspect_url())

@@ -3,6 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from assosolos.forms import form_errors_apply
+
 from .models import Association, AssociationDocument, Membership
 from .services import association_identifiers_clean
 from .validators import (
@@ -150,9 +152,7 @@ class AssociationRegistrationForm(_AssociationDetailsForm):
                     rna_number=cleaned["rna_number"], siren=cleaned["siren"]
                 )
             except ValidationError as exc:
-                for field, errors in exc.error_dict.items():
-                    for error in errors:
-                        self.add_error(field, error)
+                form_errors_apply(self, exc)
         return cleaned
 
     def documents(self) -> list[tuple[str, object]]:

@@ -11,6 +11,8 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
+from assosolos.forms import form_errors_apply
+
 from . import selectors, services
 from .forms import (
     AssociationEditForm,
@@ -27,14 +29,6 @@ def _error_text(exc: ValidationError | PermissionDenied) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or _("You are not allowed to do that.")
-
-
-def _add_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _member_association(request, slug: str) -> Association:
@@ -97,7 +91,7 @@ def association_register(request):
                 documents=form.documents(),
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(
                 request,
@@ -163,7 +157,7 @@ def association_edit(request, slug: str):
                 association=association, user=request.user, **fields
             )
         except ValidationError as exc:
-            _add_errors(form, exc)
+            form_errors_apply(form, exc)
         else:
             messages.success(request, _("The association's details have been saved."))
             if pending is not None:
