@@ -31,6 +31,8 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from assosolos.money import money_plain
+
 from . import selectors
 from .models import Lottery, Order, Ticket
 
@@ -243,7 +245,7 @@ def _csv_value(column: Column, value: object) -> str:
     if value is None:
         return ""
     if column.kind == CENTS:
-        return f"{value // 100},{value % 100:02d}"
+        return money_plain(value)
     if column.kind == DATETIME:
         return _paris(value).strftime("%d/%m/%Y %H:%M")
     if column.kind == INTEGER:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.validators import MAX_LOGO_SIZE
 from assosolos.forms import form_errors_apply
+from assosolos.money import money_plain, money_text
 
 from . import services
 from .models import Bundle, Lottery, Order, Prize
@@ -28,12 +29,6 @@ MAX_PRIZE_IMAGE_SIDE = 6000
 MAX_PRIZE_IMAGE_PIXELS = 24_000_000
 
 
-def cents_to_text(cents: int | None) -> str:
-    if cents is None:
-        return ""
-    return f"{cents // 100},{cents % 100:02d}"
-
-
 class EuroField(forms.Field):
     """An amount typed in euros ("2", "2,50", "2.5"), cleaned to integer cents; never a float."""
 
@@ -47,7 +42,7 @@ class EuroField(forms.Field):
 
     def prepare_value(self, value):
         if isinstance(value, int):
-            return cents_to_text(value)
+            return money_plain(value)
         return value
 
     def to_python(self, value):
@@ -66,9 +61,9 @@ class EuroField(forms.Field):
             raise ValidationError(_("Enter an amount in euros."), code="invalid_amount") from exc
         if cents > self.max_cents:
             raise ValidationError(
-                _("The amount may be at most %(max)s EUR."),
+                _("The amount may be at most %(max)s."),
                 code="amount_too_large",
-                params={"max": cents_to_text(self.max_cents)},
+                params={"max": money_text(self.max_cents)},
             )
         return int(cents)
 

@@ -33,6 +33,7 @@ from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table
 
+from assosolos.money import money_text
 from lottery.exports import DATETIME_FORMAT, EURO_FORMAT
 from lottery.models import Lottery, Order, Prize
 from lottery.selectors.money import lottery_online_money
@@ -57,9 +58,7 @@ def _language():
 
 
 def _euros(cents: int) -> str:
-    from lottery.templatetags.lottery_tags import euros
-
-    return euros(cents).translate(PDF_SPACES)
+    return money_text(cents).translate(PDF_SPACES)
 
 
 def _number(value: int) -> str:

@@ -8,6 +8,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from assosolos.money import money_text
+
 from ..models import Lottery
 
 logger = logging.getLogger(__name__)
@@ -52,8 +54,14 @@ class HeldTicketsCapReached(PurchaseError):
 
 
 class AmountTooLarge(PurchaseError):
-    default_message = _("This order would cost more than one payment may (999,999.99 EUR).")
     default_code = "amount_too_large"
+
+    def __init__(self, message: Any = None, code: str | None = None, params: Any = None) -> None:
+        # Written when raised, in the buyer's language, the amount as well as the words.
+        message = message or _("This order would cost more than one payment may (%(max)s).") % {
+            "max": money_text(MAX_AMOUNT_CENTS)
+        }
+        super().__init__(message, code=code, params=params)
 
 
 class InvalidQuantity(PurchaseError):

@@ -11,6 +11,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assosolos.money import money_text
+
 from .. import payment_emails, selectors
 from ..locking import money_path_lock, order_lock
 from ..models import Lottery, Order, Ticket
@@ -57,7 +59,11 @@ def order_record_offline(
     if amount_cents is not None and amount_cents < 0:
         _add(errors, "amount_cents", _("The amount cannot be negative."))
     if amount_cents is not None and amount_cents > MAX_AMOUNT_CENTS:
-        _add(errors, "amount_cents", _("One sale may be at most 999,999.99 EUR."))
+        _add(
+            errors,
+            "amount_cents",
+            _("One sale may be at most %(max)s.") % {"max": money_text(MAX_AMOUNT_CENTS)},
+        )
     if errors:
         raise ValidationError(errors)
     quantity = quantity_check(quantity)

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 
 from associations.models import Association
 from associations.services import association_require_active
+from assosolos.money import money_text
 
 from ..date_window import DATE_FIELDS, DATETIME_FIELDS, window_errors
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
-from ..templatetags.lottery_tags import euros
 from .alerts import no_sales_warning_schedule_on_commit
 from .errors import MAX_AMOUNT_CENTS
 
@@ -39,7 +39,11 @@ def lottery_validate(*, lottery: Lottery) -> None:
     if lottery.ticket_price_cents is not None and lottery.ticket_price_cents <= 0:
         _add(errors, "ticket_price_cents", _("The ticket price must be more than zero."))
     if lottery.ticket_price_cents is not None and lottery.ticket_price_cents > MAX_AMOUNT_CENTS:
-        _add(errors, "ticket_price_cents", _("A ticket may cost at most 999,999.99 EUR."))
+        _add(
+            errors,
+            "ticket_price_cents",
+            _("A ticket may cost at most %(max)s.") % {"max": money_text(MAX_AMOUNT_CENTS)},
+        )
     if lottery.ticket_cap is not None and lottery.ticket_cap <= 0:
         _add(errors, "ticket_cap", _("A lottery must offer at least one ticket."))
     max_cap = getattr(settings, "LOTTERY_MAX_TICKETS", 100_000)
@@ -175,10 +179,17 @@ def bundle_validate(*, bundle: Bundle, ticket_price_cents: int | None = None) ->
                 "The bundle of %(quantity)s tickets must cost less than %(quantity)s single "
                 "tickets (%(full)s)."
             )
-            % {"quantity": bundle.quantity, "full": euros(bundle.quantity * ticket_price_cents)},
+            % {
+                "quantity": bundle.quantity,
+                "full": money_text(bundle.quantity * ticket_price_cents),
+            },
         )
     if bundle.price_cents is not None and bundle.price_cents > MAX_AMOUNT_CENTS:
-        _add(errors, "price_cents", _("A bundle may cost at most 999,999.99 EUR."))
+        _add(
+            errors,
+            "price_cents",
+            _("A bundle may cost at most %(max)s.") % {"max": money_text(MAX_AMOUNT_CENTS)},
+        )
     if errors:
         raise ValidationError(errors)
 
