@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from stripe import oauth_error
 
 from associations.selectors import association_can_manage
+from assosolos.effects import on_commit, signal_on_commit
 
 from .models import ConnectState, PaymentAccount
 from .selectors import account_balance_forget, account_of
@@ -39,15 +40,13 @@ class ConnectRefused(Exception):
 
 
 def _changed(account: PaymentAccount) -> None:
-    association_id, ready, account_id = account.association_id, account.ready, account.account_id
-
-    def send() -> None:
-        account_balance_forget(account_id=account_id)
-        payment_account_changed.send(
-            sender=PaymentAccount, association_id=association_id, ready=ready
-        )
-
-    transaction.on_commit(send)
+    on_commit(account_balance_forget, account_id=account.account_id)
+    signal_on_commit(
+        payment_account_changed,
+        sender=PaymentAccount,
+        association_id=account.association_id,
+        ready=account.ready,
+    )
 
 
 def _return_url() -> str:

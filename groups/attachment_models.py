@@ -6,13 +6,14 @@ their own): a view that checks who asks sends them (`groups.attachments.views`).
 
 from __future__ import annotations
 
-from django.db import models, transaction
+from django.db import models
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from associations.storage import private_storage
+from assosolos.effects import on_commit
 
 
 class RoomAttachment(models.Model):
@@ -48,4 +49,4 @@ def room_attachment_files_delete(sender, instance: RoomAttachment, **kwargs) -> 
         for name in names:
             private_storage.delete(name)
 
-    transaction.on_commit(delete, robust=True)
+    on_commit(delete)

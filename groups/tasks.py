@@ -117,11 +117,8 @@ def session_reminders_send() -> int:
                 "group": session.group,
                 "group_url": absolute_url(session.group.get_absolute_url()),
             }
-            transaction.on_commit(
-                lambda c=context, r=recipients: email_send(
-                    template="session_reminder", context=c, recipients=r
-                )
-            )
+            # Queued with the mark: both commit, or neither.
+            email_send(template="session_reminder", context=context, recipients=recipients)
             sent += 1
     return sent
 

@@ -1,7 +1,7 @@
 """Signals other apps listen to, so that the lottery app never imports them.
 
 `draw_committed` is sent once a draw's result is committed to the database (from
-`transaction.on_commit`), with `lottery_id` and `result_id`. A receiver reads the
+`assosolos.effects.signal_on_commit`), with `lottery_id` and `result_id`. A receiver reads the
 winners from `lottery.draw_selectors.draw_winners_for_enrolment(result_id=...)`; for
 example the groups app enrols the winners whose prize carries a seat.
 """

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from associations.models import Association
 from associations.selectors import association_can_manage
+from assosolos.effects import on_commit
 from groups.models import Group
 from groups.networks import NETWORKS, pitch_count
 from groups.selectors import group_is_moderator, group_membership
@@ -266,7 +267,7 @@ def pitch_approve(*, actor: Any, pitch: Pitch) -> Pitch:
             update_fields=["status", "approved_version", "approved_by", "approved_at", "updated_at"]
         )
         association_id = group.association_id
-        transaction.on_commit(lambda: showcase_schedule_ensure(association_id=association_id))
+        on_commit(showcase_schedule_ensure, association_id=association_id)
     return pitch
 
 

@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.selectors import association_manager_emails
+from assosolos.effects import on_commit
 from assosolos.emails import absolute_url, email_send
 
 from ..locking import lottery_lock
@@ -60,7 +61,7 @@ def no_sales_warning_schedule(*, lottery_id: int, draw_at: datetime) -> None:
 
 def no_sales_warning_schedule_on_commit(*, lottery: Lottery) -> None:
     lottery_id, draw_at = lottery.pk, lottery.draw_at
-    transaction.on_commit(lambda: no_sales_warning_schedule(lottery_id=lottery_id, draw_at=draw_at))
+    on_commit(no_sales_warning_schedule, lottery_id=lottery_id, draw_at=draw_at)
 
 
 def lottery_no_sales_warn(*, lottery_id: int, now: datetime | None = None) -> bool:

@@ -22,7 +22,8 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from django_q.tasks import async_task
+
+from assosolos.effects import on_commit, signal_on_commit, task_on_commit
 
 from .. import commitment_chain, drand, draw_core
 from ..ledger_stream import holder_pseudonym as holder_pseudonym  # services.holder_pseudonym
@@ -183,7 +184,7 @@ def ledger_seal(
         lottery.ledger_sealed_at = now
         lottery.save(update_fields=["ledger_sealed_at", "updated_at"])
         draw_at = max(lottery.draw_at, now)
-        transaction.on_commit(lambda: _draw_schedule(lottery_id=lottery_id, at=draw_at))
+        on_commit(_draw_schedule, lottery_id=lottery_id, at=draw_at)
     return True
 
 
@@ -392,30 +393,20 @@ def _draw_write(
     )
     lottery.status = Status.DRAWN
     lottery.save(update_fields=["status", "updated_at"])
-    result_id, lottery_id = result.pk, lottery.pk
-    transaction.on_commit(lambda: _announce(lottery_id=lottery_id, result_id=result_id))
+    _announce_on_commit(lottery_id=lottery.pk, result_id=result.pk)
     return result
 
 
-def _announce(*, lottery_id: int, result_id: int) -> None:
-    """After commit: tell other apps, email the winners, reveal on the live page."""
+def _announce_on_commit(*, lottery_id: int, result_id: int) -> None:
+    """After commit, in this order: tell other apps, email the winners, reveal on the
+    live page. Each runs even if the one before failed: a failing receiver must not
+    keep the winners from their emails, nor a live page down hide a committed draw."""
+    from ..draw_live import draw_broadcast
     from ..signals import draw_committed
 
-    # One failing receiver must not keep the winners from their emails.
-    for receiver, error in draw_committed.send_robust(
-        sender=Lottery, lottery_id=lottery_id, result_id=result_id
-    ):
-        if isinstance(error, Exception):
-            logger.error(
-                "Lottery %s: draw_committed receiver %r failed: %r", lottery_id, receiver, error
-            )
-    async_task("lottery.tasks.draw_winner_emails_send", result_id)
-    try:
-        from ..draw_live import draw_broadcast
-
-        draw_broadcast(lottery_id=lottery_id)
-    except Exception:  # a live page down must never undo or hide a committed draw
-        logger.exception("Lottery %s: live draw broadcast failed", lottery_id)
+    signal_on_commit(draw_committed, sender=Lottery, lottery_id=lottery_id, result_id=result_id)
+    task_on_commit("lottery.tasks.draw_winner_emails_send", result_id)
+    on_commit(draw_broadcast, lottery_id=lottery_id)
 
 
 # Schedules

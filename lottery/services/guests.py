@@ -13,6 +13,8 @@ from typing import Any
 
 from django.db import transaction
 
+from assosolos.effects import signal_on_commit
+
 from ..models import Order
 from ..selectors import email_normalise, guest_orders_of_email
 from ..signals import guest_orders_attached
@@ -43,9 +45,7 @@ def guest_orders_attach(*, user: Any, email: str) -> list[int]:
         Order.objects.filter(pk__in=locked).update(buyer=user)
         if locked:
             logger.info("Guest orders %s attached to user %s", locked, user.pk)
-            transaction.on_commit(
-                lambda: guest_orders_attached.send(
-                    sender=Order, user_id=user.pk, order_ids=list(locked)
-                )
+            signal_on_commit(
+                guest_orders_attached, sender=Order, user_id=user.pk, order_ids=list(locked)
             )
     return locked

@@ -33,9 +33,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache, caches
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
+
+from .effects import on_commit
 
 PAGE_KEY = "page-cache:page:{digest}"
 REBUILD_KEY = "{key}:rebuild"
@@ -94,7 +95,7 @@ def page_cache_bump(*dependencies: str) -> None:
         if local is not None:
             local.clear()
 
-    transaction.on_commit(bump)
+    on_commit(bump)
 
 
 def dependency_versions(*dependencies: str) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from unittest import mock
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
+from django.db import transaction
 from django.utils import timezone
 from icalendar import Calendar
 
@@ -307,6 +308,26 @@ def test_reminder_goes_to_members_the_day_before_and_only_once(
     with django_capture_on_commit_callbacks(execute=True):
         assert tasks.session_reminders_send() == 0
     assert len(mail.outbox) == 1
+
+
+def test_a_reminder_is_queued_with_its_mark_in_one_transaction(
+    group, alice, django_capture_on_commit_callbacks
+):
+    """The email is a queue row of the transaction that marks the session reminded:
+    it exists before any after-commit effect runs, and goes if the mark is undone."""
+    from post_office.models import Email
+
+    session = SessionFactory(group=group, starts_at=timezone.now() + timedelta(hours=20))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        assert tasks.session_reminders_send() == 1
+        raise RuntimeError("the run fails after queueing")
+    session.refresh_from_db()
+    assert session.reminder_sent_at is None
+    assert not Email.objects.exists()
+
+    with django_capture_on_commit_callbacks(execute=False):
+        assert tasks.session_reminders_send() == 1
+        assert list(Email.objects.values_list("to", flat=True)) == [[alice.email]]
 
 
 def test_reminder_task_is_scheduled():
