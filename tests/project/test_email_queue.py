@@ -5,8 +5,10 @@ from __future__ import annotations
 import psycopg
 import pytest
 import redis
+from allauth.account.adapter import get_adapter
 from django.conf import settings
 from django.core import mail
+from django.core.mail import send_mail
 from django.core.mail.backends.locmem import EmailBackend as LocmemBackend
 from django.db import connection, transaction
 from django.utils import timezone
@@ -69,6 +71,41 @@ def test_an_email_leaves_only_when_its_change_commits(django_capture_on_commit_c
     assert not Email.objects.filter(to=["rolled-back@example.org"]).exists()
     emails.emails_send_queued()
     assert _delivered() == {"kept@example.org": 1}
+
+
+@pytest.mark.django_db
+def test_django_s_own_emails_are_queued_in_the_transaction_too(
+    settings, django_capture_on_commit_callbacks
+):
+    """What a library sends with `send_mail` (Wagtail's notices…) takes the same road:
+    `EMAIL_BACKEND` is the queue (the test runner swaps it for its outbox; put it back)."""
+    settings.EMAIL_BACKEND = "assosolos.emails.QueueBackend"
+    with pytest.raises(RuntimeError), transaction.atomic():
+        send_mail("Rolled back", "Body", None, ["rolled-back@example.org"])
+        raise RuntimeError("the change fails")
+    assert not Email.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True), transaction.atomic():
+        send_mail("Kept", "Body", None, ["kept@example.org"])
+        assert mail.outbox == [] and Email.objects.filter(to=["kept@example.org"]).exists()
+    assert _delivered() == {"kept@example.org": 1}
+
+
+@pytest.mark.django_db
+def test_allauth_s_emails_are_queued_in_the_transaction(
+    tmp_path, rf, django_capture_on_commit_callbacks
+):
+    (tmp_path / "account" / "email").mkdir(parents=True)
+    (tmp_path / "account" / "email" / "notice_subject.txt").write_text("Notice")
+    (tmp_path / "account" / "email" / "notice_message.txt").write_text("For {{ email }}")
+    adapter = get_adapter(rf.get("/"))
+    with pytest.raises(RuntimeError), transaction.atomic():
+        adapter.send_mail("account/email/notice", "rolled-back@example.org", {})
+        raise RuntimeError("the signup fails")
+    assert not Email.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        adapter.send_mail("account/email/notice", "kept@example.org", {"email": "kept"})
+    assert _delivered() == {"kept@example.org": 1}
+    assert mail.outbox[0].body.startswith("For kept")
 
 
 @pytest.mark.django_db
