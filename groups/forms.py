@@ -7,8 +7,24 @@ from .models import Commitment, Group, Session
 class GroupForm(forms.ModelForm):
     class Meta:
         model = Group
-        fields = ["title", "topic", "topic_other", "description", "capacity", "admission"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 4})}
+        fields = [
+            "title",
+            "topic",
+            "topic_other",
+            "description",
+            "title_en",
+            "description_en",
+            "capacity",
+            "admission",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "title_en": _("Optional: shown on the English site."),
+            "description_en": _("Optional: shown on the English site."),
+        }
 
 
 class ApplicationForm(forms.Form):

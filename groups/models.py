@@ -9,6 +9,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from assosolos.languages import InLanguage
+
 
 class Group(models.Model):
     class Topic(models.TextChoices):
@@ -31,11 +33,15 @@ class Group(models.Model):
         related_name="groups",
     )
     title = models.CharField(_("title"), max_length=120)
+    # The association's English version, shown on the English site (assosolos/languages.py).
+    title_en = models.CharField(_("title in English"), max_length=120, blank=True)
     topic = models.CharField(_("topic"), max_length=20, choices=Topic.choices)
     topic_other = models.CharField(
         _("other topic"), max_length=120, blank=True, help_text=_("When the topic is “Other”.")
     )
     description = models.TextField(_("description"), blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    title_here, description_here = InLanguage("title"), InLanguage("description")
     facilitator = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("facilitator"),

@@ -8,9 +8,11 @@ Idempotent: the page and lotteries are found by slug; a second run changes nothi
 from collections.abc import Callable
 from datetime import timedelta
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from wagtail.models import Locale
 
 from associations.demo import ASSOCIATIONS
 from associations.models import Association, Membership
@@ -56,12 +58,14 @@ PRIZES = [
 
 
 def _index_page(log: Callable[[str], None]) -> LotteryIndexPage | None:
+    from cms.demo import page_translation_create
     from cms.models import HomePage
 
-    existing = LotteryIndexPage.objects.first()
+    default = {"locale__language_code": settings.LANGUAGE_CODE}
+    existing = LotteryIndexPage.objects.filter(**default).first()
     if existing is not None:
         return existing
-    home = HomePage.objects.first()
+    home = HomePage.objects.filter(**default).first()
     if home is None:
         log("No home page: the lottery listing page is not created.")
         return None
@@ -77,7 +81,21 @@ def _index_page(log: Callable[[str], None]) -> LotteryIndexPage | None:
     home.add_child(instance=index)
     index.save_revision().publish()
     log(f"Created the page {index.title}")
+    english = Locale.objects.filter(language_code="en").first()
+    if english is not None and home.has_translation(english):
+        created: list[str] = []
+        page_translation_create(index, english, INDEX_EN, owner=None, created=created)
+        for item in created:
+            log(item[:1].upper() + item[1:])
     return index
+
+
+INDEX_EN = {
+    "title": "Lotteries",
+    "intro": (
+        "<p>Every ticket funds an association and may open you a seat in a peer-learning group.</p>"
+    ),
+}
 
 
 def owner_of(association: Association):

@@ -80,6 +80,8 @@ class LotteryForm(forms.ModelForm):
         fields = [
             "title",
             "description",
+            "title_en",
+            "description_en",
             "rules",
             "authorisation_reference",
             "authorisation_date",
@@ -95,6 +97,7 @@ class LotteryForm(forms.ModelForm):
         ]
         widgets = {
             "description": forms.Textarea(attrs={"rows": 4}),
+            "description_en": forms.Textarea(attrs={"rows": 4}),
             "rules": forms.Textarea(attrs={"rows": 8}),
             "authorisation_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "sales_open_at": _datetime_widget(),
@@ -110,6 +113,11 @@ class LotteryForm(forms.ModelForm):
             "is sold: on this platform the draw then takes place at its time with no winner, "
             "and the prizes stay with the association (the lottery page says so too)."
         )
+        for name in ("title_en", "description_en"):
+            self.fields[name].help_text = _(
+                "Optional: shown on the English site; without it, English visitors read the "
+                "French, marked as such."
+            )
         for name in ("sales_open_at", "sales_close_at", "draw_at"):
             self.fields[name].input_formats = [DATETIME_FORMAT, "%Y-%m-%d %H:%M"]
         if self.instance.pk and self.instance.status == Lottery.Status.OPEN:
@@ -147,8 +155,21 @@ class PrizeForm(forms.ModelForm):
 
     class Meta:
         model = Prize
-        fields = ["rank", "name", "description", "image", "value_cents", "quantity"]
-        widgets = {"description": forms.Textarea(attrs={"rows": 2})}
+        fields = [
+            "rank",
+            "name",
+            "description",
+            "name_en",
+            "description_en",
+            "image",
+            "value_cents",
+            "quantity",
+        ]
+        widgets = {
+            "description": forms.Textarea(attrs={"rows": 2}),
+            "description_en": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {"name_en": _("Optional: shown on the English site.")}
 
     def clean_value_cents(self):
         return self.cleaned_data.get("value_cents") or 0

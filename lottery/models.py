@@ -17,6 +17,7 @@ from wagtail.models import Page
 from wagtail.search import index
 
 from associations.storage import private_storage
+from assosolos.languages import InLanguage
 
 from . import date_window
 
@@ -44,6 +45,10 @@ class Lottery(index.Indexed, models.Model):
     title = models.CharField(_("title"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=160, unique=True)
     description = models.TextField(_("description"), blank=True)
+    # The association's English version, shown on the English site (assosolos/languages.py).
+    title_en = models.CharField(_("title in English"), max_length=150, blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    title_here, description_here = InLanguage("title"), InLanguage("description")
     rules = models.TextField(
         _("rules"), blank=True, help_text=_("The rules of the lottery, as filed with the mayor.")
     )
@@ -120,6 +125,8 @@ class Lottery(index.Indexed, models.Model):
         index.SearchField("title", boost=2),
         index.AutocompleteField("title"),
         index.SearchField("description"),
+        index.SearchField("title_en", boost=2),
+        index.SearchField("description_en"),
         index.RelatedFields("association", [index.SearchField("name")]),
         index.FilterField("status"),
         index.FilterField("association_id"),
@@ -186,6 +193,9 @@ class Prize(models.Model):
     rank = models.PositiveIntegerField(_("rank"), default=1)
     name = models.CharField(_("name"), max_length=150)
     description = models.TextField(_("description"), blank=True)
+    name_en = models.CharField(_("name in English"), max_length=150, blank=True)
+    description_en = models.TextField(_("description in English"), blank=True)
+    name_here, description_here = InLanguage("name"), InLanguage("description")
     image = models.ImageField(_("image"), upload_to="lottery/prizes/", blank=True)
     value_cents = models.PositiveIntegerField(_("value (cents)"), default=0)
     quantity = models.PositiveIntegerField(_("quantity"), default=1)

@@ -146,6 +146,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
         Schedule.objects.filter(next_run__lt=timezone.now()).update(next_run=timezone.now())
 
 
+@pytest.fixture
+def english(client):
+    """The test client reading the English site (`/en/…`), signed in as `client` is."""
+    from tests.factories import english_client
+
+    return english_client(client)
+
+
 @pytest.fixture(autouse=True)
 def _language_reset():
     # A request in English leaves English active in this thread (the locale middleware

@@ -2,6 +2,7 @@
 
 import factory
 from allauth.account.models import EmailAddress
+from django.test import Client
 
 from accounts.models import User
 
@@ -63,3 +64,28 @@ def staff_sign_in(client, user, password: str = DEFAULT_PASSWORD) -> None:
     assert response.status_code == 302 and response["Location"] == reverse("mfa_authenticate")
     response = client.post(reverse("mfa_authenticate"), {"code": totp_code(secret)})
     assert response.status_code == 302, response.content
+
+
+# Addresses outside the languages (urls.py): the staff screens, files, monitors.
+UNPREFIXED = ("/en/", "/cms/", "/django-admin/", "/static/", "/media/", "/i18n/", "/healthz")
+
+
+def en(url: str) -> str:
+    """The English address of a page of the site (`/en/…`); `url` is its French one."""
+    if url.startswith(("http://", "https://")) or url.startswith(UNPREFIXED) or url == "/en":
+        return url
+    return "/en" + url
+
+
+class EnglishClient(Client):
+    """A test client that reads the English site: `/en` before each address of the site."""
+
+    def generic(self, method, path, *args, **kwargs):
+        return super().generic(method, en(path), *args, **kwargs)
+
+
+def english_client(client: Client) -> EnglishClient:
+    """An English-reading client signed in as `client` is (they share their cookies)."""
+    english = EnglishClient()
+    english.cookies = client.cookies
+    return english

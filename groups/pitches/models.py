@@ -201,10 +201,10 @@ class ShowcasePage(RoutablePageMixin, Page):
         verbose_name = _("showcase")
 
     def get_context(self, request, *args, **kwargs):
-        from .selectors import editions_public, showcase_next_edition_at
+        from .selectors import editions_in_language, editions_public, showcase_next_edition_at
 
         context = super().get_context(request, *args, **kwargs)
-        context["editions"] = editions_public()
+        context["editions"] = editions_in_language(editions_public())
         context["next_edition_at"] = showcase_next_edition_at()
         return context
 
@@ -233,7 +233,13 @@ class ShowcaseEditionPage(Page):
         from .selectors import edition_entries_public
 
         context = super().get_context(request, *args, **kwargs)
-        edition = Edition.objects.filter(page=self).select_related("association").first()
+        # The edition points at its page in the default language; a translation of that
+        # page (the showcase in English) shares its translation key.
+        edition = (
+            Edition.objects.filter(page__translation_key=self.translation_key)
+            .select_related("association", "page")
+            .first()
+        )
         if edition is None:
             raise Http404
         context["edition"] = edition

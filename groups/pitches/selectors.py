@@ -7,7 +7,9 @@ from dataclasses import dataclass
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Count, Prefetch, QuerySet
+from django.utils import translation
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
@@ -106,6 +108,25 @@ def editions_public() -> QuerySet[Edition]:
         )
         .order_by("-slot")
     )
+
+
+def editions_in_language(editions) -> list[Edition]:
+    """`editions` with `local_page` set: each one's page in the active language's tree
+    where the showcase is translated, else its own page (one query for them all)."""
+    from wagtail.models import Page
+
+    editions = list(editions)
+    keys = {edition.page.translation_key for edition in editions if edition.page_id}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    local = {
+        page.translation_key: page
+        for page in Page.objects.filter(
+            translation_key__in=keys, locale__language_code=language, live=True
+        )
+    }
+    for edition in editions:
+        edition.local_page = local.get(edition.page.translation_key, edition.page)
+    return editions
 
 
 def _withdrawn_q(field: str):
@@ -223,4 +244,4 @@ def showcase_page_live() -> Any:
 
 def editions_of_association(*, association: Any, limit: int = 5) -> list[Edition]:
     """An association's latest published editions, newest first (each with `shown`)."""
-    return list(editions_public().filter(association=association)[:limit])
+    return editions_in_language(editions_public().filter(association=association)[:limit])

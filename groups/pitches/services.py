@@ -330,20 +330,44 @@ def showcase_slot_latest(*, schedule: ShowcaseSchedule, now: dt.datetime) -> dt.
 
 
 def _showcase_page():
+    """The showcase page of the default language's tree, made (with its translations
+    where the home page is translated) the first time an edition needs it."""
     from wagtail.models import Page
 
     from .models import ShowcasePage
 
-    page = ShowcasePage.objects.live().first()
+    default = {"locale__language_code": settings.LANGUAGE_CODE}
+    page = ShowcasePage.objects.live().filter(**default).first()
     if page is not None:
         return page
-    home = Page.objects.filter(depth=2).first()
+    home = Page.objects.filter(depth=2, **default).first()
     if home is None:
         return None
     # In the main menu: the weekly showcase is one of the site's own places.
     page = ShowcasePage(title="La vitrine du coup de pouce", slug="vitrine", show_in_menus=True)
     home.add_child(instance=page)
+    _page_translations_make(page, titles=SHOWCASE_TITLES)
     return page
+
+
+# The showcase's title in the languages of the site's other trees (editors may change it).
+SHOWCASE_TITLES = {"en": "The coup de pouce showcase"}
+
+
+def _page_translations_make(page, *, titles: dict[str, str] | None = None) -> None:
+    """Live translations of `page` into every language whose tree holds its parent's
+    translation (Wagtail's localisation); an edition is then at the same address under
+    /en/ and shows the English interface."""
+    from wagtail.models import Locale
+
+    parent = page.get_parent()
+    for locale in Locale.objects.exclude(pk=page.locale_id):
+        if page.has_translation(locale) or not parent.has_translation(locale):
+            continue
+        translated = page.copy_for_translation(locale)
+        if titles and locale.language_code in titles:
+            translated.title = titles[locale.language_code]
+        translated.save_revision().publish()
 
 
 def showcase_publish(*, association_id: int, now: dt.datetime | None = None) -> Edition | None:
@@ -392,6 +416,7 @@ def _publish(*, association_id: int, now: dt.datetime) -> tuple[Edition | None, 
                 slug=f"{association.slug}-{day:%Y-%m-%d-%H%M}",
             )
             parent.add_child(instance=page)
+            _page_translations_make(page)
             edition.page = page
             edition.save(update_fields=["page"])
     logger.info("Showcase edition %s published with %s pitches", edition.pk, len(pitches))

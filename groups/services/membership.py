@@ -28,7 +28,16 @@ from .errors import GroupError
 Role = GroupMembership.Role
 JoinedVia = GroupMembership.JoinedVia
 
-GROUP_FIELDS = ("title", "topic", "topic_other", "description", "capacity", "admission")
+GROUP_FIELDS = (
+    "title",
+    "topic",
+    "topic_other",
+    "description",
+    "title_en",
+    "description_en",
+    "capacity",
+    "admission",
+)
 
 
 def _require_manager(*, actor: Any, group: Group) -> None:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
@@ -21,7 +22,7 @@ from django.db.models import (
     When,
 )
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from wagtail.search.backends import get_search_backend
@@ -168,8 +169,16 @@ def lottery_index_url() -> str:
 
 
 def lottery_index_page() -> LotteryIndexPage | None:
-    """The CMS page that holds the index's title and introduction, if editors made one."""
-    return LotteryIndexPage.objects.live().first()
+    """The CMS page that holds the index's title and introduction, if editors made one:
+    its translation in the active language if there is one, else the page itself."""
+    pages = LotteryIndexPage.objects.live().select_related("locale")
+    by_language = {page.locale.language_code: page for page in pages}
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    return (
+        by_language.get(language)
+        or by_language.get(settings.LANGUAGE_CODE)
+        or next(iter(by_language.values()), None)
+    )
 
 
 def lotteries_of_association(*, association: Any) -> QuerySet[Lottery]:

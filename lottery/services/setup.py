@@ -243,7 +243,16 @@ def _prize_ranks_repeated(lottery: Lottery) -> list:
 # --- Setting a lottery up ------------------------------------------------------------
 
 EDITABLE_WHILE_OPEN = frozenset(
-    {"title", "description", "rules", "sales_close_at", "draw_at", "claim_deadline"}
+    {
+        "title",
+        "description",
+        "title_en",
+        "description_en",
+        "rules",
+        "sales_close_at",
+        "draw_at",
+        "claim_deadline",
+    }
 )
 
 

@@ -120,7 +120,7 @@ def email_send(
     if not recipients:
         return False
     context = {**_site_context(), **context}
-    with translation.override(settings.LANGUAGE_CODE):
+    with translation.override(settings.EMAIL_LANGUAGE_CODE):
         subject = render_to_string(f"{template}_subject.txt", context)
         text = render_to_string(f"{template}.txt", context)
         try:

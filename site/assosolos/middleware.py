@@ -6,18 +6,32 @@ from django.utils import translation
 
 
 class SiteLanguageMiddleware(LocaleMiddleware):
-    """French unless the visitor chose another language with the switch.
+    """The language is the address's: `/en/…` is English, any other address French.
 
-    Django's LocaleMiddleware also follows the browser's Accept-Language header;
-    the site is French first, so only an explicit choice (the language cookie set
-    by the switch) changes it.
+    Django's LocaleMiddleware also follows the language cookie and the browser's
+    Accept-Language header for addresses without a prefix; here a page of the site
+    always shows the same language to everyone, so a shared link, a cached copy and a search
+    engine's copy agree (the switch in the header links to the same page in the other
+    language, `assosolos/languages.py`).
     """
 
+    # The staff screens have no language in their addresses: there the switch's cookie
+    # (the Django admin) or each person's setting (Wagtail's) chooses.
+    STAFF_PREFIXES = ("/cms/", "/django-admin/")
+
     def process_request(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = translation.get_language_from_path(request.path_info)
+        if not language and request.path_info.startswith(self.STAFF_PREFIXES):
+            chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME, "")
+            language = chosen if chosen in dict(settings.LANGUAGES) else None
+        language = language or settings.LANGUAGE_CODE
         translation.activate(language)
         request.LANGUAGE_CODE = translation.get_language()
+
+    def process_response(self, request, response):
+        # No "Vary: Accept-Language": the header changes nothing here.
+        response.headers.setdefault("Content-Language", translation.get_language())
+        return response
 
 
 class SiteCSPMiddleware(CSPMiddleware):

@@ -24,10 +24,12 @@ import logging
 import sys
 from collections.abc import Callable
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, HttpResponseServerError
 from django.template.loader import render_to_string
 from django.urls import Resolver404, resolve
+from django.utils import translation
 from django.views.decorators.csrf import requires_csrf_token
 
 from .cache import CacheUnavailable, cache_required
@@ -90,8 +92,12 @@ class ServiceUnavailableMiddleware:
 
 
 def _needs_cache(request: HttpRequest) -> bool:
+    # This runs before the language middleware: resolve in the address's language, as
+    # the `/en/…` addresses only match while English is active.
+    language = translation.get_language_from_path(request.path_info) or settings.LANGUAGE_CODE
     try:
-        match = resolve(request.path_info)
+        with translation.override(language):
+            match = resolve(request.path_info)
     except Resolver404:
         return False
     return match.url_name in CACHE_REQUIRED_URL_NAMES

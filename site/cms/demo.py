@@ -20,6 +20,7 @@ from accounts.models import User
 from accounts.services import user_two_factor_enrol
 
 from . import demo_articles as articles_content
+from . import demo_articles_en as articles_en
 from . import demo_content as content
 from . import demo_content_en as content_en
 from .models import ArticleIndexPage, ArticlePage, ContentPage, HomePage
@@ -196,12 +197,12 @@ def _english_pages(*, home: HomePage, owner: User, created: list[str]) -> None:
     A page already translated is left as it is, so editors' changes survive a new run.
     """
     english, _ = Locale.objects.get_or_create(language_code="en")
-    home_en = _translation(home, english, content_en.HOME, owner=owner, created=created)
+    home_en = page_translation_create(home, english, content_en.HOME, owner=owner, created=created)
     about_en = None
     for page in home.get_children().live().type(ContentPage).specific():
         data = content_en.PAGES.get(page.slug)
         if data is not None:
-            translated = _translation(page, english, data, owner=owner, created=created)
+            translated = page_translation_create(page, english, data, owner=owner, created=created)
             if page.slug == content.ABOUT["slug"]:
                 about_en = translated
     if home_en is not None and about_en is not None:
@@ -211,9 +212,21 @@ def _english_pages(*, home: HomePage, owner: User, created: list[str]) -> None:
         home_en.hero_cta_page = about_en
         home_en.hero_cta_label = content_en.HOME_CTA_LABEL
         _publish(home_en, owner=owner)
+    for index in home.get_children().live().type(ArticleIndexPage):
+        index_en = page_translation_create(
+            index, english, articles_en.ARTICLES_INDEX, owner=owner, created=created
+        )
+        if index_en is None:
+            continue
+        for article in index.get_children().live().specific():
+            data = articles_en.ARTICLES.get(article.slug)
+            if data is not None:
+                page_translation_create(article, english, data, owner=owner, created=created)
 
 
-def _translation(page: Page, locale: Locale, data: dict, *, owner: User, created: list[str]):
+def page_translation_create(
+    page: Page, locale: Locale, data: dict, *, owner: User | None, created: list[str]
+):
     """`page`'s live translation into `locale`, made from `data` if there is none yet."""
     if page.has_translation(locale):
         return None

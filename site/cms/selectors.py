@@ -9,7 +9,7 @@ from django.db.models import Count, Q, QuerySet
 from django.utils import translation
 from django.utils.translation import get_language
 from taggit.models import Tag
-from wagtail.models import Page, Site
+from wagtail.models import Locale, Page, Site
 
 from .models import ArticleIndexPage, ArticlePage, ContentPage
 from .search import search_sources
@@ -23,21 +23,48 @@ def article_list_latest(*, root: Page, limit: int = 3) -> QuerySet[ArticlePage]:
         ArticlePage.objects.live()
         .public()
         .descendant_of(root)
+        .select_related("locale")  # each card says its language when not the page's
         .order_by("-date", "-first_published_at")[:limit]
     )
 
 
 def article_list_for_index(*, index: ArticleIndexPage, tag: str = "") -> QuerySet[ArticlePage]:
-    """The live articles of an index, newest first, optionally those with a tag (by slug)."""
+    """The live articles of an index, newest first, optionally those with a tag (by slug).
+
+    An index translated into another language lists its own articles and, for those not
+    translated yet, the default language's (each card says their language).
+    """
     articles = ArticlePage.objects.live().child_of(index)
+    source = _default_language_version(index)
+    if source is not None:
+        translated = articles.values("translation_key")
+        untranslated = (
+            ArticlePage.objects.live().child_of(source).exclude(translation_key__in=translated)
+        )
+        articles = ArticlePage.objects.filter(
+            Q(pk__in=articles.values("pk")) | Q(pk__in=untranslated.values("pk"))
+        )
     if tag:
         articles = articles.filter(tags__slug=tag)
     return (
-        articles.select_related("owner")
+        articles.select_related("owner", "locale")
         .prefetch_related("tags")
         .order_by("-date", "-first_published_at", "-pk")
         .distinct()
     )
+
+
+def _default_language_version(page: Page) -> Page | None:
+    """`page`'s live version in the default language, when `page` is a translation."""
+    if (translation.get_language() or settings.LANGUAGE_CODE) == settings.LANGUAGE_CODE:
+        return None  # served in the default language: `page` is its own version
+    if page.locale.language_code == settings.LANGUAGE_CODE:
+        return None
+    return Page.objects.filter(
+        translation_key=page.translation_key,
+        locale__language_code=settings.LANGUAGE_CODE,
+        live=True,
+    ).first()
 
 
 def article_tag_list(*, index: ArticleIndexPage) -> QuerySet[Tag]:
@@ -146,9 +173,14 @@ def page_search(*, query: str, site: Site | None):
     words = search_words(query)
     if not words:
         return Page.objects.none()
+    # The active language's tree only: an English search finds English pages.
     pages = Page.objects.live().public()
+    locale = Locale.objects.filter(language_code=translation.get_language()).first()
+    if locale is not None:
+        pages = pages.filter(locale=locale)
     if site is not None:
-        pages = pages.in_site(site)
+        # The site's home in the active language: each language's tree has its own.
+        pages = pages.descendant_of(site.root_page.localized, inclusive=True)
     return pages.specific().search(words)
 
 

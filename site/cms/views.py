@@ -1,6 +1,9 @@
+from django.conf import settings
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils import translation
 from django.views.decorators.http import require_GET
 from wagtail.models import Site
 
@@ -31,8 +34,34 @@ def search(request):
 
 @require_GET
 def robots_txt(request):
-    """Crawl rules: the public pages yes, accounts, dashboards and back office no."""
-    return render(request, "cms/robots.txt", content_type="text/plain; charset=utf-8")
+    """Crawl rules: the public pages yes, accounts, dashboards and back office no, in
+    every language's addresses."""
+    private = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            prefix = reverse("search").removesuffix("recherche/")
+            private += [
+                reverse("accounts:dashboard"),
+                reverse("lottery:my_tickets"),
+                reverse("associations:register"),
+                reverse("search"),
+                *(
+                    f"{prefix}{path}"
+                    for path in (
+                        "accounts/",
+                        "loteries/gestion/",
+                        "loteries/commande/",
+                        "associations/invitations/",
+                        "associations/*/tableau-de-bord/",
+                    )
+                ),
+            ]
+    return render(
+        request,
+        "cms/robots.txt",
+        {"private_paths": sorted(set(private))},
+        content_type="text/plain; charset=utf-8",
+    )
 
 
 @require_GET

@@ -10,8 +10,10 @@ from tests.factories import UserFactory
 
 @pytest.fixture(autouse=True)
 def _english(settings):
-    # Assertions read English messages; the French catalogue may translate them at any time.
-    settings.LANGUAGE_CODE = "en"
+    # Assertions read English messages; the French catalogue may translate them at any
+    # time. The tests' addresses are the English site's (`reverse` under English gives
+    # `/en/…`), and emails are written in English.
+    settings.EMAIL_LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield
 

@@ -165,7 +165,7 @@ def test_inspect_and_listing_read_times_in_paris(staff_client):
     )
     html = staff_client.get(admin_url("inspect", association.pk)).content.decode()
     block = html.split("<dt>Registered at</dt>", 1)[1].split("</dd>", 1)[0]
-    assert "1:34" in block and "12:34" not in block
+    assert "13:34" in block and "12:34" not in block
     listing = staff_client.get(admin_url("index")).content.decode()
     row = listing.split("Heure de Paris", 1)[1].split("</tr>", 1)[0]
     assert 'datetime="2026-01-15T13:34:00+01:00"' in row and "ago" in row

@@ -17,13 +17,13 @@ from tests.associations.factories import (
     pdf_file,
     png_image,
 )
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, en
 
 pytestmark = pytest.mark.django_db
 
 Role = Membership.Role
 Status = Association.Status
-REGISTER_URL = reverse("associations:register")
+REGISTER_URL = en(reverse("associations:register"))
 
 
 def registration_data(**overrides):
@@ -384,7 +384,7 @@ def test_an_anonymous_visitor_is_asked_to_sign_in_with_the_invited_address(clien
     assert response.status_code == 200
     body = response.content.decode()
     assert "new@example.org" in body
-    assert re.search(r'href="/accounts/login/\?next=%2Fassociations%2Finvitations%2F', body)
+    assert re.search(r'href="/en/accounts/login/\?next=%2Fen%2Fassociations%2Finvitations%2F', body)
     assert client.post(url).status_code == 200
     assert not Membership.objects.filter(user__email="new@example.org").exists()
 

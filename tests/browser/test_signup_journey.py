@@ -37,12 +37,15 @@ def test_signup_verify_login_and_switch_language(browser_page, live_server, arti
     page.wait_for_url(re.compile(r"/compte/$"))
     assert page.get_by_role("heading", name="Bonjour Camille").is_visible()
 
-    page.get_by_role("button", name="English").click()
-    page.wait_for_url(re.compile(r"/compte/$"))
+    # The switch leads to the same page in English, at its English address.
+    page.get_by_role("link", name="English").click()
+    page.wait_for_url(re.compile(r"/en/compte/$"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("heading", name="Hello Camille").is_visible()
 
-    page.goto("/")
+    # Links from an English page stay in English.
+    page.get_by_role("link", name="Assosolos, home page").click()
+    page.wait_for_url(re.compile(r"/en/$"))
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.get_by_role("link", name="My account (Camille)").first.is_visible()
     page.screenshot(path=str(artifacts_dir / "home.png"), full_page=True)

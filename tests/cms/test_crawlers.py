@@ -19,8 +19,17 @@ pytestmark = pytest.mark.django_db
 NS = {"sm": "http://www.sitemaps.org/schemas/sitemap/0.9"}
 
 
-def sitemap_urls(client) -> list[str]:
-    response = client.get("/sitemap.xml")
+def sitemap_urls(client, language: str = "fr") -> list[str]:
+    """The addresses of one language's map, found from the index at /sitemap.xml."""
+    index = client.get("/sitemap.xml")
+    assert index.status_code == 200
+    assert index["Content-Type"].startswith("application/xml")
+    maps = [
+        loc.text
+        for loc in ElementTree.fromstring(index.content).findall("sm:sitemap/sm:loc", NS)  # noqa: S314
+    ]
+    assert maps == ["http://testserver/sitemap-fr.xml", "http://testserver/sitemap-en.xml"]
+    response = client.get(urlsplit(maps[["fr", "en"].index(language)]).path)
     assert response.status_code == 200
     assert response["Content-Type"].startswith("application/xml")
     tree = ElementTree.fromstring(response.content)  # noqa: S314 (our own response)

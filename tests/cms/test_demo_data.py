@@ -190,5 +190,5 @@ def test_the_default_site_follows_the_address_the_site_runs_on(db, client, only_
     run_demo_data("--force")
     site = Site.objects.get(is_default_site=True)
     assert (site.hostname, site.port) == ("127.0.0.1", 8123)
-    sitemap = client.get("/sitemap.xml").content.decode()
+    sitemap = client.get("/sitemap-fr.xml").content.decode()
     assert "http://127.0.0.1:8123/" in sitemap and ":8000/" not in sitemap

@@ -5,7 +5,6 @@ import datetime as dt
 import io
 
 import pytest
-from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext
@@ -17,12 +16,6 @@ from tests.factories import StaffFactory, UserFactory
 from .conftest import NOW, record
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _as(client, user):

@@ -12,7 +12,7 @@ from groups.models import Group
 from groups.pitches.models import ShowcasePage, ShowcaseSchedule
 from groups.pitches.selectors import showcase_next_edition_at
 from tests.associations.factories import AssociationFactory
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, english_client
 
 from .factories import GroupFactory, GroupMemberFactory
 
@@ -95,8 +95,7 @@ def test_an_association_with_its_own_time_gets_its_own_next_edition():
 
 def test_the_showcase_page_shows_its_next_edition(client, home_page):
     showcase = _showcase(home_page)
-    client.cookies["django_language"] = "en"
-    response = client.get(showcase.url)
+    response = english_client(client).get(showcase.url)
     page = BeautifulSoup(response.content, "html.parser")
     text = page.select_one(".showcase-next").get_text(" ", strip=True)
     expected = response.context["next_edition_at"].astimezone(PARIS)

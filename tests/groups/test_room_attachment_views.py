@@ -16,7 +16,7 @@ from groups.attachment_models import RoomAttachment
 from groups.attachments.services import room_attachment_post
 from groups.models import Message
 from groups.services import room_message_hide
-from tests.factories import UserFactory
+from tests.factories import UserFactory, english_client
 
 from .factories import GroupFactory, GroupMemberFactory
 from .images import exif_with_gps, jpeg_bytes, png_bytes, upload
@@ -83,7 +83,7 @@ def test_a_refused_upload_answers_json_with_a_message_and_saves_nothing(
 ):
     settings.GROUPS_ROOM_ATTACHMENT_MAX_BYTES = 20_000
     assert code != "too_big" or 20_000 < len(data) < 20_000 + 64 * 1024  # read, then refused
-    client.cookies["django_language"] = "en"
+    client = english_client(client)
     client.force_login(alice)
     response = post_image(client, group, data, name)
     assert response.status_code == status

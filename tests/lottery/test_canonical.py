@@ -70,7 +70,7 @@ def test_the_lottery_page_and_the_index_name_their_canonical_address(client, set
 def test_the_sitemap_lists_the_canonical_addresses_only(client, cms_index):
     lottery = open_lottery()
     draft = LotteryFactory()
-    xml = client.get("/sitemap.xml").content.decode()
+    xml = client.get("/sitemap-fr.xml").content.decode()
     assert f"/loteries/{lottery.slug}/</loc>" in xml
     assert "/loteries/</loc>" in xml
     assert "/loteries-solidaires/" not in xml

@@ -10,6 +10,7 @@ from django.utils import timezone, translation
 
 from lottery.charts import sales_chart, sales_steps, time_ticks
 from lottery.models import Ticket
+from tests.factories import en
 from tests.lottery.factories import manager_of, open_lottery, paid_order
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -114,7 +115,6 @@ def test_dashboard_shows_the_chart_totals_and_the_table(client):
 def test_the_summary_gives_the_first_and_last_sale_to_the_minute(client):
     lottery = open_lottery(ticket_cap=50)
     client.force_login(manager_of(lottery.association))
-    client.cookies["django_language"] = "en"
     paid_order(lottery=lottery, quantity=5)
     day = timezone.localtime().replace(hour=13, minute=0, second=0, microsecond=0)
     numbers = list(
@@ -127,7 +127,9 @@ def test_the_summary_gives_the_first_and_last_sale_to_the_minute(client):
             sold_at=day.replace(minute=minute) - timedelta(days=1)
         )
 
-    response = client.get(reverse("lottery:manage", args=[lottery.association.slug, lottery.slug]))
+    response = client.get(
+        en(reverse("lottery:manage", args=[lottery.association.slug, lottery.slug]))
+    )
 
     chart = response.context["chart"]
     assert [n for _at, n in chart.rows] == [5]  # one hour on the chart

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lottery import services
 from lottery.models import Order
-from tests.factories import DEFAULT_PASSWORD, UserFactory
+from tests.factories import DEFAULT_PASSWORD, UserFactory, en
 from tests.lottery.factories import LotteryFactory, PrizeFactory
 
 
@@ -28,9 +28,8 @@ def test_without_javascript_the_hold_gives_its_end_once_in_paris_time(client, lo
     paris = order.expires_at.astimezone(ZoneInfo("Europe/Paris")).strftime("%H:%M")
     utc = order.expires_at.astimezone(UTC).strftime("%H:%M")
     assert paris != utc  # Paris is never on UTC
-    client.cookies["django_language"] = "en"
     client.force_login(buyer)
-    html = client.get(reverse("lottery:checkout", args=[order.pk])).content.decode()
+    html = client.get(en(reverse("lottery:checkout", args=[order.pk]))).content.decode()
     hold = html.split('id="checkout-countdown"', 1)[1].split("</span>", 1)[0]
     text = hold.split(">", 1)[1]
     assert text == f"until {paris} (Paris time)"
@@ -46,14 +45,13 @@ def test_with_javascript_the_hold_counts_down_in_minutes_and_seconds(
     buyer = UserFactory(email="hold@example.org")
     order = _order(buyer)
     page = browser_page
-    page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto("/accounts/login/")
     page.fill("input[name=login]", buyer.email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
     page.locator("form.form button[type=submit]").click()
     page.wait_for_url(re.compile(r"/compte/$"))
 
-    page.goto(reverse("lottery:checkout", args=[order.pk]))
+    page.goto(en(reverse("lottery:checkout", args=[order.pk])))
     timer = page.locator("#checkout-countdown")
     timer.filter(has_text=re.compile(r"^\d+ min \d+ s left$")).wait_for(timeout=5000)
     minutes, seconds = map(int, re.findall(r"\d+", timer.inner_text()))

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from lottery import selectors, services
 from lottery.models import Lottery
-from tests.factories import UserFactory
+from tests.factories import UserFactory, en
 from tests.lottery.factories import (
     LotteryFactory,
     PrizeFactory,
@@ -92,12 +92,11 @@ def test_every_page_shows_the_same_sold_reserved_and_left(client, sold_and_held)
 
 def test_an_unpaid_buyer_reads_reserved_not_held(client, sold_and_held):
     lottery = sold_and_held
-    client.cookies["django_language"] = "en"
     client.force_login(lottery.buyer)
-    html = client.get(lottery.get_absolute_url()).content.decode()
+    html = client.get(en(lottery.get_absolute_url())).content.decode()
     assert "already hold" not in html
     assert "5 tickets are reserved for you, not paid yet." in html
-    assert reverse("lottery:checkout", args=[lottery.pending.pk]) in html
+    assert en(reverse("lottery:checkout", args=[lottery.pending.pk])) in html
 
 
 def test_a_paying_buyer_reads_their_paid_tickets_apart(client, sold_and_held):
@@ -106,9 +105,8 @@ def test_a_paying_buyer_reads_their_paid_tickets_apart(client, sold_and_held):
     mine = selectors.buyer_tickets(lottery_id=lottery.pk, buyer_id=lottery.buyer.pk)
     # The second order replaced the unpaid one: its 5 numbers went back on sale.
     assert (mine.paid, mine.reserved, mine.pending_order_id) == (2, 0, None)
-    client.cookies["django_language"] = "en"
     client.force_login(lottery.buyer)
-    html = client.get(lottery.get_absolute_url()).content.decode()
+    html = client.get(en(lottery.get_absolute_url())).content.decode()
     assert "You already hold 2 tickets in this lottery." in html
     assert "reserved for you" not in html
 
@@ -123,10 +121,9 @@ def test_status_word_says_scheduled_for_a_draft_due_to_open(client):
     lottery.refresh_from_db()
     word = selectors.lottery_status_word(lottery=lottery)
     assert (word.key, word.draft, word.open) == ("scheduled", True, False)
-    client.cookies["django_language"] = "en"
     client.force_login(manager_of(lottery.association))
     html = client.get(
-        reverse("lottery:manage", args=[lottery.association.slug, lottery.slug])
+        en(reverse("lottery:manage", args=[lottery.association.slug, lottery.slug]))
     ).content.decode()
     assert 'data-status="scheduled">Scheduled</span>' in html
     assert "Draft" not in html.split("<h1>", 1)[1].split("</h1>", 1)[0]

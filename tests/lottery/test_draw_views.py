@@ -13,7 +13,7 @@ from assosolos.asgi import application
 from lottery import services
 from lottery.draw_live import draw_broadcast
 from lottery.models import DrawCommitment, DrawWinner
-from tests.factories import staff_sign_in
+from tests.factories import en, staff_sign_in
 
 from .factories import manager_of, open_lottery, paid_order
 from .test_draw_services import after_draw_time, closed_lottery
@@ -222,10 +222,9 @@ def test_after_the_claim_deadline_a_hand_over_needs_a_reason_and_is_shown_late(c
     lottery.save(update_fields=["claim_deadline"])
     winner = DrawWinner.objects.first()
     client.force_login(manager_of(lottery.association))
-    client.cookies["django_language"] = "en"
-    claims = reverse("lottery:manage_claims", args=[lottery.association.slug, lottery.slug])
+    claims = en(reverse("lottery:manage_claims", args=[lottery.association.slug, lottery.slug]))
 
-    refused = client.post(_claim_url(lottery, winner), follow=True, HTTP_ACCEPT_LANGUAGE="en")
+    refused = client.post(en(_claim_url(lottery, winner)), follow=True)
 
     winner.refresh_from_db()
     assert winner.claimed_at is None

@@ -10,7 +10,7 @@ from django_q.models import Schedule
 from assosolos.emails import emails_send_queued
 from lottery import services, tasks
 from lottery.services.alerts import no_sales_schedule_name
-from tests.factories import StaffFactory
+from tests.factories import StaffFactory, en
 from tests.lottery.factories import LotteryFactory, PrizeFactory, manager_of, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -93,8 +93,7 @@ def test_no_warning_once_a_ticket_is_sold_or_after_the_draw_time(lottery):
 
 
 def test_the_page_and_the_email_say_what_a_draw_with_no_ticket_does(client, lottery):
-    client.cookies["django_language"] = "en"
-    html = client.get(lottery.get_absolute_url()).content.decode()
+    html = client.get(en(lottery.get_absolute_url())).content.decode()
     statement = "publishes a result with no winner, and the prizes stay with the association"
     assert statement in html
     mail.outbox.clear()

@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from lottery import services
 from lottery.models import Order, OrderEvent, Ticket
-from tests.factories import StaffFactory, UserFactory
+from tests.factories import StaffFactory, UserFactory, en
 from tests.lottery.conftest import reserve_with_intent
 from tests.lottery.factories import manager_of, open_lottery
 from tests.lottery.test_webhooks import _event, _paid_event
@@ -30,7 +30,7 @@ def _sealed_paid_order(localstripe, webhook_post, capture):
 def test_a_dashboard_refund_after_the_seal_keeps_the_tickets_and_tells_everyone(
     localstripe, webhook_post, django_capture_on_commit_callbacks, client, settings
 ):
-    settings.LANGUAGE_CODE = "en"
+    settings.EMAIL_LANGUAGE_CODE = "en"
     lottery, order = _sealed_paid_order(
         localstripe, webhook_post, django_capture_on_commit_callbacks
     )
@@ -63,9 +63,7 @@ def test_a_dashboard_refund_after_the_seal_keeps_the_tickets_and_tells_everyone(
     [message] = mail.outbox  # once, however often Stripe tells
     assert {staff.email, manager.email, lottery.association.contact_email} <= set(message.to)
     assert "sealed" in message.body
-    page = client.get(
-        reverse("lottery:draw_result", args=[lottery.slug]), HTTP_ACCEPT_LANGUAGE="en"
-    )
+    page = client.get(en(reverse("lottery:draw_result", args=[lottery.slug])))
     assert 'data-test="refunded-after-seal"' in page.content.decode()
 
 
@@ -94,7 +92,7 @@ def test_a_dispute_after_the_seal_is_recorded_and_the_tickets_stay(
     assert order.refunded_after_seal_at is not None
     assert Ticket.objects.filter(order=order, status=Ticket.Status.SOLD).count() == 2
     assert len(mail.outbox) == 1
-    page = client.get(reverse("lottery:draw_result", args=[lottery.slug]))
+    page = client.get(en(reverse("lottery:draw_result", args=[lottery.slug])))
     assert 'data-test="refunded-after-seal"' in page.content.decode()
 
 

@@ -102,7 +102,7 @@ def test_a_payment_made_anyway_after_the_suspension_is_refunded_and_the_buyer_to
     """The card was charged before Stripe heard of the cancellation: refund, never sell."""
     from django.core import mail
 
-    settings.LANGUAGE_CODE = "en"
+    settings.EMAIL_LANGUAGE_CODE = "en"
     lottery = open_lottery(ticket_cap=10)
     buyer = UserFactory()
     order = reserve_with_intent(lottery=lottery, buyer=buyer, quantity=2)

@@ -73,7 +73,7 @@ def test_inspect_shows_times_in_paris_not_utc(client, staff_user):
     staff_sign_in(client, staff_user)
     html = client.get(f"/cms/loteries/inspect/{lottery.pk}/").content.decode()
     block = html.split("<dt>Created at</dt>", 1)[1].split("</dd>", 1)[0]
-    assert "1:34" in block and "12:34" not in block
+    assert "13:34" in block and "12:34" not in block
 
 
 def test_a_scheduled_draft_reads_scheduled_in_the_admin(client, staff_user):

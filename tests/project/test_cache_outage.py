@@ -112,10 +112,10 @@ def test_a_required_rate_limit_refuses_with_503_a_plain_one_lets_through(unreach
 @pytest.mark.django_db
 def test_pages_answer_and_guarded_forms_say_try_again_while_redis_is_away(unreachable_cache, tree):
     user = UserFactory()
-    anonymous = Client(headers={"cookie": "django_language=en"})
-    assert anonymous.get("/").status_code == 200
-    assert anonymous.get("/loteries/").status_code == 200
-    login = anonymous.post("/accounts/login/", {"login": user.email, "password": "x"})
+    anonymous = Client()
+    assert anonymous.get("/en/").status_code == 200
+    assert anonymous.get("/en/loteries/").status_code == 200
+    login = anonymous.post("/en/accounts/login/", {"login": user.email, "password": "x"})
     assert login.status_code == 503
     assert b"Service momentarily unavailable, try again" in login.content
     signed_in = Client()
@@ -137,8 +137,7 @@ def test_an_unreachable_database_gives_the_503_page_from_a_view_or_a_middleware(
     )
     client = Client(raise_request_exception=False)
     client.cookies["sessionid"] = "s" * 32
-    client.cookies["django_language"] = "en"
-    response = client.get("/compte/")
+    response = client.get("/en/compte/")
     assert response.status_code == 503
     assert response["Retry-After"] == "10"
     assert b"Service momentarily unavailable, try again" in response.content

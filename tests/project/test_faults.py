@@ -33,7 +33,6 @@ pytestmark = [
 
 APP_NAME = "assosolos-fault-test"
 # The English page, so the checks do not depend on the French catalogue.
-ENGLISH = {"django_language": "en"}
 TRY_LATER = 1013
 
 
@@ -111,7 +110,7 @@ def _pages(server: ProductionServer, member: dict) -> list[tuple[str, int]]:
 
 def _post(server: ProductionServer, path: str, member: dict | None, data: dict) -> object:
     csrf = _csrf()
-    cookies = {"csrftoken": csrf["cookie"], **ENGLISH}
+    cookies = {"csrftoken": csrf["cookie"]}
     if member is not None:
         cookies["sessionid"] = member["cookie"]
     return server.request(path, cookies=cookies, data=data, headers={"X-CSRFToken": csrf["header"]})
@@ -120,14 +119,14 @@ def _post(server: ProductionServer, path: str, member: dict | None, data: dict) 
 def _login(server: ProductionServer, member: dict) -> object:
     return _post(
         server,
-        "/accounts/login/",
+        "/en/accounts/login/",
         None,
         {"login": member["user"].email, "password": "not-the-password"},
     )
 
 
 def _buy(server: ProductionServer, member: dict) -> object:
-    return _post(server, "/loteries/aucune-loterie/acheter/", member, {"quantity": "1"})
+    return _post(server, "/en/loteries/aucune-loterie/acheter/", member, {"quantity": "1"})
 
 
 def test_pages_stay_up_while_redis_is_down_and_recover_when_it_is_back(server, redis_up, member):
@@ -263,8 +262,8 @@ def test_an_unreachable_database_gives_the_503_page(static_root, redis_up, membe
     )
     live = ProductionServer(env)
     try:
-        anonymous = live.request("/", cookies=ENGLISH)
-        signed_in = live.request("/compte/", cookies={"sessionid": member["cookie"], **ENGLISH})
+        anonymous = live.request("/en/")
+        signed_in = live.request("/en/compte/", cookies={"sessionid": member["cookie"]})
         health = live.request("/healthz")
     finally:
         live.stop()

@@ -19,7 +19,7 @@ from django.urls import reverse
 from assosolos.page_cache import CSRF_PLACEHOLDER, HIT_HEADER, PAGE_KEY, REBUILD_KEY
 from lottery import services
 from lottery.models import Ticket
-from tests.factories import UserFactory
+from tests.factories import UserFactory, en
 from tests.lottery.factories import open_lottery, paid_order
 
 pytestmark = pytest.mark.django_db
@@ -194,11 +194,10 @@ def test_the_copy_is_kept_per_language(client, lottery, settings):
     french = client.get(url).content.decode()
     assert "Tickets left" not in french
     english_client = Client()
-    english_client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = english_client.get(url)
+    english = english_client.get(en(url))
     assert HIT_HEADER not in english
     assert "Tickets left" in english.content.decode()
-    assert english_client.get(url)[HIT_HEADER] == "hit"
+    assert english_client.get(en(url))[HIT_HEADER] == "hit"
     assert "Tickets left" not in client.get(url).content.decode()
 
 
@@ -420,8 +419,7 @@ def test_signed_in_visitors_share_the_rendered_parts_and_keep_their_own(
     assert "Vous détenez déjà 3 billets" in bob_page
 
     # Each language has its own copy.
-    second.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    english = second.get(url).content.decode()
+    english = second.get(en(url)).content.decode()
     assert "Tickets left" in english and "You already hold 3 tickets" in english
     assert len(drawn) == 3
 

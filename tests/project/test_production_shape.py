@@ -24,7 +24,7 @@ from websockets.asyncio.client import connect
 
 from lottery.models import Order
 from tests.conftest import is_postgres, skip_or_fail
-from tests.factories import UserFactory
+from tests.factories import UserFactory, en
 from tests.groups.factories import GroupFactory, GroupMemberFactory
 from tests.groups.room_client import session_cookie
 from tests.lottery.conftest import (
@@ -45,7 +45,6 @@ pytestmark = [
     pytest.mark.usefixtures("require_postgres", "require_redis"),
 ]
 __all__ = ["localstripe", "localstripe_server"]
-ENGLISH = {"django_language": "en"}
 
 
 def _database_url() -> str:
@@ -114,13 +113,13 @@ def test_a_purchase_and_a_room_conversation_through_the_production_shape(shape, 
     web, cluster, log = shape
     lottery = open_lottery(ticket_price_cents=300, ticket_cap=40)
     buyer = UserFactory(display_name="Camille")
-    cookies = {"sessionid": session_cookie(buyer), **ENGLISH}
+    cookies = {"sessionid": session_cookie(buyer)}
 
-    page = web.request(lottery.get_absolute_url(), cookies=cookies)
+    page = web.request(en(lottery.get_absolute_url()), cookies=cookies)
     assert page.status == 200, page.body[:300]
     token = secrets.token_hex(16)
     bought = web.request(
-        f"/loteries/{lottery.slug}/acheter/",
+        f"/en/loteries/{lottery.slug}/acheter/",
         cookies={**cookies, "csrftoken": token},
         data={"quantity": "2"},
         headers={"X-CSRFToken": token},

@@ -26,7 +26,6 @@ def _signed_in(browser, live_server, user):
             client.cookies[django_settings.SESSION_COOKIE_NAME].value,
         )
     ]
-    cookies.append((django_settings.LANGUAGE_COOKIE_NAME, "en"))
     context.add_cookies([{"name": n, "value": v, "url": live_server.url} for n, v in cookies])
     return context.new_page()
 
@@ -38,7 +37,7 @@ def test_agree_publish_relay_then_record_a_follow_up_due_today(
     pitch = approve(network="mastodon", text=MASTODON_TEXT)
     page = _signed_in(_playwright_browser, live_server, author)
 
-    page.goto(f"/pitchs/{pitch.pk}/")
+    page.goto(f"/en/pitchs/{pitch.pk}/")
     consent = page.locator("section[aria-labelledby=relay-consent]")
     box = consent.get_by_role("checkbox")
     assert not box.is_checked()  # off by default
@@ -57,7 +56,7 @@ def test_agree_publish_relay_then_record_a_follow_up_due_today(
     link = consent.get_by_role("link", name="Posted")
     assert link.get_attribute("href") == post.remote_url
 
-    page.goto("/suivis/")
+    page.goto("/en/suivis/")
     form = page.locator("form", has=page.locator("input[name=name]"))
     form.get_by_label("Name").fill("Camille Martin")
     form.get_by_label("How we met").select_option("showcase")
@@ -68,11 +67,11 @@ def test_agree_publish_relay_then_record_a_follow_up_due_today(
     )
     form.get_by_label("Date").fill(today)
     form.get_by_role("button", name="Record").click()
-    page.wait_for_url("**/suivis/*/")
+    page.wait_for_url("**/en/suivis/*/")
     followup = FollowUp.objects.get()
     assert followup.name == "Camille Martin" and followup.owner_id == author.pk
 
-    page.goto("/suivis/")
+    page.goto("/en/suivis/")
     due = page.locator("section[aria-labelledby=next-title] li", has_text="Camille Martin")
     assert "Due today" in due.inner_text()
     assert due.locator("time").get_attribute("datetime") == today

@@ -1,7 +1,6 @@
 """The association's relay page and the author's consent on the pitch page."""
 
 import pytest
-from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
@@ -12,12 +11,6 @@ from .conftest import MASTODON_TEXT, publish
 from .fakes import BLUESKY_PASSWORD, MASTODON_TOKEN
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def english(client):
-    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
-    return client
 
 
 def _connect_url(association, network):

@@ -319,12 +319,17 @@ ASSOCIATIONS_INVITATIONS_PERIOD = 3600
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("French")), ("en", _("English"))]
 LOCALE_PATHS = [ROOT_DIR / "locale"]
+# Emails are written in one language, the site's: the person who receives one is rarely
+# the one whose request caused it.
+EMAIL_LANGUAGE_CODE = LANGUAGE_CODE
+# English dates the British way (assosolos/formats/en/formats.py).
+FORMAT_MODULE_PATH = ["assosolos.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
-# CMS pages are translated with Wagtail's localisation: one page tree per language,
-# the English pages keep the French slugs, so a URL shows the page in the visitor's
-# language (the switch sets a cookie; no language prefix in URLs).
+# The language is in the address: French at the root, English under /en/ (urls.py,
+# assosolos/languages.py). CMS pages are translated with Wagtail's localisation: one
+# page tree per language, the English pages keep the French slugs.
 WAGTAIL_I18N_ENABLED = True
 WAGTAIL_CONTENT_LANGUAGES = LANGUAGES
 WAGTAILADMIN_PERMITTED_LANGUAGES = LANGUAGES

@@ -2,9 +2,11 @@ from contextlib import suppress
 
 from django import template
 from django.urls import NoReverseMatch, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _lazy
 from wagtail.models import Site
 
+from assosolos import languages
 from cms.selectors import footer_page_list, menu_page_list, navigation_links
 
 register = template.Library()
@@ -114,3 +116,27 @@ def breadcrumb(context, page):
         "ancestors": [{"title": a.title, "url": a.get_url(request)} for a in ancestors],
         "page": page,
     }
+
+
+@register.simple_tag(takes_context=True)
+def language_links(context):
+    """The page the visitor is on, in each language (the switch and the hreflang links)."""
+    request = context.get("request")
+    if request is None:
+        return []
+    return languages.language_links(request=request, page=context.get("page"))
+
+
+@register.inclusion_tag("cms/tags/language_note.html")
+def language_note(code: str):
+    """A short note under a text shown in another language than the page's (an article
+    or an association's text not translated yet)."""
+    return {"note": languages.language_note_text(code)}
+
+
+@register.filter
+def lang_attr(text) -> str:
+    """` lang="fr"` for a text shown in another language than the page's (a
+    `languages.TextHere`), nothing otherwise: `<h1{{ lottery.title_here|lang_attr }}>`."""
+    code = getattr(text, "lang", "")
+    return format_html(' lang="{}"', code) if code else ""
