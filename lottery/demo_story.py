@@ -33,8 +33,9 @@ from accounts.models import User
 from associations.demo import DEMO_PASSWORD
 from associations.models import Association
 
-from . import draw_core, services
+from . import services
 from .drand import Beacon
+from .draw import core as draw_core
 from .models import Bundle, LedgerSeal, Lottery, Prize
 
 PAST_SLUG_PREFIX = "tombola-printemps-2024-"

@@ -30,7 +30,7 @@ from connect.selectors import payments_readiness
 
 from . import selectors, services
 from .charts import sales_chart
-from .draw_selectors import winnings_of_user
+from .draw.selectors import winnings_of_user
 from .forms import (
     BundleFormSet,
     BuyForm,

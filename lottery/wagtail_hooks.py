@@ -123,7 +123,7 @@ def _draw_action(lottery: Lottery, request):
 
 @hooks.register("register_admin_urls")
 def register_draw_urls():
-    from .draw_admin import draw_run
+    from .draw.admin import draw_run
     from .refunds_admin import refunds_blocked_view
 
     return [

@@ -315,7 +315,7 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
     for group in groups.values():
         group.numbers.sort()
     if any(group.lottery.status == Status.DRAWN for group in groups.values()):
-        from ..draw_selectors import winnings_of_user
+        from ..draw.selectors import winnings_of_user
 
         for lottery_id, wins in winnings_of_user(user=user).items():
             if lottery_id in groups:

@@ -1,6 +1,6 @@
 """The draw: a commitment at opening, the sealed ledger, one result, run once.
 
-The winners come from `lottery.draw_core` (pure, documented in
+The winners come from `lottery.draw.core` (pure, documented in
 docs/draw-algorithm.md); this module only gathers its inputs from the database,
 stores what it returns and publishes it. Locks follow `lottery.locking`.
 """
@@ -24,7 +24,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_q.tasks import async_task
 
-from .. import commitment_chain, drand, draw_core
+from .. import commitment_chain, drand
+from ..draw import core as draw_core
 from ..ledger_stream import holder_pseudonym as holder_pseudonym  # services.holder_pseudonym
 from ..ledger_stream import ledger_file_write
 from ..locking import commitments_chain_lock, lottery_lock
@@ -325,7 +326,7 @@ def _draw_write(
     *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, by: Any, now: datetime
 ) -> DrawResult:
     """Compute and store the result. Caller holds the lottery row lock."""
-    from ..draw_certificate import certificate_pdf
+    from ..draw.certificate import certificate_pdf
 
     commitment = DrawCommitment.objects.get(lottery=lottery)
     prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))
@@ -411,7 +412,7 @@ def _announce(*, lottery_id: int, result_id: int) -> None:
             )
     async_task("lottery.tasks.draw_winner_emails_send", result_id)
     try:
-        from ..draw_live import draw_broadcast
+        from ..draw.live import draw_broadcast
 
         draw_broadcast(lottery_id=lottery_id)
     except Exception:  # a live page down must never undo or hide a committed draw

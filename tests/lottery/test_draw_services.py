@@ -11,7 +11,8 @@ from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from lottery import drand, draw_core, services
+from lottery import drand, services
+from lottery.draw import core as draw_core
 from lottery.models import DrawCommitment, DrawResult, DrawWinner, Lottery, Order, Ticket
 from lottery.signals import draw_committed
 from tests.factories import UserFactory

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assosolos.asgi import application
 from lottery import services
-from lottery.draw_live import draw_broadcast
+from lottery.draw.live import draw_broadcast
 from lottery.models import DrawCommitment, DrawWinner
 from tests.factories import staff_sign_in
 

@@ -54,7 +54,7 @@ def test_a_buyer_who_won_several_prizes_gets_one_email_listing_them_all(
         assert str(number) in email.body
     assert reverse("lottery:my_tickets") in email.body
     # Retrying the task sends nothing more.
-    from lottery.draw_emails import draw_winner_emails
+    from lottery.draw.emails import draw_winner_emails
 
     assert draw_winner_emails(result_id=lottery.draw_result.pk) == 0
 

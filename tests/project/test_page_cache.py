@@ -382,7 +382,7 @@ def test_menu_links_are_kept_and_refreshed_when_a_page_is_published(
 def test_signed_in_visitors_share_the_rendered_parts_and_keep_their_own(
     lottery, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from lottery import draw_selectors
+    from lottery.draw import selectors as draw_selectors
 
     drawn = []
     original = draw_selectors.draw_state

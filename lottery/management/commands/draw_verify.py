@@ -6,7 +6,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lottery import drand, draw_core, services
+from lottery import drand, services
+from lottery.draw import core as draw_core
 from lottery.models import DrawResult, Lottery
 
 

@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import drand, services
-from .models import DrawResult, Lottery
+from .. import drand, services
+from ..models import DrawResult, Lottery
 
 
 @staff_member_required

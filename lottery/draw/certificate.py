@@ -34,7 +34,7 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .models import DrawResult, Lottery, Order, Prize
+from ..models import DrawResult, Lottery, Order, Prize
 
 PARIS = ZoneInfo("Europe/Paris")
 PDF_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})  # not in the base-14 fonts
@@ -54,7 +54,7 @@ def pdf_day(value: date | None) -> str:
 
 
 def pdf_euros(cents: int) -> str:
-    from .templatetags.lottery_tags import euros
+    from ..templatetags.lottery_tags import euros
 
     return euros(cents).translate(PDF_SPACES)
 
@@ -122,7 +122,7 @@ def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
 
 def certificate_facts(*, lottery: Lottery, result: DrawResult) -> dict[str, Any]:
     """What the certificate states, gathered once: the PDF only lays it out."""
-    from .services.draw import draw_record_bytes
+    from ..services.draw import draw_record_bytes
 
     record = result.record
     association = lottery.association

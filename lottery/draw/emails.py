@@ -11,8 +11,8 @@ from django.utils import timezone, translation
 
 from assosolos.emails import absolute_url
 
-from .guest_links import guest_order_path
-from .models import DrawWinner
+from ..guest_links import guest_order_path
+from ..models import DrawWinner
 
 
 def _recipient(winner: DrawWinner) -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .models import CommitmentEntry, DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
+from ..models import CommitmentEntry, DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ def draw_state(*, lottery: Lottery) -> DrawState:
 
 def holder_pseudonyms_of_user(*, user: Any) -> dict[int, str]:
     """lottery id → the user's pseudonym in that lottery's ledger, for "My tickets"."""
-    from .services.draw import holder_pseudonym
+    from ..services.draw import holder_pseudonym
 
     if not getattr(user, "is_authenticated", False):
         return {}
