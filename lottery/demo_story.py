@@ -34,6 +34,7 @@ from associations.demo import DEMO_PASSWORD
 from associations.models import Association
 
 from . import services
+from .demo_material import PRIZES, RULES, demo_authorisation_scan_attach, owner_of
 from .drand import Beacon
 from .draw import core as draw_core
 from .models import Bundle, LedgerSeal, Lottery, Prize
@@ -140,8 +141,6 @@ def past_lottery_prepare(
 ) -> Lottery | None:
     """The spring 2024 lottery, opened, sold and closed at its own dates (drawn later,
     by `demo_draws_create`, once the groups step has put a seat on its first prize)."""
-    from .demo import RULES, demo_authorisation_scan_attach
-
     slug = f"{PAST_SLUG_PREFIX}{association.slug}"[:160]
     existing = Lottery.objects.filter(slug=slug).first()
     if existing is not None:
@@ -189,8 +188,6 @@ def soon_lottery_create(
     *, association: Association, owner: User | None, log: Callable[[str], None]
 ) -> Lottery | None:
     """A lottery on sale now that closes in a few minutes and is drawn two minutes later."""
-    from .demo import PRIZES, RULES, demo_authorisation_scan_attach
-
     slug = f"{SOON_SLUG_PREFIX}{association.slug}"[:160]
     existing = Lottery.objects.filter(slug=slug).first()
     if existing is not None:
@@ -232,8 +229,6 @@ def soon_lottery_create(
 
 def demo_draws_create(*, log: Callable[[str], None] = print) -> None:
     """Seal and draw the spring 2024 lotteries at their own dates, with the recorded beacon."""
-    from .demo import owner_of
-
     for lottery in Lottery.objects.filter(
         slug__startswith=PAST_SLUG_PREFIX, status=Lottery.Status.CLOSED
     ).select_related("association"):
