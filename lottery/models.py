@@ -19,6 +19,7 @@ from wagtail.search import index
 from associations.storage import private_storage
 
 from . import date_window
+from .addresses import lottery_index_url, lottery_url
 
 
 def authorisation_upload_to(instance: "Lottery", filename: str) -> str:
@@ -134,8 +135,6 @@ class Lottery(index.Indexed, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from .selectors import lottery_url
-
         return lottery_url(slug=self.slug)
 
     @classmethod
@@ -386,7 +385,7 @@ class LotteryIndexPage(RoutablePageMixin, Page):
     """The CMS side of the lottery index: its title, introduction and menu entry.
 
     The index and each lottery have one public address, `/loteries/` and
-    `/loteries/<slug>/` (`selectors.lottery_url`), served by the lottery app's views,
+    `/loteries/<slug>/` (`addresses.lottery_url`), served by the lottery app's views,
     which read this page's title and introduction. Wherever editors put this page, its
     own address and `<its address><slug>/` answer a permanent redirect there, the query
     string kept, so older links and bookmarks still land.
@@ -409,14 +408,10 @@ class LotteryIndexPage(RoutablePageMixin, Page):
 
     @path("", name="index")
     def index(self, request):
-        from .selectors import lottery_index_url
-
         return permanent_redirect_keeping_query(request, lottery_index_url())
 
     @path("<slug:lottery_slug>/", name="lottery")
     def lottery(self, request, lottery_slug: str):
-        from .selectors import lottery_url
-
         return permanent_redirect_keeping_query(request, lottery_url(slug=lottery_slug))
 
 

@@ -35,6 +35,8 @@ from reportlab.lib.utils import TimeStamp
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from ..models import DrawResult, Lottery, Order, Prize
+from ..money_text import euros
+from .selectors import draw_record_bytes
 
 PARIS = ZoneInfo("Europe/Paris")
 PDF_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})  # not in the base-14 fonts
@@ -54,8 +56,6 @@ def pdf_day(value: date | None) -> str:
 
 
 def pdf_euros(cents: int) -> str:
-    from ..templatetags.lottery_tags import euros
-
     return euros(cents).translate(PDF_SPACES)
 
 
@@ -122,8 +122,6 @@ def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
 
 def certificate_facts(*, lottery: Lottery, result: DrawResult) -> dict[str, Any]:
     """What the certificate states, gathered once: the PDF only lays it out."""
-    from ..services.draw import draw_record_bytes
-
     record = result.record
     association = lottery.association
     prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))

@@ -63,7 +63,7 @@ def draw_record(request: HttpRequest, slug: str) -> HttpResponse:
     if state.result is None:
         raise Http404
     response = HttpResponse(
-        services.draw_record_bytes(result=state.result), content_type="application/json"
+        draw_selectors.draw_record_bytes(result=state.result), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="draw.json"'
     return response

@@ -20,7 +20,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -149,22 +148,6 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
         if local is not None:
             local.set(key, {"versions": versions, "data": data}, seconds)
     return data
-
-
-def lottery_url(*, slug: str) -> str:
-    """The one public address of a lottery's page: `/loteries/<slug>/`.
-
-    Links, emails, the sitemap, feeds, share links and `<link rel=canonical>` all take
-    it from here; the CMS lottery index page, wherever editors put it, answers a
-    permanent redirect to it (`LotteryIndexPage`). It needs no query, so every card
-    and link is free.
-    """
-    return reverse("lottery:detail", args=[slug])
-
-
-def lottery_index_url() -> str:
-    """The lottery index's one public address: `/loteries/`."""
-    return reverse("lottery:index")
 
 
 def lottery_index_page() -> LotteryIndexPage | None:

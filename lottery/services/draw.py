@@ -8,7 +8,6 @@ stores what it returns and publishes it. Locks follow `lottery.locking`.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 import tempfile
@@ -26,6 +25,8 @@ from django_q.tasks import async_task
 
 from .. import commitment_chain, drand
 from ..draw import core as draw_core
+from ..draw.certificate import certificate_pdf
+from ..draw.live import draw_broadcast
 from ..ledger_stream import holder_pseudonym as holder_pseudonym  # services.holder_pseudonym
 from ..ledger_stream import ledger_file_write
 from ..locking import commitments_chain_lock, lottery_lock
@@ -41,6 +42,7 @@ from ..models import (
     Prize,
     Ticket,
 )
+from ..signals import draw_committed
 
 logger = logging.getLogger(__name__)
 
@@ -262,11 +264,6 @@ def _record(
     }
 
 
-def draw_record_bytes(*, result: DrawResult) -> bytes:
-    """The published draw.json, byte for byte the same every time it is served."""
-    return (json.dumps(result.record, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
 def _beacon_for(
     seal: LedgerSeal, now: datetime, at_hand: drand.Beacon | None = None
 ) -> drand.Beacon | None:
@@ -326,8 +323,6 @@ def _draw_write(
     *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, by: Any, now: datetime
 ) -> DrawResult:
     """Compute and store the result. Caller holds the lottery row lock."""
-    from ..draw.certificate import certificate_pdf
-
     commitment = DrawCommitment.objects.get(lottery=lottery)
     prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))
     with seal.ledger.open("rb") as ledger_file:
@@ -400,8 +395,6 @@ def _draw_write(
 
 def _announce(*, lottery_id: int, result_id: int) -> None:
     """After commit: tell other apps, email the winners, reveal on the live page."""
-    from ..signals import draw_committed
-
     # One failing receiver must not keep the winners from their emails.
     for receiver, error in draw_committed.send_robust(
         sender=Lottery, lottery_id=lottery_id, result_id=result_id
@@ -412,8 +405,6 @@ def _announce(*, lottery_id: int, result_id: int) -> None:
             )
     async_task("lottery.tasks.draw_winner_emails_send", result_id)
     try:
-        from ..draw.live import draw_broadcast
-
         draw_broadcast(lottery_id=lottery_id)
     except Exception:  # a live page down must never undo or hide a committed draw
         logger.exception("Lottery %s: live draw broadcast failed", lottery_id)

@@ -16,6 +16,7 @@ from assosolos.effects import task_on_commit
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
 from .alerts import no_sales_warning_schedule_on_commit
+from .draw import draw_commitment_create
 from .reservations import orders_give_up, payment_intents_cancel_queue
 from .setup import lottery_validate_for_opening
 
@@ -98,8 +99,6 @@ def _open(lottery: Lottery, *, by: Any = None, note: str = "") -> None:
         batch_size=TICKET_BATCH_SIZE,
         ignore_conflicts=True,
     )
-    from .draw import draw_commitment_create  # draw imports this module
-
     draw_commitment_create(lottery=lottery)
     _transition(lottery=lottery, to=Status.OPEN, by=by, note=note)
     no_sales_warning_schedule_on_commit(lottery=lottery)

@@ -19,8 +19,8 @@ from associations.services import association_require_active
 from ..date_window import DATE_FIELDS, DATETIME_FIELDS, window_errors
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
+from ..money_text import euros
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
-from ..templatetags.lottery_tags import euros
 from .alerts import no_sales_warning_schedule_on_commit
 from .errors import MAX_AMOUNT_CENTS
 

@@ -1,6 +1,6 @@
 from django import template
-from django.utils.translation import get_language
 
+from lottery import money_text
 from lottery.selectors import (
     lottery_counts,
     lottery_first_prize_image,
@@ -14,16 +14,7 @@ register = template.Library()
 @register.filter
 def euros(cents) -> str:
     """Integer cents as a price: "2,50 €" in French, "€2.50" in English."""
-    if cents in (None, ""):
-        return ""
-    cents = int(cents)
-    sign = "-" if cents < 0 else ""
-    whole, rest = divmod(abs(cents), 100)
-    if (get_language() or "fr").startswith("fr"):
-        amount = f"{whole:,}".replace(",", "\u202f")
-        return f"{sign}{amount},{rest:02d}\u00a0€" if rest else f"{sign}{amount}\u00a0€"
-    amount = f"{whole:,}"
-    return f"{sign}€{amount}.{rest:02d}" if rest else f"{sign}€{amount}"
+    return money_text.euros(cents)
 
 
 @register.filter
