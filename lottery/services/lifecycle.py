@@ -15,6 +15,7 @@ from assosolos.effects import task_on_commit
 
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
+from ..selectors.actions import lottery_actions
 from .alerts import no_sales_warning_schedule_on_commit
 from .draw import draw_commitment_create
 from .reservations import orders_give_up, payment_intents_cancel_queue
@@ -50,7 +51,7 @@ def lottery_request_open(*, lottery: Lottery, by: Any, now: datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status != Status.DRAFT:
+        if not lottery_actions(lottery=locked, actor=by, now=now).can_open:
             raise ValidationError(_("Only a draft lottery can be opened."))
         lottery_validate_for_opening(lottery=locked, now=now)
         locked.open_requested_at = now
@@ -71,9 +72,10 @@ def lottery_open_now(*, lottery: Lottery, by: Any, now: datetime | None = None) 
     now = now or timezone.now()
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status != Status.DRAFT:
+        actions = lottery_actions(lottery=locked, actor=by, now=now)
+        if not actions.can_open:
             raise ValidationError(_("Only a draft lottery can be opened."))
-        if locked.sales_open_at > now:
+        if actions.opens_later:
             locked.sales_open_at = now
         lottery_validate_for_opening(lottery=locked, now=now)
         locked.open_requested_at = now
@@ -86,7 +88,7 @@ def lottery_unschedule(*, lottery: Lottery, by: Any) -> None:
     """Withdraw a request to open: the draft stays a draft."""
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status == Status.DRAFT:
+        if lottery_actions(lottery=locked, actor=by, now=timezone.now()).can_open:
             locked.open_requested_at = None
             locked.save(update_fields=["open_requested_at", "updated_at"])
     lottery.refresh_from_db()
@@ -113,11 +115,8 @@ def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None
     now = now or timezone.now()
     with transaction.atomic():
         lottery = lottery_lock(lottery_id)
-        if (
-            lottery.status != Status.DRAFT
-            or lottery.open_requested_at is None
-            or lottery.sales_open_at > now
-        ):
+        actions = lottery_actions(lottery=lottery, actor=by, now=now)
+        if not (actions.can_open and actions.open_requested and not actions.opens_later):
             return False
         try:
             lottery_validate_for_opening(lottery=lottery, now=now)
@@ -138,7 +137,7 @@ def lottery_close(*, lottery_id: int, by: Any = None, note: str = "") -> bool:
     """
     with transaction.atomic():
         lottery = lottery_lock(lottery_id)
-        if lottery.status != Status.OPEN:
+        if not lottery_actions(lottery=lottery, actor=by, now=timezone.now()).can_close:
             return False
         _transition(lottery=lottery, to=Status.CLOSED, by=by, note=note)
     return True
@@ -169,11 +168,12 @@ def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
     """
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status == Status.CANCELLED:
+        actions = lottery_actions(lottery=locked, actor=by, now=timezone.now())
+        if actions.is_cancelled:
             return
-        if locked.status == Status.DRAWN:
-            raise ValidationError(_("A drawn lottery cannot be cancelled."))
-        if locked.ledger_sealed_at is not None:
+        if not actions.can_cancel:
+            if actions.is_drawn:
+                raise ValidationError(_("A drawn lottery cannot be cancelled."))
             raise ValidationError(
                 _("The ledger is sealed for the draw: it can no longer be cancelled.")
             )

@@ -20,6 +20,7 @@ from ..date_window import DATE_FIELDS, DATETIME_FIELDS, window_errors
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
 from ..money_text import euros
+from ..selectors.actions import lottery_actions
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
 from .alerts import no_sales_warning_schedule_on_commit
 from .errors import MAX_AMOUNT_CENTS
@@ -275,7 +276,7 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
         lottery.status = locked.status
         # A suspended association changes nothing until staff lift the suspension.
         association_require_active(association=locked.association)
-        if lottery.status in (Status.CLOSED, Status.DRAWN, Status.CANCELLED):
+        if not lottery_actions(lottery=locked, actor=by, now=timezone.now()).can_edit:
             raise ValidationError(_("This lottery can no longer be changed."))
         if lottery.status == Status.OPEN:
             changed = {
@@ -303,7 +304,7 @@ def _require_draft(lottery: Lottery) -> None:
     """Caller is inside a transaction: the row lock keeps sales from opening meanwhile."""
     locked = lottery_lock(lottery.pk)
     association_require_active(association=locked.association)
-    if locked.status != Status.DRAFT:
+    if not lottery_actions(lottery=locked, actor=None, now=timezone.now()).can_edit_prizes:
         raise ValidationError(_("Prizes and bundles can only change before sales open."))
 
 
