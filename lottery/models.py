@@ -315,6 +315,11 @@ class Order(models.Model):
         return _("Order %(pk)s") % {"pk": self.pk}
 
     @property
+    def is_pending(self) -> bool:
+        """Reserved and not paid yet: its buyer may still pay."""
+        return self.status == self.Status.PENDING
+
+    @property
     def is_offline(self) -> bool:
         return self.channel != self.Channel.ONLINE
 

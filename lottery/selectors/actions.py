@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from functools import cached_property
 from typing import Any
 
 from associations.selectors import association_can_manage, association_status_is_active
@@ -66,14 +67,46 @@ def lottery_not_on_sale(*, lottery: Lottery, now: datetime) -> NotOnSale:
 
 @dataclass(frozen=True)
 class LotteryActions:
-    """One lottery seen by one actor at one moment (`lottery_actions`)."""
+    """One lottery seen by one actor at one moment (`lottery_actions`).
 
-    status: StatusWord  # the badge, and is_draft, is_open…
-    not_on_sale: NotOnSale
-    manager: bool  # the actor manages the lottery's association
-    opens_later: bool  # the opening time is still to come
-    open_requested: bool  # a draft whose opening is asked (scheduled, or due to open)
-    sealed: bool  # the ledger is sealed for the draw
+    Each answer is worked out when first asked, so a page that shows no manager's
+    action never asks who manages the association.
+    """
+
+    lottery: Lottery
+    actor: Any
+    now: datetime
+
+    @cached_property
+    def status(self) -> StatusWord:
+        """The badge, and what is_draft, is_open… read."""
+        return lottery_status_word(lottery=self.lottery)
+
+    @cached_property
+    def not_on_sale(self) -> NotOnSale:
+        return lottery_not_on_sale(lottery=self.lottery, now=self.now)
+
+    @cached_property
+    def manager(self) -> bool:
+        """The actor manages the lottery's association (staff do not, as such)."""
+        return self.actor is not None and association_can_manage(
+            user=self.actor, association=self.lottery.association
+        )
+
+    @property
+    def opens_later(self) -> bool:
+        """The opening time is still to come."""
+        return self.lottery.sales_open_at > self.now
+
+    @property
+    def open_requested(self) -> bool:
+        """A draft whose opening is asked (scheduled, or due to open)."""
+        return self.lottery.open_requested_at is not None
+
+    @property
+    def sealed(self) -> bool:
+        """The ledger is sealed for the draw."""
+        return self.lottery.ledger_sealed_at is not None
 
     # --- Where the lottery stands -----------------------------------------------------
 
@@ -184,12 +217,4 @@ def lottery_actions(*, lottery: Lottery, actor: Any, now: datetime) -> LotteryAc
     itself (a task); only the association's owners and admins manage it
     (`associations.selectors.association_can_manage`: staff act elsewhere).
     """
-    association = lottery.association
-    return LotteryActions(
-        status=lottery_status_word(lottery=lottery),
-        not_on_sale=lottery_not_on_sale(lottery=lottery, now=now),
-        manager=actor is not None and association_can_manage(user=actor, association=association),
-        opens_later=lottery.sales_open_at > now,
-        open_requested=lottery.open_requested_at is not None,
-        sealed=lottery.ledger_sealed_at is not None,
-    )
+    return LotteryActions(lottery=lottery, actor=actor, now=now)

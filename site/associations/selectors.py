@@ -121,13 +121,13 @@ def association_owner_count(*, association: Association) -> int:
 
 def association_is_active(*, association: Association) -> bool:
     """Only a verified association may run lotteries and groups."""
-    return association_status_is_active(status=association.status)
+    return association.is_active
 
 
 def association_status_is_active(*, status: str) -> bool:
     """`association_is_active` for a status read on its own (in one statement with other
     reads, say): verified, and not pending, rejected or suspended."""
-    return status == Association.Status.VERIFIED
+    return Association.status_is_active(status)
 
 
 def association_manager_ids(*, association_id: int) -> set[int]:
