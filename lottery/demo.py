@@ -84,7 +84,7 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
             owner = owner_of(association)
             lottery = services.lottery_create(
                 association=association,
-                by=owner,
+                actor=owner,
                 slug=slug,
                 title=f"Tombola solidaire — {association.name}",
                 description=(
@@ -117,7 +117,7 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
                     bundle=Bundle(lottery=lottery, quantity=quantity, price_cents=price)
                 )
             demo_authorisation_scan_attach(lottery)
-            services.lottery_request_open(lottery=lottery, by=owner)
+            services.lottery_request_open(lottery=lottery, actor=owner)
             log(f"Created the lottery {lottery.title}")
     soon = associations[1] if len(associations) > 1 else associations[0]
     demo_story.soon_lottery_create(association=soon, owner=owner_of(soon), log=log)

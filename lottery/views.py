@@ -208,7 +208,7 @@ def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lottery = services.lottery_create(
-                association=association, by=request.user, **form.changed_values()
+                association=association, actor=request.user, **form.changed_values()
             )
         except ValidationError as exc:
             apply_errors(form, exc)
@@ -239,7 +239,7 @@ def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) 
     form = LotteryForm(request.POST or None, instance=lottery)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lottery_update(lottery=lottery, by=request.user, **form.changed_values())
+            services.lottery_update(lottery=lottery, actor=request.user, **form.changed_values())
         except ValidationError as exc:
             lottery.refresh_from_db()
             apply_errors(form, exc)
@@ -334,7 +334,7 @@ def manage_bundles(request: HttpRequest, association_slug: str, lottery_slug: st
 def manage_open(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     try:
-        opened = services.lottery_request_open(lottery=lottery, by=request.user)
+        opened = services.lottery_request_open(lottery=lottery, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -353,7 +353,7 @@ def manage_open_now(request: HttpRequest, association_slug: str, lottery_slug: s
     """Open sales at once, though an opening is scheduled later; the same checks apply."""
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     try:
-        services.lottery_open_now(lottery=lottery, by=request.user)
+        services.lottery_open_now(lottery=lottery, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -386,7 +386,7 @@ def manage_unschedule(
     request: HttpRequest, association_slug: str, lottery_slug: str
 ) -> HttpResponse:
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    services.lottery_unschedule(lottery=lottery, by=request.user)
+    services.lottery_unschedule(lottery=lottery, actor=request.user)
     messages.success(request, _("The opening is cancelled; the lottery stays a draft."))
     return redirect(_manage_url(lottery))
 
@@ -395,7 +395,7 @@ def manage_unschedule(
 @require_POST
 def manage_close(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    if services.lottery_close(lottery_id=lottery.pk, by=request.user):
+    if services.lottery_close(lottery_id=lottery.pk, actor=request.user):
         messages.success(request, _("Sales are closed."))
     else:
         messages.error(request, _("Only an open lottery can be closed."))
@@ -408,7 +408,7 @@ def manage_cancel(request: HttpRequest, association_slug: str, lottery_slug: str
     if request.method == "POST":
         note = request.POST.get("reason", "").strip()
         try:
-            services.lottery_cancel(lottery=lottery, by=request.user, note=note)
+            services.lottery_cancel(lottery=lottery, actor=request.user, note=note)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -434,7 +434,7 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_record_offline(
-                lottery=lottery, by=request.user, **form.cleaned_data
+                lottery=lottery, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             apply_errors(form, exc)

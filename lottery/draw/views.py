@@ -145,7 +145,7 @@ def manage_claim_record(
     winner = get_object_or_404(DrawWinner, pk=winner_id, result__lottery=lottery)
     try:
         recorded = services.winner_claim_record(
-            winner=winner, by=request.user, late_reason=request.POST.get("late_reason", "")
+            winner=winner, actor=request.user, late_reason=request.POST.get("late_reason", "")
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -284,7 +284,7 @@ def _beacon_for(
 def draw_perform(
     *,
     lottery_id: int,
-    by: Any = None,
+    actor: Any = None,
     now: datetime | None = None,
     beacon: drand.Beacon | None = None,
 ) -> DrawResult:
@@ -315,12 +315,12 @@ def draw_perform(
             return existing
         if lottery.status != Status.CLOSED:
             raise DrawNotDue(_("Only a closed lottery can be drawn."))
-        result = _draw_write(lottery=lottery, seal=seal, beacon=beacon, by=by, now=now)
+        result = _draw_write(lottery=lottery, seal=seal, beacon=beacon, actor=actor, now=now)
     return result
 
 
 def _draw_write(
-    *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, by: Any, now: datetime
+    *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, actor: Any, now: datetime
 ) -> DrawResult:
     """Compute and store the result. Caller holds the lottery row lock."""
     commitment = DrawCommitment.objects.get(lottery=lottery)
@@ -351,7 +351,7 @@ def _draw_write(
     result = DrawResult.objects.create(
         lottery=lottery,
         drawn_at=now,
-        by=by,
+        by=actor,
         algorithm=computed.algorithm,
         beacon_round=beacon.round if beacon else None,
         beacon_signature=beacon.signature if beacon else "",
@@ -382,7 +382,7 @@ def _draw_write(
         lottery=lottery,
         from_status=lottery.status,
         to_status=Status.DRAWN,
-        by=by,
+        by=actor,
         note="draw",
         at=now,
     )
@@ -446,12 +446,12 @@ def claim_deadline_passed(*, lottery: Lottery, now: datetime | None = None) -> b
 
 
 def winner_claim_record(
-    *, winner: DrawWinner, by: Any, now: datetime | None = None, late_reason: str = ""
+    *, winner: DrawWinner, actor: Any, now: datetime | None = None, late_reason: str = ""
 ) -> bool:
     """The association records that a winner collected their prize. Idempotent.
 
     After the lottery's claim deadline the hand-over is refused (ValidationError)
-    unless `by` is one of the association's managers or the platform's staff and
+    unless `actor` is one of the association's managers or the platform's staff and
     gives a reason; it is then recorded as late, with the reason. Returns False when
     the claim was already recorded.
     """
@@ -470,9 +470,9 @@ def winner_claim_record(
         lottery = locked.result.lottery
         late = claim_deadline_passed(lottery=lottery, now=now)
         if late:
-            allowed = bool(by) and (
-                (by.is_staff and by.is_active)
-                or association_can_manage(user=by, association=lottery.association)
+            allowed = bool(actor) and (
+                (actor.is_staff and actor.is_active)
+                or association_can_manage(user=actor, association=lottery.association)
             )
             if not allowed:
                 raise ValidationError(
@@ -488,7 +488,7 @@ def winner_claim_record(
                     }
                 )
         locked.claimed_at = now
-        locked.claimed_by = by
+        locked.claimed_by = actor
         locked.claimed_late = late
         locked.late_reason = late_reason[:500] if late else ""
         locked.save(update_fields=["claimed_at", "claimed_by", "claimed_late", "late_reason"])

@@ -253,10 +253,10 @@ def lottery_slug_unique(*, title: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def lottery_create(*, association: Association, by: Any, **fields: Any) -> Lottery:
+def lottery_create(*, association: Association, actor: Any, **fields: Any) -> Lottery:
     """Create a draft lottery. Only a verified association may start one."""
     association_require_active(association=association)
-    lottery = Lottery(association=association, created_by=by, status=Status.DRAFT, **fields)
+    lottery = Lottery(association=association, created_by=actor, status=Status.DRAFT, **fields)
     if not lottery.slug:
         lottery.slug = lottery_slug_unique(title=lottery.title)
     lottery.full_clean()
@@ -265,7 +265,7 @@ def lottery_create(*, association: Association, by: Any, **fields: Any) -> Lotte
     return lottery
 
 
-def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
+def lottery_update(*, lottery: Lottery, actor: Any, **fields: Any) -> Lottery:
     """Change a lottery's fields. Once sales are open, only texts and later dates may change.
 
     The row is locked and its status read afresh, so an edit cannot slip in while
@@ -276,7 +276,7 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
         lottery.status = locked.status
         # A suspended association changes nothing until staff lift the suspension.
         association_require_active(association=locked.association)
-        if not lottery_actions(lottery=locked, actor=by, now=timezone.now()).can_edit:
+        if not lottery_actions(lottery=locked, actor=actor, now=timezone.now()).can_edit:
             raise ValidationError(_("This lottery can no longer be changed."))
         if lottery.status == Status.OPEN:
             changed = {

@@ -179,7 +179,7 @@ def test_a_sealed_lottery_cannot_be_cancelled_and_its_page_offers_no_cancellatio
     lottery = _lottery(STATES["closed, ledger sealed"][0], timezone.now())
     manager = manager_of(lottery.association)
     with pytest.raises(ValidationError, match="sealed|scellé"):
-        services.lottery_cancel(lottery=lottery, by=manager)
+        services.lottery_cancel(lottery=lottery, actor=manager)
     client.force_login(manager)
     page = client.get(
         reverse("lottery:manage", args=[lottery.association.slug, lottery.slug])
@@ -197,7 +197,7 @@ def test_an_association_under_review_sells_nothing_online_nor_in_cash():
         services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
     with pytest.raises(services.SalesNotOpen):
         services.order_record_offline(
-            lottery=lottery, by=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
+            lottery=lottery, actor=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
         )
     assert not Order.objects.filter(lottery=lottery).exists()
 

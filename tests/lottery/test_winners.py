@@ -24,7 +24,7 @@ def _drawn_with_one_buyer_winning_everything(settings, django_capture_on_commit_
     lottery = LotteryFactory(ticket_cap=10)
     for rank, name in enumerate(PRIZES, start=1):
         PrizeFactory(lottery=lottery, rank=rank, name=name)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     winner = UserFactory()
     # Three tickets sold, three prizes: every prize goes to this buyer.
     paid_order(lottery=lottery, buyer=winner, quantity=3)

@@ -106,7 +106,7 @@ def test_every_kind_of_sale_or_status_change_refreshes_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         if change == "cash sale":
             services.order_record_offline(
-                lottery=lottery, by=None, channel="cash", quantity=4, receipt_number="R-1"
+                lottery=lottery, actor=None, channel="cash", quantity=4, receipt_number="R-1"
             )
         elif change == "refund":
             services.order_mark_refunded(order_id=order.pk, refund_id="re_1")
