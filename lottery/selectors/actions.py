@@ -168,6 +168,11 @@ class LotteryActions:
         return not self.status.finished and not self.sealed
 
     @property
+    def draw_due(self) -> bool:
+        """Sales are closed and the draw time has come (the draw waits for the seal too)."""
+        return self.lottery.status == Status.CLOSED and self.lottery.draw_at <= self.now
+
+    @property
     def can_record_sale(self) -> bool:
         """A cash or cheque sale is recorded only while tickets are on sale."""
         return self.on_sale

@@ -42,6 +42,7 @@ from ..models import (
     Prize,
     Ticket,
 )
+from ..selectors.actions import lottery_actions
 from ..signals import draw_committed
 
 logger = logging.getLogger(__name__)
@@ -305,7 +306,7 @@ def draw_perform(
     seal = LedgerSeal.objects.filter(lottery_id=lottery_id).first()
     if lottery.status != Status.CLOSED or seal is None:
         raise DrawNotDue(_("The draw waits for sales to close and the ledger to be sealed."))
-    if lottery.draw_at > now:
+    if not lottery_actions(lottery=lottery, actor=actor, now=now).draw_due:
         raise DrawNotDue(_("The draw time has not come yet."))
     beacon = _beacon_for(seal, now, beacon)
     with transaction.atomic():

@@ -150,6 +150,17 @@ def test_the_table_of_states_and_actors(state):
                 assert getattr(actions, STATE_RULE[name]), (state, kind, name)
 
 
+def test_the_draw_is_due_once_sales_are_closed_and_its_time_has_come():
+    now = timezone.now()
+    closed = _lottery(STATES["closed"][0], now)
+    assert not lottery_actions(lottery=closed, actor=None, now=now).draw_due
+    later = closed.draw_at + timedelta(seconds=1)
+    assert lottery_actions(lottery=closed, actor=None, now=later).draw_due
+    for state in ("open", "drawn", "cancelled"):
+        lottery = _lottery(STATES[state][0], now)
+        assert not lottery_actions(lottery=lottery, actor=None, now=later).draw_due, state
+
+
 def test_what_templates_read_follows_the_badge():
     now = timezone.now()
     scheduled = _lottery(STATES["scheduled"][0], now)
