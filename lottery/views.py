@@ -52,7 +52,8 @@ def lottery_public_context(
     data: selectors.LotteryPageData | None = None,
     preview: bool = False,
 ) -> dict:
-    """What the public lottery page shows; used by the Wagtail index page's route too.
+    """The public lottery page's context: what `selectors.screens.lottery_public_page`
+    gathers, and what belongs to the request (the buy forms, the page cache's keys).
 
     `data` is the part every visitor sees alike (`selectors.lottery_page_data`, cached);
     without it, it is read now. A `preview` (a draft, for its managers) sells nothing
