@@ -52,7 +52,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(ROOT), str(ROOT / "site")]
 
-from lottery import draw_core  # noqa: E402 (standard library only, no Django)
+from lottery.draw import core as draw_core  # noqa: E402 (standard library only, no Django)
 
 PRIZES = [1] * 100
 SEED = "5e" * 32

@@ -155,12 +155,12 @@ def site_create(*, prizes: int, bundles: int, sales: int) -> dict:
         )
     for i in range(bundles):
         Bundle.objects.create(lottery=lottery, quantity=5 * (i + 1), price_cents=900 * (i + 1))
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.OPEN, lottery.status
     for i in range(sales):
         services.order_record_offline(
-            lottery=lottery, by=None, channel="cash", quantity=2, receipt_number=f"R-{i}"
+            lottery=lottery, actor=None, channel="cash", quantity=2, receipt_number=f"R-{i}"
         )
 
     user = User.objects.create_user(email="visiteuse@example.org", password=None)

@@ -181,7 +181,7 @@ def make_lottery(association: Association, *, cap: int, tag: str, pre_create: bo
     )
     Prize.objects.create(lottery=lottery, rank=1, name="Atelier", value_cents=100)
     if pre_create:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
     else:
         Lottery.objects.filter(pk=lottery.pk).update(status=Lottery.Status.OPEN)
     lottery.refresh_from_db()

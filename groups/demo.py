@@ -151,6 +151,6 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
     with transaction.atomic():
         for data in ASSOCIATIONS:
             association = Association.objects.filter(slug=data["slug"]).first()
-            if association is None or association.status != Association.Status.VERIFIED:
+            if association is None or not association.is_active:
                 continue  # only a verified association opens groups
             _group_for(association, data["team"], log)

@@ -12,7 +12,7 @@ def draw_committed_enrol_winners(
     sender: Any, *, lottery_id: int, result_id: int, **kwargs: Any
 ) -> None:
     """Enrol each winner whose prize carries a seat (sent after the draw's commit)."""
-    from lottery.draw_selectors import draw_winners_for_enrolment
+    from lottery.draw.selectors import draw_winners_for_enrolment
 
     _winners_enrol(draw_winners_for_enrolment(result_id=result_id), why=f"lottery {lottery_id}")
 
@@ -21,7 +21,7 @@ def guest_orders_attached_enrol_winners(
     sender: Any, *, user_id: int, order_ids: list[int], **kwargs: Any
 ) -> None:
     """A guest who won a seat, then made an account with that email, joins the group now."""
-    from lottery.draw_selectors import draw_winners_of_orders
+    from lottery.draw.selectors import draw_winners_of_orders
 
     _winners_enrol(draw_winners_of_orders(order_ids=order_ids), why=f"orders of user {user_id}")
 

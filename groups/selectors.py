@@ -9,8 +9,7 @@ from django.db.models import Count, OuterRef, Q, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from associations.models import Association
-from associations.models import Membership as AssociationMembership
-from associations.selectors import MANAGER_ROLES, association_can_manage
+from associations.selectors import association_can_manage, association_manager_ids
 from lottery.models import Lottery, Prize, Ticket
 from lottery.selectors import HELD, lottery_ledger_sealed
 
@@ -420,12 +419,7 @@ def room_moderator_ids(*, group: Group) -> set[int]:
     ids = set(group.memberships.filter(role=Role.FACILITATOR).values_list("user_id", flat=True))
     if group.facilitator_id:
         ids.add(group.facilitator_id)
-    ids.update(
-        AssociationMembership.objects.filter(
-            association_id=group.association_id,
-            role__in=MANAGER_ROLES,
-        ).values_list("user_id", flat=True)
-    )
+    ids.update(association_manager_ids(association_id=group.association_id))
     return ids
 
 

@@ -18,7 +18,10 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from associations.models import Association
-from associations.selectors import association_can_manage, association_is_active
+from associations.selectors import (
+    association_is_active,
+    association_manage_check,
+)
 from assosolos.forms import form_errors_apply
 
 from . import attendance_selectors, calendar, selectors, services
@@ -153,8 +156,7 @@ def invitation_respond(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def manage_list(request: HttpRequest, association_slug: str) -> HttpResponse:
     association = get_object_or_404(Association, slug=association_slug)
-    if not association_can_manage(user=request.user, association=association):
-        raise PermissionDenied
+    association_manage_check(actor=request.user, association=association)
     form = GroupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -74,7 +74,7 @@ class LotteryConfig(AppConfig):
         checks.register(draw_randomness_check)
         from assosolos import routing
 
-        from .draw_live import websocket_urlpatterns
+        from .draw.live import websocket_urlpatterns
 
         routing.websocket_urlpatterns.extend(
             p for p in websocket_urlpatterns if p not in routing.websocket_urlpatterns

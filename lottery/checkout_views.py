@@ -18,7 +18,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
-from . import draw_selectors, order_papers, payments, services
+from . import order_papers, payments, services
+from .draw import selectors as draw_selectors
 from .guest_links import guest_order_path
 from .models import Order
 from .selectors import ticket_numbers

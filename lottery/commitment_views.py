@@ -15,7 +15,7 @@ from django.utils.html import escape
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from . import draw_selectors
+from .draw import selectors as draw_selectors
 from .models import CommitmentEntry
 
 FEED_ENTRIES = 100

@@ -9,52 +9,20 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from wagtail.models import Locale
 
 from associations.demo import ASSOCIATIONS
-from associations.models import Association, Membership
+from associations.models import Association
 from connect.models import PaymentAccount
 
 from . import demo_story, services
+from .demo_material import PRIZES, RULES, demo_authorisation_scan_attach, owner_of
 from .models import Bundle, Lottery, LotteryIndexPage, Prize
 
 # The lottery index's own address (`selectors.lottery_index_url`): the menu links there.
 INDEX_SLUG = "loteries"
-
-RULES = (
-    "Article 1 — L'association organise une loterie autorisée par arrêté du maire, "
-    "au profit de ses actions d'entraide.\n"
-    "Article 2 — Les billets sont numérotés et vendus en ligne ou auprès des bénévoles. "
-    "Le tirage a lieu à la date indiquée, de façon publique et vérifiable.\n"
-    "Article 3 — Les lots sont exclusivement en nature. Ils ne peuvent être échangés "
-    "contre leur valeur en argent.\n"
-    "Article 4 — Les gagnants sont prévenus par courriel et disposent de deux mois "
-    "pour retirer leur lot.\n"
-    "Article 5 — Si aucun billet n'est vendu à la clôture des ventes, le tirage a lieu "
-    "à la date prévue et ne désigne aucun gagnant ; les lots restent à l'association."
-)
-
-PRIZES = [
-    (
-        "Six mois d'accompagnement en petit groupe",
-        "Une place dans un groupe d'entraide : séances toutes les deux semaines, "
-        "relecture de votre profil et de vos publications.",
-        30000,
-    ),
-    (
-        "Séance photo professionnelle",
-        "Un portrait réalisé par un photographe indépendant, pour votre profil.",
-        15000,
-    ),
-    (
-        "Panier de produits locaux",
-        "Des produits de producteurs de la région.",
-        4500,
-    ),
-]
 
 
 def _index_page(log: Callable[[str], None]) -> LotteryIndexPage | None:
@@ -98,13 +66,6 @@ INDEX_EN = {
 }
 
 
-def owner_of(association: Association):
-    membership = (
-        association.memberships.filter(role=Membership.Role.OWNER).select_related("user").first()
-    )
-    return membership.user if membership else None
-
-
 def demo_create(*, log: Callable[[str], None] = print) -> None:
     slugs = [data["slug"] for data in ASSOCIATIONS]
     associations = list(
@@ -141,7 +102,7 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
             owner = owner_of(association)
             lottery = services.lottery_create(
                 association=association,
-                by=owner,
+                actor=owner,
                 slug=slug,
                 title=f"Tombola solidaire — {association.name}",
                 description=(
@@ -174,28 +135,7 @@ def demo_create(*, log: Callable[[str], None] = print) -> None:
                     bundle=Bundle(lottery=lottery, quantity=quantity, price_cents=price)
                 )
             demo_authorisation_scan_attach(lottery)
-            services.lottery_request_open(lottery=lottery, by=owner)
+            services.lottery_request_open(lottery=lottery, actor=owner)
             log(f"Created the lottery {lottery.title}")
     soon = associations[1] if len(associations) > 1 else associations[0]
     demo_story.soon_lottery_create(association=soon, owner=owner_of(soon), log=log)
-
-
-def demo_authorisation_scan_attach(lottery: Lottery) -> None:
-    """The demo's stand-in for the signed arrêté: a one-page PDF saying what it is."""
-    import io
-
-    from reportlab.lib.pagesizes import A4
-    from reportlab.pdfgen import canvas
-
-    buffer = io.BytesIO()
-    page = canvas.Canvas(buffer, pagesize=A4)
-    page.setFont("Helvetica-Bold", 14)
-    page.drawString(72, 770, f"Arrêté municipal n° {lottery.authorisation_reference}")
-    page.setFont("Helvetica", 11)
-    page.drawString(72, 745, f"Commune de {lottery.authorisation_commune}")
-    page.drawString(72, 720, f"Autorisation de la loterie « {lottery.title} »")
-    page.drawString(72, 695, "Document de démonstration : il ne vaut pas autorisation.")
-    page.showPage()
-    page.save()
-    lottery.authorisation_scan.save("arrete-demo.pdf", ContentFile(buffer.getvalue()), save=False)
-    Lottery.objects.filter(pk=lottery.pk).update(authorisation_scan=lottery.authorisation_scan.name)

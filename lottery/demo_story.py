@@ -33,8 +33,10 @@ from accounts.models import User
 from associations.demo import DEMO_PASSWORD
 from associations.models import Association
 
-from . import draw_core, services
+from . import services
+from .demo_material import PRIZES, RULES, demo_authorisation_scan_attach, owner_of
 from .drand import Beacon
+from .draw import core as draw_core
 from .models import Bundle, LedgerSeal, Lottery, Prize
 
 PAST_SLUG_PREFIX = "tombola-printemps-2024-"
@@ -139,8 +141,6 @@ def past_lottery_prepare(
 ) -> Lottery | None:
     """The spring 2024 lottery, opened, sold and closed at its own dates (drawn later,
     by `demo_draws_create`, once the groups step has put a seat on its first prize)."""
-    from .demo import RULES, demo_authorisation_scan_attach
-
     slug = f"{PAST_SLUG_PREFIX}{association.slug}"[:160]
     existing = Lottery.objects.filter(slug=slug).first()
     if existing is not None:
@@ -152,7 +152,7 @@ def past_lottery_prepare(
     with demo_clock(opened_at - dt.timedelta(hours=1)), transaction.atomic():
         lottery = services.lottery_create(
             association=association,
-            by=owner,
+            actor=owner,
             slug=slug,
             created_at=timezone.now(),
             title=f"Tombola de printemps 2024 — {association.name}",
@@ -174,12 +174,12 @@ def past_lottery_prepare(
         _prizes_and_bundles(lottery, PAST_PRIZES)
         demo_authorisation_scan_attach(lottery)
     with demo_clock(opened_at), transaction.atomic():
-        services.lottery_request_open(lottery=lottery, by=owner, now=timezone.now())
+        services.lottery_request_open(lottery=lottery, actor=owner, now=timezone.now())
     for day, chunk in ((3, buyers[:2]), (12, buyers[2:4]), (25, buyers[4:])):
         with demo_clock(opened_at + dt.timedelta(days=day)), transaction.atomic():
             _sell_online(lottery, chunk)
     with demo_clock(lottery.sales_close_at), transaction.atomic():
-        services.lottery_close(lottery_id=lottery.pk, by=owner)
+        services.lottery_close(lottery_id=lottery.pk, actor=owner)
     log(f"Created the lottery {lottery.title} (sold and closed in spring 2024)")
     return lottery
 
@@ -188,8 +188,6 @@ def soon_lottery_create(
     *, association: Association, owner: User | None, log: Callable[[str], None]
 ) -> Lottery | None:
     """A lottery on sale now that closes in a few minutes and is drawn two minutes later."""
-    from .demo import PRIZES, RULES, demo_authorisation_scan_attach
-
     slug = f"{SOON_SLUG_PREFIX}{association.slug}"[:160]
     existing = Lottery.objects.filter(slug=slug).first()
     if existing is not None:
@@ -200,7 +198,7 @@ def soon_lottery_create(
     with transaction.atomic():
         lottery = services.lottery_create(
             association=association,
-            by=owner,
+            actor=owner,
             slug=slug,
             title=f"Tirage express — {association.name}",
             description=(
@@ -220,7 +218,7 @@ def soon_lottery_create(
         )
         _prizes_and_bundles(lottery, [(name, text, value, 1) for name, text, value in PRIZES])
         demo_authorisation_scan_attach(lottery)
-        services.lottery_request_open(lottery=lottery, by=owner)
+        services.lottery_request_open(lottery=lottery, actor=owner)
         _sell_online(lottery, buyers)
     log(
         f"Created the lottery {lottery.title}: sales close in {SOON_MINUTES_TO_CLOSE} "
@@ -231,8 +229,6 @@ def soon_lottery_create(
 
 def demo_draws_create(*, log: Callable[[str], None] = print) -> None:
     """Seal and draw the spring 2024 lotteries at their own dates, with the recorded beacon."""
-    from .demo import owner_of
-
     for lottery in Lottery.objects.filter(
         slug__startswith=PAST_SLUG_PREFIX, status=Lottery.Status.CLOSED
     ).select_related("association"):
@@ -253,6 +249,6 @@ def demo_draws_create(*, log: Callable[[str], None] = print) -> None:
         # The draw's effects (group seats, winners' emails) run at its commit, here.
         with demo_clock(drawn_at), transaction.atomic():
             services.draw_perform(
-                lottery_id=lottery.pk, by=owner, now=timezone.now(), beacon=beacon
+                lottery_id=lottery.pk, actor=owner, now=timezone.now(), beacon=beacon
             )
         log(f"Drew the lottery {lottery.title} with drand quicknet round {RECORDED_ROUND}")

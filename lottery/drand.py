@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from .drand_bls import quicknet_signature_valid
-from .draw_core import QUICKNET_CHAIN_HASH, QUICKNET_PUBLIC_KEY
+from .draw.core import QUICKNET_CHAIN_HASH, QUICKNET_PUBLIC_KEY
 
 logger = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """The ledger written out of the database: two executors, one byte format.
 
-The ledger's bytes are defined once, in `lottery.draw_core` and docs/draw-algorithm.md:
+The ledger's bytes are defined once, in `lottery.draw.core` and docs/draw-algorithm.md:
 one 28-byte record per sold ticket, in number order, with the holder's pseudonym.
 Two executors produce them from the database and must agree byte for byte
 (tests/lottery/test_ledger_stream.py runs both on the same data):
@@ -31,7 +31,7 @@ from collections.abc import Iterator
 
 from django.db import connection, transaction
 
-from . import draw_core
+from .draw import core as draw_core
 from .models import Order, Ticket
 
 ORDER_BATCH = 10_000  # orders read, given their pseudonym and loaded per round trip

@@ -6,20 +6,16 @@ Rules (what may change when, who may buy how many) live in `services` (a package
 
 from django.conf import settings
 from django.db import models
-from django.http import HttpResponsePermanentRedirect
 from django.utils import timezone
 from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
-from wagtail.admin.panels import FieldPanel
-from wagtail.contrib.routable_page.models import RoutablePageMixin, path
-from wagtail.fields import RichTextField
-from wagtail.models import Page
 from wagtail.search import index
 
 from associations.storage import private_storage
 from assosolos.languages import InLanguage
 
 from . import date_window
+from .addresses import lottery_url
 
 
 def authorisation_upload_to(instance: "Lottery", filename: str) -> str:
@@ -141,8 +137,6 @@ class Lottery(index.Indexed, models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        from .selectors import lottery_url
-
         return lottery_url(slug=self.slug)
 
     @classmethod
@@ -326,6 +320,11 @@ class Order(models.Model):
         return _("Order %(pk)s") % {"pk": self.pk}
 
     @property
+    def is_pending(self) -> bool:
+        """Reserved and not paid yet: its buyer may still pay."""
+        return self.status == self.Status.PENDING
+
+    @property
     def is_offline(self) -> bool:
         return self.channel != self.Channel.ONLINE
 
@@ -390,50 +389,6 @@ class StripeEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.type} {self.event_id}"
-
-
-class LotteryIndexPage(RoutablePageMixin, Page):
-    """The CMS side of the lottery index: its title, introduction and menu entry.
-
-    The index and each lottery have one public address, `/loteries/` and
-    `/loteries/<slug>/` (`selectors.lottery_url`), served by the lottery app's views,
-    which read this page's title and introduction. Wherever editors put this page, its
-    own address and `<its address><slug>/` answer a permanent redirect there, the query
-    string kept, so older links and bookmarks still land.
-    """
-
-    intro = RichTextField(_("introduction"), blank=True)
-
-    content_panels = Page.content_panels + [FieldPanel("intro")]
-
-    parent_page_types = ["cms.HomePage"]
-    subpage_types: list[str] = []
-    max_count_per_parent = 1
-
-    class Meta:
-        verbose_name = _("lottery index")
-
-    def get_sitemap_urls(self, request=None):
-        # The lotteries' sitemap lists the index at its canonical address.
-        return []
-
-    @path("", name="index")
-    def index(self, request):
-        from .selectors import lottery_index_url
-
-        return permanent_redirect_keeping_query(request, lottery_index_url())
-
-    @path("<slug:lottery_slug>/", name="lottery")
-    def lottery(self, request, lottery_slug: str):
-        from .selectors import lottery_url
-
-        return permanent_redirect_keeping_query(request, lottery_url(slug=lottery_slug))
-
-
-def permanent_redirect_keeping_query(request, url: str) -> HttpResponsePermanentRedirect:
-    """A 301 to `url` with the request's query string (campaign tags, `?page=`) kept."""
-    query = request.META.get("QUERY_STRING", "")
-    return HttpResponsePermanentRedirect(f"{url}?{query}" if query else url)
 
 
 # Draw
@@ -606,5 +561,8 @@ class OrderEvent(models.Model):
         return f"{self.order_id} {self.kind}"
 
 
-# The public chain of commitments, in a module of its own (models.py stays short).
+# The public chain of commitments and the CMS index page, in modules of their own
+# (models.py stays short).
 from .commitment_models import CommitmentEntry as CommitmentEntry  # noqa: E402
+from .index_page import LotteryIndexPage as LotteryIndexPage  # noqa: E402
+from .index_page import permanent_redirect_keeping_query as permanent_redirect_keeping_query  # noqa: E402

@@ -23,7 +23,7 @@ from reportlab.lib.styles import getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
 
-from .draw_certificate import paris_time, pdf_day, pdf_euros, pdf_facts_table, pdf_qr
+from .draw.certificate import paris_time, pdf_day, pdf_euros, pdf_facts_table, pdf_qr
 from .models import Lottery, Order
 from .selectors import ticket_numbers
 

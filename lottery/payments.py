@@ -24,7 +24,8 @@ from connect.stripe_api import stripe_unavailable as _unavailable
 from . import payment_emails
 from .locking import order_lock
 from .models import Lottery, Order, OrderEvent
-from .services import after_seal, order_confirm_payment, order_mark_refunded, order_release
+from .services import after_seal
+from .services.orders import order_confirm_payment, order_mark_refunded, order_release
 from .services.reservations import association_suspended
 
 logger = logging.getLogger(__name__)

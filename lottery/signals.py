@@ -2,7 +2,7 @@
 
 `draw_committed` is sent once a draw's result is committed to the database (from
 `assosolos.effects.signal_on_commit`), with `lottery_id` and `result_id`. A receiver reads the
-winners from `lottery.draw_selectors.draw_winners_for_enrolment(result_id=...)`; for
+winners from `lottery.draw.selectors.draw_winners_for_enrolment(result_id=...)`; for
 example the groups app enrols the winners whose prize carries a seat.
 """
 
@@ -12,5 +12,5 @@ draw_committed = Signal()
 
 # Sent after the commit that gave an account its guest orders (`user_id`,
 # `order_ids`); a receiver reads their winners from
-# `lottery.draw_selectors.draw_winners_of_orders(order_ids=...)`.
+# `lottery.draw.selectors.draw_winners_of_orders(order_ids=...)`.
 guest_orders_attached = Signal()

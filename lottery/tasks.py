@@ -173,7 +173,7 @@ def draw_perform_run(lottery_id: int) -> str:
 
 def draw_winner_emails_send(result_id: int) -> int:
     """Email each winner once: their prize, and where and by when to claim it."""
-    from .draw_emails import draw_winner_emails
+    from .draw.emails import draw_winner_emails
 
     return draw_winner_emails(result_id=result_id)
 

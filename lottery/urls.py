@@ -4,12 +4,12 @@ from . import (
     backoffice_views,
     checkout_views,
     commitment_views,
-    draw_views,
     guest_views,
     index_views,
     views,
     webhooks,
 )
+from .draw import views as draw_views
 
 app_name = "lottery"
 

@@ -22,7 +22,6 @@ from django.views.decorators.http import require_POST
 from associations.guards import managed_association_get
 from associations.models import Association
 from assosolos.cache import CacheUnavailable, cache_required
-from assosolos.emails import absolute_url
 from assosolos.forms import form_errors_apply
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
 from assosolos.ratelimit import client_address, ratelimit, ratelimit_consume
@@ -30,8 +29,6 @@ from assosolos.unavailable import service_unavailable_response
 from connect.selectors import payments_readiness
 
 from . import selectors, services
-from .charts import sales_chart
-from .draw_selectors import winnings_of_user
 from .forms import (
     BundleFormSet,
     BuyForm,
@@ -42,7 +39,8 @@ from .forms import (
 )
 from .guest_links import guest_order_path
 from .models import Lottery
-from .selectors.money import lottery_online_money
+from .selectors.actions import lottery_actions
+from .selectors.screens import lottery_manage_page, lottery_public_page
 
 # --- Public --------------------------------------------------------------------------
 
@@ -54,47 +52,21 @@ def lottery_public_context(
     data: selectors.LotteryPageData | None = None,
     preview: bool = False,
 ) -> dict:
-    """What the public lottery page shows; used by the Wagtail index page's route too.
+    """The public lottery page's context: what `selectors.screens.lottery_public_page`
+    gathers, and what belongs to the request (the buy forms, the page cache's keys).
 
     `data` is the part every visitor sees alike (`selectors.lottery_page_data`, cached);
     without it, it is read now. A `preview` (a draft, for its managers) sells nothing
     and keeps no shared fragment.
     """
     page_depends_on(request, selectors.lottery_page_dependency(lottery.pk))
-    now = timezone.now()
-    mine = selectors.BuyerTickets()
-    if request.user.is_authenticated and not preview:
-        mine = selectors.buyer_tickets(lottery_id=lottery.pk, buyer_id=request.user.pk)
-    my_wins: list = []
-    if request.user.is_authenticated and not preview and lottery.status == Lottery.Status.DRAWN:
-        my_wins = winnings_of_user(user=request.user, lottery_id=lottery.pk).get(lottery.pk, [])
-    if data is None:
-        prizes = list(lottery.prizes.all())
-        choices = selectors.purchase_choices(lottery=lottery)
-        counts = selectors.lottery_counts(lottery=lottery)
-        online_ready = payments_readiness(association_id=lottery.association_id).ready
-    else:
-        prizes, choices, counts = data.prizes, data.choices, data.counts
-        online_ready = data.online_ready
-    sales = selectors.lottery_sales_state(lottery=lottery, tickets_left=counts.left, now=now)
-    return {
-        "lottery": lottery,
-        "prizes": prizes,
-        "choices": choices,
-        "counts": counts,
-        "tickets_left": counts.left,
-        "sales": sales,
-        "on_sale": sales.on_sale and not preview,
-        "online_ready": online_ready,
+    context = lottery_public_page(
+        lottery=lottery, actor=request.user, now=timezone.now(), data=data, preview=preview
+    )
+    return context | {
         "buy_form": BuyForm(lottery=lottery, initial={"quantity": 1}),
         "guest_form": GuestBuyForm(lottery=lottery, initial={"quantity": 1}),
         "buy_url": reverse("lottery:buy", args=[lottery.slug]),
-        "mine": mine,
-        "held": mine.held,
-        "my_wins": my_wins,
-        "now": now,
-        "canonical_url": absolute_url(lottery.get_absolute_url()),
-        "preview": preview,
         # The template keeps its shared parts this long under this key (see page_cache);
         # a preview shows a draft that changes at every save: never kept.
         "shared_seconds": 0 if preview else page_cache_seconds(),
@@ -237,7 +209,7 @@ def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             lottery = services.lottery_create(
-                association=association, by=request.user, **form.changed_values()
+                association=association, actor=request.user, **form.changed_values()
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
@@ -255,51 +227,20 @@ def manage_create(request: HttpRequest, association_slug: str) -> HttpResponse:
 @login_required
 def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    orders = list(selectors.lottery_orders(lottery=lottery)[:20])
-    numbers = selectors.ticket_numbers(orders=orders)
-    for order in orders:
-        order.numbers = numbers[order.pk]
-    history = selectors.lottery_sales_history(lottery=lottery)
-    return render(
-        request,
-        "lottery/manage.html",
-        {
-            "association": association,
-            "lottery": lottery,
-            "figures": selectors.lottery_figures(lottery=lottery),
-            "online_money": lottery_online_money(lottery_id=lottery.pk),
-            "warnings": selectors.lottery_warnings(lottery=lottery),
-            "prizes": list(lottery.prizes.all()),
-            "bundles": list(lottery.bundles.all()),
-            "orders": orders,
-            "transitions": list(lottery.transitions.select_related("by")),
-            "chart": sales_chart(
-                history.series,
-                cap=lottery.ticket_cap,
-                start=lottery.sales_open_at,
-                end=min(timezone.now(), lottery.sales_close_at),
-                first_sale=history.first_at,
-                last_sale=history.last_at,
-            ),
-            "status": selectors.lottery_status_word(lottery=lottery),
-            "editable": lottery.status in (Lottery.Status.DRAFT, Lottery.Status.OPEN),
-            "now": timezone.now(),
-            "payments": payments_readiness(association_id=association.pk),
-            "platform_fee_percent": settings.PLATFORM_FEE_PERCENT,
-        },
-    )
+    context = lottery_manage_page(lottery=lottery, actor=request.user, now=timezone.now())
+    return render(request, "lottery/manage.html", context | {"association": association})
 
 
 @login_required
 def manage_edit(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    if lottery.status not in (Lottery.Status.DRAFT, Lottery.Status.OPEN):
+    if not lottery_actions(lottery=lottery, actor=request.user, now=timezone.now()).may_edit:
         messages.error(request, _("This lottery can no longer be changed."))
         return redirect(_manage_url(lottery))
     form = LotteryForm(request.POST or None, instance=lottery)
     if request.method == "POST" and form.is_valid():
         try:
-            services.lottery_update(lottery=lottery, by=request.user, **form.changed_values())
+            services.lottery_update(lottery=lottery, actor=request.user, **form.changed_values())
         except ValidationError as exc:
             lottery.refresh_from_db()
             form_errors_apply(form, exc)
@@ -335,10 +276,10 @@ def _formset_save(request, formset, *, lottery: Lottery, save_all) -> bool:
 
 def _formset_page(request, association_slug, lottery_slug, *, formset_class, save_all, kind):
     association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    editable = lottery.status == Lottery.Status.DRAFT
+    actions = lottery_actions(lottery=lottery, actor=request.user, now=timezone.now())
     formset = formset_class(request.POST or None, request.FILES or None, lottery=lottery)
     if request.method == "POST":
-        if not editable:
+        if not actions.may_edit_prizes:
             messages.error(request, _("Prizes and bundles can only change before sales open."))
             return redirect(_manage_url(lottery))
         if formset.is_valid() and _formset_save(
@@ -355,7 +296,7 @@ def _formset_page(request, association_slug, lottery_slug, *, formset_class, sav
             "lottery": lottery,
             "formset": formset,
             "kind": kind,
-            "editable": editable,
+            "actions": actions,
             "warnings": selectors.lottery_warnings(lottery=lottery) if kind == "prizes" else [],
         },
     )
@@ -394,7 +335,7 @@ def manage_bundles(request: HttpRequest, association_slug: str, lottery_slug: st
 def manage_open(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     try:
-        opened = services.lottery_request_open(lottery=lottery, by=request.user)
+        opened = services.lottery_request_open(lottery=lottery, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -413,7 +354,7 @@ def manage_open_now(request: HttpRequest, association_slug: str, lottery_slug: s
     """Open sales at once, though an opening is scheduled later; the same checks apply."""
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
     try:
-        services.lottery_open_now(lottery=lottery, by=request.user)
+        services.lottery_open_now(lottery=lottery, actor=request.user)
     except ValidationError as exc:
         for message in exc.messages:
             messages.error(request, message)
@@ -446,7 +387,7 @@ def manage_unschedule(
     request: HttpRequest, association_slug: str, lottery_slug: str
 ) -> HttpResponse:
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    services.lottery_unschedule(lottery=lottery, by=request.user)
+    services.lottery_unschedule(lottery=lottery, actor=request.user)
     messages.success(request, _("The opening is cancelled; the lottery stays a draft."))
     return redirect(_manage_url(lottery))
 
@@ -455,7 +396,7 @@ def manage_unschedule(
 @require_POST
 def manage_close(request: HttpRequest, association_slug: str, lottery_slug: str) -> HttpResponse:
     _association, lottery = _managed_lottery(request, association_slug, lottery_slug)
-    if services.lottery_close(lottery_id=lottery.pk, by=request.user):
+    if services.lottery_close(lottery_id=lottery.pk, actor=request.user):
         messages.success(request, _("Sales are closed."))
     else:
         messages.error(request, _("Only an open lottery can be closed."))
@@ -468,7 +409,7 @@ def manage_cancel(request: HttpRequest, association_slug: str, lottery_slug: str
     if request.method == "POST":
         note = request.POST.get("reason", "").strip()
         try:
-            services.lottery_cancel(lottery=lottery, by=request.user, note=note)
+            services.lottery_cancel(lottery=lottery, actor=request.user, note=note)
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)
@@ -494,7 +435,7 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
     if request.method == "POST" and form.is_valid():
         try:
             order = services.order_record_offline(
-                lottery=lottery, by=request.user, **form.cleaned_data
+                lottery=lottery, actor=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
@@ -513,6 +454,7 @@ def manage_sale(request: HttpRequest, association_slug: str, lottery_slug: str) 
             "association": association,
             "lottery": lottery,
             "form": form,
+            "actions": lottery_actions(lottery=lottery, actor=request.user, now=timezone.now()),
             "tickets_left": selectors.lottery_counts(lottery=lottery).left,
         },
     )

@@ -15,6 +15,7 @@ from assosolos.admin_viewsets import LocalDateColumn, LocalTimeInspectMixin, Rea
 
 from . import selectors
 from .models import Lottery
+from .selectors.actions import lottery_actions
 
 
 class LotteryIndexView(IndexView):
@@ -110,7 +111,7 @@ def _draw_action(lottery: Lottery, request):
     result_url = reverse("lottery:draw_result", args=[lottery.slug])
     if DrawResult.objects.filter(lottery=lottery).exists():
         return format_html('<a href="{}">{}</a>', result_url, _("Drawn: see the result"))
-    if lottery.status != Lottery.Status.CLOSED or lottery.draw_at > timezone.now():
+    if not lottery_actions(lottery=lottery, actor=request.user, now=timezone.now()).draw_due:
         return _("Not due yet")
     return format_html(
         '<form method="post" action="{}"><input type="hidden" name="csrfmiddlewaretoken" '
@@ -123,7 +124,7 @@ def _draw_action(lottery: Lottery, request):
 
 @hooks.register("register_admin_urls")
 def register_draw_urls():
-    from .draw_admin import draw_run
+    from .draw.admin import draw_run
     from .refunds_admin import refunds_blocked_view
 
     return [

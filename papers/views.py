@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -16,6 +17,7 @@ from associations.models import Association
 from associations.selectors import association_can_read_documents
 from assosolos.forms import form_errors_apply
 from lottery.models import Lottery
+from lottery.selectors.actions import lottery_actions
 
 from . import selectors, services
 from .forms import AuthorisationForm, CostLineForm, FundUseForm, RequestForm
@@ -141,6 +143,7 @@ def manage(request: HttpRequest, association_slug: str, lottery_slug: str) -> Ht
         {
             "association": lottery.association,
             "lottery": lottery,
+            "actions": lottery_actions(lottery=lottery, actor=request.user, now=timezone.now()),
             "papers": papers,
             "funds": selectors.lottery_funds(lottery=lottery),
             "uses": selectors.lottery_fund_uses(lottery=lottery),

@@ -18,9 +18,10 @@ the site, or better a copy archived earlier): every entry names the hash of the 
 before it, and the draw's commitment and prize list hash are the ones its entry
 published at opening.
 
-The algorithm's code is `lottery/draw_core.py` and `lottery/commitment_chain.py`
+The algorithm's code is `lottery/draw/core.py` and `lottery/commitment_chain.py`
 from the same source tree (standard library only); copies of those files next to
-this script work too.
+this script work too, as the site serves them: `draw_core.py` and
+`commitment_chain.py`.
 """
 
 from __future__ import annotations
@@ -35,9 +36,21 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
+# Where each module the script runs stands in the source tree, when no copy of it
+# lies next to the script under its served name.
+IN_TREE = {
+    "draw_core": HERE.parent / "lottery" / "draw" / "core.py",
+    "commitment_chain": HERE.parent / "lottery" / "commitment_chain.py",
+    "drand_bls": HERE.parent / "lottery" / "drand_bls.py",
+}
+
+
+def _candidates(name: str) -> tuple[Path, Path]:
+    return HERE / f"{name}.py", IN_TREE[name]
+
 
 def _load(name: str):
-    for candidate in (HERE / f"{name}.py", HERE.parent / "lottery" / f"{name}.py"):
+    for candidate in _candidates(name):
         if candidate.is_file():
             spec = importlib.util.spec_from_file_location(f"assosolos_{name}", candidate)
             module = importlib.util.module_from_spec(spec)
@@ -72,7 +85,7 @@ def chain_problems(record: dict, chain_text: str) -> list[str]:
 
 
 def _load_module(name: str):
-    for candidate in (HERE / f"{name}.py", HERE.parent / "lottery" / f"{name}.py"):
+    for candidate in _candidates(name):
         if candidate.is_file():
             spec = importlib.util.spec_from_file_location(f"assosolos_{name}", candidate)
             module = importlib.util.module_from_spec(spec)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from associations.models import Association
-from associations.selectors import association_can_manage
+from associations.selectors import association_manage_check
 from assosolos.effects import on_commit
 from groups.models import Group
 from groups.networks import NETWORKS, pitch_count
@@ -305,8 +305,11 @@ def showcase_schedule_ensure(*, association_id: int) -> ShowcaseSchedule:
 def showcase_schedule_set(
     *, actor: Any, association: Association, weekday: int, time: dt.time
 ) -> ShowcaseSchedule:
-    if not association_can_manage(user=actor, association=association):
-        raise PermissionDenied(_("Only the association's admins change the showcase time."))
+    association_manage_check(
+        actor=actor,
+        association=association,
+        message=_("Only the association's admins change the showcase time."),
+    )
     if weekday not in ShowcaseSchedule.Weekday.values:
         raise ValidationError({"weekday": _("Choose a day of the week.")})
     with transaction.atomic():

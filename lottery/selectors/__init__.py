@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+from ..addresses import lottery_index_url, lottery_url
 from .buyers import (
     buyer_ticket_count,
     email_normalise,
@@ -45,13 +46,11 @@ from .pages import (
     lotteries_search,
     lottery_first_prize_image,
     lottery_index_page,
-    lottery_index_url,
     lottery_page_data,
     lottery_page_dependency,
     lottery_public_get,
     lottery_sales_state,
     lottery_shows_sales_progress,
-    lottery_url,
 )
 from .sales import (
     LotteryFigures,

@@ -21,7 +21,6 @@ from django.db.models import (
     Value,
     When,
 )
-from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -32,6 +31,7 @@ from assosolos.page_cache import LISTINGS
 from connect.selectors import payments_ready_exists
 
 from ..models import Lottery, LotteryIndexPage, Prize
+from .actions import NotOnSale, lottery_not_on_sale
 from .common import Status
 from .counts import LotteryCounts, lotteries_with_counts, lottery_counts
 from .sales import purchase_choices
@@ -152,22 +152,6 @@ def lottery_page_data(*, slug: str, request: Any = None) -> LotteryPageData | No
     return data
 
 
-def lottery_url(*, slug: str) -> str:
-    """The one public address of a lottery's page: `/loteries/<slug>/`.
-
-    Links, emails, the sitemap, feeds, share links and `<link rel=canonical>` all take
-    it from here; the CMS lottery index page, wherever editors put it, answers a
-    permanent redirect to it (`LotteryIndexPage`). It needs no query, so every card
-    and link is free.
-    """
-    return reverse("lottery:detail", args=[slug])
-
-
-def lottery_index_url() -> str:
-    """The lottery index's one public address: `/loteries/`."""
-    return reverse("lottery:index")
-
-
 def lottery_index_page() -> LotteryIndexPage | None:
     """The CMS page that holds the index's title and introduction, if editors made one:
     its translation in the active language if there is one, else the page itself."""
@@ -236,7 +220,8 @@ def lottery_sales_state(
 ) -> SalesState:
     """Whether tickets are on sale and, when they are not, why, in one sentence."""
     now = now or timezone.now()
-    if lottery.status == Status.CANCELLED:
+    reason = lottery_not_on_sale(lottery=lottery, now=now)
+    if reason == NotOnSale.CANCELLED:
         at = _transition_at(lottery=lottery, to_status=Status.CANCELLED)
         return SalesState(
             on_sale=False,
@@ -248,23 +233,21 @@ def lottery_sales_state(
             )
             % {"date": _when(at)},
         )
-    if lottery.status in (Status.CLOSED, Status.DRAWN) or (
-        lottery.status == Status.OPEN and lottery.sales_close_at <= now
-    ):
+    if reason in (NotOnSale.CLOSED, NotOnSale.DRAWN):
         at = _transition_at(lottery=lottery, to_status=Status.CLOSED) or lottery.sales_close_at
-        if lottery.status == Status.DRAWN:
+        if reason == NotOnSale.DRAWN:
             message = _("Ticket sales closed on %(date)s and the draw has taken place.")
         else:
             message = _("Ticket sales closed on %(date)s.")
         return SalesState(on_sale=False, countdown=False, message=message % {"date": _when(at)})
-    if lottery.association.status != lottery.association.Status.VERIFIED:
+    if reason == NotOnSale.ASSOCIATION:
         return SalesState(
             on_sale=False,
             countdown=False,
             level="warning",
             message=_("Ticket sales are suspended while the platform reviews the association."),
         )
-    if lottery.status == Status.DRAFT or lottery.sales_open_at > now:
+    if reason == NotOnSale.NOT_YET:
         return SalesState(
             on_sale=False,
             countdown=True,

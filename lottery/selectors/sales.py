@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from ..draw.selectors import winnings_of_user
 from ..models import Bundle, Lottery, Order, Ticket
 from .common import CASH_LIKE, CASH_PRIZE, Status
 from .counts import LotteryCounts, lottery_counts_from
@@ -315,8 +316,6 @@ def tickets_of_user(*, user: Any) -> list[LotteryTickets]:
     for group in groups.values():
         group.numbers.sort()
     if any(group.lottery.status == Status.DRAWN for group in groups.values()):
-        from ..draw_selectors import winnings_of_user
-
         for lottery_id, wins in winnings_of_user(user=user).items():
             if lottery_id in groups:
                 groups[lottery_id].wins = wins

@@ -1,6 +1,6 @@
 """The draw: a commitment at opening, the sealed ledger, one result, run once.
 
-The winners come from `lottery.draw_core` (pure, documented in
+The winners come from `lottery.draw.core` (pure, documented in
 docs/draw-algorithm.md); this module only gathers its inputs from the database,
 stores what it returns and publishes it. Locks follow `lottery.locking`.
 """
@@ -8,7 +8,6 @@ stores what it returns and publishes it. Locks follow `lottery.locking`.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import secrets
 import tempfile
@@ -25,7 +24,10 @@ from django.utils.translation import gettext_lazy as _
 
 from assosolos.effects import on_commit, signal_on_commit, task_on_commit
 
-from .. import commitment_chain, drand, draw_core
+from .. import commitment_chain, drand
+from ..draw import core as draw_core
+from ..draw.certificate import certificate_pdf
+from ..draw.live import draw_broadcast
 from ..ledger_stream import holder_pseudonym as holder_pseudonym  # services.holder_pseudonym
 from ..ledger_stream import ledger_file_write
 from ..locking import commitments_chain_lock, lottery_lock
@@ -41,6 +43,8 @@ from ..models import (
     Prize,
     Ticket,
 )
+from ..selectors.actions import lottery_actions
+from ..signals import draw_committed
 
 logger = logging.getLogger(__name__)
 
@@ -262,11 +266,6 @@ def _record(
     }
 
 
-def draw_record_bytes(*, result: DrawResult) -> bytes:
-    """The published draw.json, byte for byte the same every time it is served."""
-    return (json.dumps(result.record, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()
-
-
 def _beacon_for(
     seal: LedgerSeal, now: datetime, at_hand: drand.Beacon | None = None
 ) -> drand.Beacon | None:
@@ -287,7 +286,7 @@ def _beacon_for(
 def draw_perform(
     *,
     lottery_id: int,
-    by: Any = None,
+    actor: Any = None,
     now: datetime | None = None,
     beacon: drand.Beacon | None = None,
 ) -> DrawResult:
@@ -308,7 +307,7 @@ def draw_perform(
     seal = LedgerSeal.objects.filter(lottery_id=lottery_id).first()
     if lottery.status != Status.CLOSED or seal is None:
         raise DrawNotDue(_("The draw waits for sales to close and the ledger to be sealed."))
-    if lottery.draw_at > now:
+    if not lottery_actions(lottery=lottery, actor=actor, now=now).draw_due:
         raise DrawNotDue(_("The draw time has not come yet."))
     beacon = _beacon_for(seal, now, beacon)
     with transaction.atomic():
@@ -318,16 +317,14 @@ def draw_perform(
             return existing
         if lottery.status != Status.CLOSED:
             raise DrawNotDue(_("Only a closed lottery can be drawn."))
-        result = _draw_write(lottery=lottery, seal=seal, beacon=beacon, by=by, now=now)
+        result = _draw_write(lottery=lottery, seal=seal, beacon=beacon, actor=actor, now=now)
     return result
 
 
 def _draw_write(
-    *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, by: Any, now: datetime
+    *, lottery: Lottery, seal: LedgerSeal, beacon: drand.Beacon | None, actor: Any, now: datetime
 ) -> DrawResult:
     """Compute and store the result. Caller holds the lottery row lock."""
-    from ..draw_certificate import certificate_pdf
-
     commitment = DrawCommitment.objects.get(lottery=lottery)
     prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))
     with seal.ledger.open("rb") as ledger_file:
@@ -356,7 +353,7 @@ def _draw_write(
     result = DrawResult.objects.create(
         lottery=lottery,
         drawn_at=now,
-        by=by,
+        by=actor,
         algorithm=computed.algorithm,
         beacon_round=beacon.round if beacon else None,
         beacon_signature=beacon.signature if beacon else "",
@@ -387,7 +384,7 @@ def _draw_write(
         lottery=lottery,
         from_status=lottery.status,
         to_status=Status.DRAWN,
-        by=by,
+        by=actor,
         note="draw",
         at=now,
     )
@@ -401,9 +398,6 @@ def _announce_on_commit(*, lottery_id: int, result_id: int) -> None:
     """After commit, in this order: tell other apps, email the winners, reveal on the
     live page. Each runs even if the one before failed: a failing receiver must not
     keep the winners from their emails, nor a live page down hide a committed draw."""
-    from ..draw_live import draw_broadcast
-    from ..signals import draw_committed
-
     signal_on_commit(draw_committed, sender=Lottery, lottery_id=lottery_id, result_id=result_id)
     task_on_commit("lottery.tasks.draw_winner_emails_send", result_id)
     on_commit(draw_broadcast, lottery_id=lottery_id)
@@ -445,12 +439,12 @@ def claim_deadline_passed(*, lottery: Lottery, now: datetime | None = None) -> b
 
 
 def winner_claim_record(
-    *, winner: DrawWinner, by: Any, now: datetime | None = None, late_reason: str = ""
+    *, winner: DrawWinner, actor: Any, now: datetime | None = None, late_reason: str = ""
 ) -> bool:
     """The association records that a winner collected their prize. Idempotent.
 
     After the lottery's claim deadline the hand-over is refused (ValidationError)
-    unless `by` is one of the association's managers or the platform's staff and
+    unless `actor` is one of the association's managers or the platform's staff and
     gives a reason; it is then recorded as late, with the reason. Returns False when
     the claim was already recorded.
     """
@@ -469,9 +463,9 @@ def winner_claim_record(
         lottery = locked.result.lottery
         late = claim_deadline_passed(lottery=lottery, now=now)
         if late:
-            allowed = bool(by) and (
-                (by.is_staff and by.is_active)
-                or association_can_manage(user=by, association=lottery.association)
+            allowed = bool(actor) and (
+                (actor.is_staff and actor.is_active)
+                or association_can_manage(user=actor, association=lottery.association)
             )
             if not allowed:
                 raise ValidationError(
@@ -487,7 +481,7 @@ def winner_claim_record(
                     }
                 )
         locked.claimed_at = now
-        locked.claimed_by = by
+        locked.claimed_by = actor
         locked.claimed_late = late
         locked.late_reason = late_reason[:500] if late else ""
         locked.save(update_fields=["claimed_at", "claimed_by", "claimed_late", "late_reason"])

@@ -15,7 +15,9 @@ from assosolos.effects import task_on_commit
 
 from ..locking import lottery_lock
 from ..models import Lottery, LotteryTransition, Order, Ticket
+from ..selectors.actions import lottery_actions
 from .alerts import no_sales_warning_schedule_on_commit
+from .draw import draw_commitment_create
 from .reservations import orders_give_up, payment_intents_cancel_queue
 from .setup import lottery_validate_for_opening
 
@@ -26,13 +28,13 @@ Status = Lottery.Status
 TICKET_BATCH_SIZE = 2000
 
 
-def _transition(*, lottery: Lottery, to: str, by: Any = None, note: str = "") -> None:
+def _transition(*, lottery: Lottery, to: str, actor: Any = None, note: str = "") -> None:
     """Change the status and record it. Caller holds the lottery row lock."""
     LotteryTransition.objects.create(
         lottery=lottery,
         from_status=lottery.status,
         to_status=to,
-        by=by,
+        by=actor,
         note=note[:255],
         at=timezone.now(),
     )
@@ -40,7 +42,7 @@ def _transition(*, lottery: Lottery, to: str, by: Any = None, note: str = "") ->
     lottery.save(update_fields=["status", "open_requested_at", "updated_at"])
 
 
-def lottery_request_open(*, lottery: Lottery, by: Any, now: datetime | None = None) -> bool:
+def lottery_request_open(*, lottery: Lottery, actor: Any, now: datetime | None = None) -> bool:
     """Validate and schedule the opening of sales; open at once when the time has come.
 
     Returns True when the lottery is open on return, False when it will open at
@@ -49,18 +51,18 @@ def lottery_request_open(*, lottery: Lottery, by: Any, now: datetime | None = No
     now = now or timezone.now()
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status != Status.DRAFT:
+        if not lottery_actions(lottery=locked, actor=actor, now=now).can_open:
             raise ValidationError(_("Only a draft lottery can be opened."))
         lottery_validate_for_opening(lottery=locked, now=now)
         locked.open_requested_at = now
         locked.save(update_fields=["open_requested_at", "updated_at"])
         if locked.sales_open_at <= now:
-            _open(locked, by=by)
+            _open(locked, actor=actor)
     lottery.refresh_from_db()
     return lottery.status == Status.OPEN
 
 
-def lottery_open_now(*, lottery: Lottery, by: Any, now: datetime | None = None) -> None:
+def lottery_open_now(*, lottery: Lottery, actor: Any, now: datetime | None = None) -> None:
     """Open sales at once, before the scheduled time: the opening moves to now.
 
     The same checks as any opening (`lottery_validate_for_opening`): rules, the
@@ -70,42 +72,41 @@ def lottery_open_now(*, lottery: Lottery, by: Any, now: datetime | None = None) 
     now = now or timezone.now()
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status != Status.DRAFT:
+        actions = lottery_actions(lottery=locked, actor=actor, now=now)
+        if not actions.can_open:
             raise ValidationError(_("Only a draft lottery can be opened."))
-        if locked.sales_open_at > now:
+        if actions.opens_later:
             locked.sales_open_at = now
         lottery_validate_for_opening(lottery=locked, now=now)
         locked.open_requested_at = now
         locked.save(update_fields=["sales_open_at", "open_requested_at", "updated_at"])
-        _open(locked, by=by, note="opened now")
+        _open(locked, actor=actor, note="opened now")
     lottery.refresh_from_db()
 
 
-def lottery_unschedule(*, lottery: Lottery, by: Any) -> None:
+def lottery_unschedule(*, lottery: Lottery, actor: Any) -> None:
     """Withdraw a request to open: the draft stays a draft."""
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status == Status.DRAFT:
+        if lottery_actions(lottery=locked, actor=actor, now=timezone.now()).can_open:
             locked.open_requested_at = None
             locked.save(update_fields=["open_requested_at", "updated_at"])
     lottery.refresh_from_db()
 
 
-def _open(lottery: Lottery, *, by: Any = None, note: str = "") -> None:
+def _open(lottery: Lottery, *, actor: Any = None, note: str = "") -> None:
     """Put the tickets on sale. Caller holds the lottery lock and has validated it."""
     Ticket.objects.bulk_create(
         (Ticket(lottery=lottery, number=n) for n in range(1, lottery.ticket_cap + 1)),
         batch_size=TICKET_BATCH_SIZE,
         ignore_conflicts=True,
     )
-    from .draw import draw_commitment_create  # draw imports this module
-
     draw_commitment_create(lottery=lottery)
-    _transition(lottery=lottery, to=Status.OPEN, by=by, note=note)
+    _transition(lottery=lottery, to=Status.OPEN, actor=actor, note=note)
     no_sales_warning_schedule_on_commit(lottery=lottery)
 
 
-def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None) -> bool:
+def lottery_open(*, lottery_id: int, actor: Any = None, now: datetime | None = None) -> bool:
     """Open a lottery whose opening was requested and is due. Idempotent.
 
     Returns True if it opened now. A lottery that no longer passes validation
@@ -114,11 +115,8 @@ def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None
     now = now or timezone.now()
     with transaction.atomic():
         lottery = lottery_lock(lottery_id)
-        if (
-            lottery.status != Status.DRAFT
-            or lottery.open_requested_at is None
-            or lottery.sales_open_at > now
-        ):
+        actions = lottery_actions(lottery=lottery, actor=actor, now=now)
+        if not (actions.can_open and actions.open_requested and not actions.opens_later):
             return False
         try:
             lottery_validate_for_opening(lottery=lottery, now=now)
@@ -127,11 +125,11 @@ def lottery_open(*, lottery_id: int, by: Any = None, now: datetime | None = None
             lottery.open_requested_at = None
             lottery.save(update_fields=["open_requested_at", "updated_at"])
             return False
-        _open(lottery, by=by)
+        _open(lottery, actor=actor)
     return True
 
 
-def lottery_close(*, lottery_id: int, by: Any = None, note: str = "") -> bool:
+def lottery_close(*, lottery_id: int, actor: Any = None, note: str = "") -> bool:
     """Stop sales. Idempotent: returns False if the lottery was not open.
 
     Reservations still held may be paid until they expire (they never outlive
@@ -139,9 +137,9 @@ def lottery_close(*, lottery_id: int, by: Any = None, note: str = "") -> bool:
     """
     with transaction.atomic():
         lottery = lottery_lock(lottery_id)
-        if lottery.status != Status.OPEN:
+        if not lottery_actions(lottery=lottery, actor=actor, now=timezone.now()).can_close:
             return False
-        _transition(lottery=lottery, to=Status.CLOSED, by=by, note=note)
+        _transition(lottery=lottery, to=Status.CLOSED, actor=actor, note=note)
     return True
 
 
@@ -162,7 +160,7 @@ def lotteries_sales_sweep(*, now: datetime | None = None) -> dict[str, int]:
     return {"opened": opened, "closed": closed}
 
 
-def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
+def lottery_cancel(*, lottery: Lottery, actor: Any, note: str = "") -> None:
     """Cancel a lottery that is not drawn yet; every paid order is then refunded.
 
     Held reservations are released at once. The refunds run in a task after
@@ -170,11 +168,12 @@ def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
     """
     with transaction.atomic():
         locked = lottery_lock(lottery.pk)
-        if locked.status == Status.CANCELLED:
+        actions = lottery_actions(lottery=locked, actor=actor, now=timezone.now())
+        if actions.is_cancelled:
             return
-        if locked.status == Status.DRAWN:
-            raise ValidationError(_("A drawn lottery cannot be cancelled."))
-        if locked.ledger_sealed_at is not None:
+        if not actions.can_cancel:
+            if actions.is_drawn:
+                raise ValidationError(_("A drawn lottery cannot be cancelled."))
             raise ValidationError(
                 _("The ledger is sealed for the draw: it can no longer be cancelled.")
             )
@@ -189,6 +188,6 @@ def lottery_cancel(*, lottery: Lottery, by: Any, note: str = "") -> None:
         )
         payment_intents_cancel_queue(given_up)
         locked.open_requested_at = None
-        _transition(lottery=locked, to=Status.CANCELLED, by=by, note=note)
+        _transition(lottery=locked, to=Status.CANCELLED, actor=actor, note=note)
         task_on_commit("lottery.tasks.lottery_refunds_run", locked.pk)
     lottery.refresh_from_db()

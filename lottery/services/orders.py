@@ -38,7 +38,7 @@ Status = Lottery.Status
 def order_record_offline(
     *,
     lottery: Lottery,
-    by: Any,
+    actor: Any,
     channel: str,
     quantity: int,
     receipt_number: str,
@@ -89,7 +89,7 @@ def order_record_offline(
             channel=channel,
             status=Order.Status.PAID,
             receipt_number=receipt_number,
-            recorded_by=by,
+            recorded_by=actor,
             created_at=now,
             paid_at=now,
         )

@@ -8,10 +8,12 @@ cases in the tests runs against both.
 
 The order of the checks:
 
-1. the association is suspended by the platform: no sale at all;
+1. the association is not active (suspended, or under review by the platform): no
+   sale at all (`selectors.actions.association_sells`);
 2. the buyer already holds a pending order here for as many tickets, not expired:
    it is resumed (same numbers, same deadline), even if the window closed since;
-3. the lottery is not open, or now is outside its sales window;
+3. the lottery is not open, or now is outside its sales window
+   (`selectors.actions.sales_window_open`);
 4. more tickets than the lottery has;
 5. more unpaid tickets over all lotteries than one account may hold;
 5b. more unpaid tickets held from the buyer's client address (over every account
@@ -33,6 +35,9 @@ from typing import Any
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
+from associations.models import Association
+
+from ..selectors.actions import association_sells
 from .errors import (
     MAX_AMOUNT_CENTS,
     AmountTooLarge,
@@ -49,7 +54,7 @@ class SaleSnapshot:
     """What one reservation saw, at one instant, under its locks."""
 
     on_sale: bool  # the lottery is open and now is within its sales window
-    suspended: bool  # the platform suspended the lottery's association
+    association_status: str  # the lottery's association's (it sells when active)
     ticket_cap: int
     per_person_cap: int | None
     # The buyer is a person: the account's orders and the online ones placed with its
@@ -86,8 +91,8 @@ def reservation_decide(
 
     `max_per_address` defaults to `max_held_tickets_per_address()`.
     """
-    if sale.suspended:
-        raise suspended_error()
+    if not association_sells(status=sale.association_status):
+        raise association_refusal(status=sale.association_status)
     if sale.resumable:
         return Decision.RESUME
     if not sale.on_sale:
@@ -124,10 +129,13 @@ def amount_check(amount_cents: int) -> int:
     return amount_cents
 
 
-def suspended_error() -> SalesNotOpen:
-    return SalesNotOpen(
-        _("Sales are suspended: the platform has suspended this lottery's association.")
-    )
+def association_refusal(*, status: str) -> SalesNotOpen:
+    """No sale for an association that is not active: suspended, or under review."""
+    if status == Association.Status.SUSPENDED:
+        return SalesNotOpen(
+            _("Sales are suspended: the platform has suspended this lottery's association.")
+        )
+    return SalesNotOpen(_("Ticket sales are suspended while the platform reviews the association."))
 
 
 def per_person_refusal(*, cap: int, held: int) -> PerPersonCapReached:

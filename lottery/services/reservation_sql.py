@@ -183,9 +183,8 @@ def _reserve_sql(
     WITH lot AS (
         SELECT l.status = %(open)s AND l.sales_open_at <= %(now)s
                    AND %(now)s < l.sales_close_at AS on_sale,
-               EXISTS (SELECT FROM {association} a
-                       WHERE a.id = l.association_id AND a.status = %(suspended)s)
-                   AS suspended,
+               (SELECT a.status FROM {association} a WHERE a.id = l.association_id)
+                   AS association_status,
                {TERMS_SQL} AS terms, l.ticket_cap, l.per_person_cap,
                least(%(hold_until)s, l.sales_close_at) AS expires_at
         FROM {lottery} l WHERE l.id = %(lottery)s
@@ -212,7 +211,8 @@ def _reserve_sql(
                    (SELECT min(old.expires_at) FROM old WHERE old.expires_at > %(now)s)
                ) AS expires_at
         FROM lot, mine
-        WHERE NOT lot.suspended AND NOT EXISTS (SELECT FROM resumed) AND lot.on_sale
+        WHERE lot.association_status = %(active)s
+        AND NOT EXISTS (SELECT FROM resumed) AND lot.on_sale
         AND %(quantity)s <= lot.ticket_cap
         AND mine.elsewhere + %(quantity)s <= %(max_held)s
         {address_gate}
@@ -244,7 +244,7 @@ def _reserve_sql(
         UPDATE {ticket} t SET status = %(available)s, order_id = NULL
         FROM placed WHERE t.order_id IN (SELECT id FROM old) AND t.status = %(reserved)s
     )
-    SELECT lot.on_sale, lot.suspended, lot.terms, lot.ticket_cap,
+    SELECT lot.on_sale, lot.association_status, lot.terms, lot.ticket_cap,
            lot.per_person_cap, mine.paid, mine.elsewhere, resumed.id IS NOT NULL,
            coalesce(placed.id, resumed.id), coalesce(placed.expires_at, resumed.expires_at),
            placed.id IS NOT NULL, (SELECT array_agg(dropped.id) FROM dropped),
@@ -288,7 +288,8 @@ def reserve_statement(
         "address_key": address_key(address=order.client_address),
         "max_per_address": max_per_address,
         "open": Lottery.Status.OPEN,
-        "suspended": Association.Status.SUSPENDED,
+        # `association_sells` in SQL: only an active association sells.
+        "active": Association.Status.VERIFIED,
         "online": Order.Channel.ONLINE,
         "pending": Order.Status.PENDING,
         "paid": Order.Status.PAID,
@@ -314,14 +315,16 @@ def reserve_statement(
         cursor.nextset()  # past the buyer lock's result
         cursor.nextset()  # past the address lock's result
         row = cursor.fetchone()
-    (on_sale, suspended, key, ticket_cap, per_person_cap, paid, elsewhere, resumable) = row[:8]
+    (on_sale, association_status, key, ticket_cap, per_person_cap, paid, elsewhere, resumable) = (
+        row[:8]
+    )
     order_id, expires_at, placed, dropped, from_address = row[8:]
     if on_sale is None:
         return None
     return StatementOutcome(
         sale=SaleSnapshot(
             on_sale=on_sale,
-            suspended=suspended,
+            association_status=association_status,
             ticket_cap=ticket_cap,
             per_person_cap=per_person_cap,
             paid_here=paid,

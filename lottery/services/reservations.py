@@ -32,19 +32,20 @@ from .. import selectors
 from ..locking import address_lock, buyer_lock, lottery_key_share, orders_lock
 from ..models import Lottery, Order, Ticket
 from ..selectors import email_normalise, person_orders_q
+from ..selectors.actions import association_sells, sales_window_open
 from . import reservation_sql
 from .errors import PurchaseError, SalesNotOpen, SoldOut
 from .reservation_rule import (
     Decision,
     SaleSnapshot,
     amount_check,
+    association_refusal,
     max_held_tickets,
     max_held_tickets_per_address,
     per_person_refusal,
     quantity_check,
     reservation_decide,
     sold_out_error,
-    suspended_error,
 )
 
 logger = logging.getLogger(__name__)
@@ -120,24 +121,26 @@ SALE_FIELDS = (
 
 
 def association_suspended(*, association_id: int) -> bool:
+    """The platform suspended the association: its pending orders were released, and a
+    payment that arrives anyway is refunded (`order_confirm_payment`)."""
     return Association.objects.filter(
         pk=association_id, status=Association.Status.SUSPENDED
     ).exists()
 
 
-def _suspended(lottery: Lottery) -> bool:
-    return association_suspended(association_id=lottery.association_id)
-
-
-def _on_sale(lottery: Lottery, now: datetime) -> bool:
-    return lottery.status == Status.OPEN and lottery.sales_open_at <= now < lottery.sales_close_at
+def _association_status(lottery: Lottery) -> str:
+    return (
+        Association.objects.filter(pk=lottery.association_id).values_list("status", flat=True).get()
+    )
 
 
 def sales_window_check(lottery: Lottery, now: datetime) -> None:
-    """No sale, online or cash, unless on sale and the association is not suspended."""
-    if _suspended(lottery):
-        raise suspended_error()
-    if not _on_sale(lottery, now):
+    """No sale, online or cash, unless on sale: the sales window open and the
+    association active (`selectors.actions`, as the public page says it)."""
+    status = _association_status(lottery)
+    if not association_sells(status=status):
+        raise association_refusal(status=status)
+    if not sales_window_open(lottery=lottery, now=now):
         raise SalesNotOpen()
 
 
@@ -268,8 +271,8 @@ def _reserve_by_orm(
             pk__in=replaced
         )
         sale = SaleSnapshot(
-            on_sale=_on_sale(current, now),
-            suspended=_suspended(current),
+            on_sale=sales_window_open(lottery=current, now=now),
+            association_status=_association_status(current),
             ticket_cap=current.ticket_cap,
             per_person_cap=current.per_person_cap,
             paid_here=(

@@ -20,6 +20,7 @@ from assosolos.money import money_text
 from ..date_window import DATE_FIELDS, DATETIME_FIELDS, window_errors
 from ..locking import lottery_lock
 from ..models import Bundle, Lottery, Prize
+from ..selectors.actions import lottery_actions
 from ..selectors.sales import prize_cash_refusal, prize_is_cash
 from .alerts import no_sales_warning_schedule_on_commit
 from .errors import MAX_AMOUNT_CENTS
@@ -272,10 +273,10 @@ def lottery_slug_unique(*, title: str, exclude_pk: int | None = None) -> str:
     return slug
 
 
-def lottery_create(*, association: Association, by: Any, **fields: Any) -> Lottery:
+def lottery_create(*, association: Association, actor: Any, **fields: Any) -> Lottery:
     """Create a draft lottery. Only a verified association may start one."""
     association_require_active(association=association)
-    lottery = Lottery(association=association, created_by=by, status=Status.DRAFT, **fields)
+    lottery = Lottery(association=association, created_by=actor, status=Status.DRAFT, **fields)
     if not lottery.slug:
         lottery.slug = lottery_slug_unique(title=lottery.title)
     lottery.full_clean()
@@ -284,7 +285,7 @@ def lottery_create(*, association: Association, by: Any, **fields: Any) -> Lotte
     return lottery
 
 
-def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
+def lottery_update(*, lottery: Lottery, actor: Any, **fields: Any) -> Lottery:
     """Change a lottery's fields. Once sales are open, only texts and later dates may change.
 
     The row is locked and its status read afresh, so an edit cannot slip in while
@@ -295,7 +296,7 @@ def lottery_update(*, lottery: Lottery, by: Any, **fields: Any) -> Lottery:
         lottery.status = locked.status
         # A suspended association changes nothing until staff lift the suspension.
         association_require_active(association=locked.association)
-        if lottery.status in (Status.CLOSED, Status.DRAWN, Status.CANCELLED):
+        if not lottery_actions(lottery=locked, actor=actor, now=timezone.now()).can_edit:
             raise ValidationError(_("This lottery can no longer be changed."))
         if lottery.status == Status.OPEN:
             changed = {
@@ -323,7 +324,7 @@ def _require_draft(lottery: Lottery) -> None:
     """Caller is inside a transaction: the row lock keeps sales from opening meanwhile."""
     locked = lottery_lock(lottery.pk)
     association_require_active(association=locked.association)
-    if locked.status != Status.DRAFT:
+    if not lottery_actions(lottery=locked, actor=None, now=timezone.now()).can_edit_prizes:
         raise ValidationError(_("Prizes and bundles can only change before sales open."))
 
 

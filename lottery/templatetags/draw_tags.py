@@ -2,7 +2,7 @@
 
 from django import template
 
-from .. import draw_selectors
+from ..draw import selectors as draw_selectors
 
 register = template.Library()
 

@@ -136,6 +136,36 @@ class Association(index.Indexed, models.Model):
     def get_dashboard_url(self) -> str:
         return reverse("associations:dashboard", kwargs={"slug": self.slug})
 
+    # Where the review stands, for templates (which compare no raw status).
+
+    @staticmethod
+    def status_is_active(status: str) -> bool:
+        """Only a verified association runs lotteries and groups (`selectors`)."""
+        return status == Association.Status.VERIFIED
+
+    @property
+    def is_active(self) -> bool:
+        return self.status_is_active(self.status)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING
+
+    @property
+    def is_rejected(self) -> bool:
+        return self.status == self.Status.REJECTED
+
+    @property
+    def is_suspended(self) -> bool:
+        return self.status == self.Status.SUSPENDED
+
+    @property
+    def status_badge(self) -> str:
+        """The badge's style: verified, waiting, or refused or suspended."""
+        if self.is_active:
+            return "badge-ok"
+        return "badge-warn" if self.is_pending else "badge-err"
+
     @property
     def social_links(self) -> list[tuple[str, str]]:
         """(label, url) pairs for the links that are filled in."""

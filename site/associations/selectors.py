@@ -121,7 +121,23 @@ def association_owner_count(*, association: Association) -> int:
 
 def association_is_active(*, association: Association) -> bool:
     """Only a verified association may run lotteries and groups."""
-    return association.status == Association.Status.VERIFIED
+    return association.is_active
+
+
+def association_status_is_active(*, status: str) -> bool:
+    """`association_is_active` for a status read on its own (in one statement with other
+    reads, say): verified, and not pending, rejected or suspended."""
+    return Association.status_is_active(status)
+
+
+def association_manager_ids(*, association_id: int) -> set[int]:
+    """The accounts that manage the association (`association_can_manage`): its owners
+    and admins."""
+    return set(
+        Membership.objects.filter(
+            association_id=association_id, role__in=MANAGER_ROLES
+        ).values_list("user_id", flat=True)
+    )
 
 
 def associations_managed_by(*, user: Any) -> QuerySet[Association]:

@@ -44,7 +44,7 @@ def test_sitemap_lists_pages_public_lotteries_and_verified_associations(
     services.lottery_close(lottery_id=closed.pk)
     draft = LotteryFactory(title="Brouillon")
     cancelled = open_lottery(title="Tombola annulée")
-    services.lottery_cancel(lottery=cancelled, by=UserFactory())
+    services.lottery_cancel(lottery=cancelled, actor=UserFactory())
     pending = AssociationFactory(status=Association.Status.PENDING)
 
     urls = sitemap_urls(client)

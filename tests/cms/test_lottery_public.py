@@ -98,7 +98,7 @@ def test_lottery_past_its_closing_time_is_closed_even_before_the_sweep(client, l
 def test_cancelled_lottery_says_the_association_cancelled_it(client, lottery_index, user):
     lottery = open_lottery()
     paid_order(lottery=lottery, quantity=2)
-    services.lottery_cancel(lottery=lottery, by=user, note="Salle indisponible")
+    services.lottery_cancel(lottery=lottery, actor=user, note="Salle indisponible")
 
     html = client.get(lottery.get_absolute_url()).text
 
@@ -134,7 +134,7 @@ def test_association_page_lists_its_lotteries_open_coming_and_past(client, lotte
         draw_at=timezone.now() + timedelta(days=11),
     )
     PrizeFactory(lottery=coming)
-    services.lottery_request_open(lottery=coming, by=None)
+    services.lottery_request_open(lottery=coming, actor=None)
     past = open_lottery(association=association, title="Tombola d'hiver")
     services.lottery_close(lottery_id=past.pk)
     LotteryFactory(association=association, title="Brouillon privé")

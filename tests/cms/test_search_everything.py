@@ -40,7 +40,7 @@ def test_finds_closed_and_drawn_lotteries_but_no_draft_or_cancelled_one(client, 
     services.lottery_close(lottery_id=closed.pk)
     LotteryFactory(title="Kermesse en brouillon")
     cancelled = open_lottery(title="Kermesse annulée")
-    services.lottery_cancel(lottery=cancelled, by=UserFactory())
+    services.lottery_cancel(lottery=cancelled, actor=UserFactory())
 
     assert hits(search(client, "kermesse"), "lotteries") == ["Kermesse fermée"]
 

@@ -21,7 +21,7 @@ from groups.models import (
     GroupSeatPrize,
     WaitingListEntry,
 )
-from lottery.draw_selectors import WinnerForEnrolment
+from lottery.draw.selectors import WinnerForEnrolment
 from lottery.signals import draw_committed
 from tests.associations.factories import AdminFactory, AssociationFactory, MembershipFactory
 from tests.factories import UserFactory
@@ -185,7 +185,7 @@ def _draw(lottery, *winners):
         )
         for n, (prize, user) in enumerate(winners, start=1)
     ]
-    with mock.patch("lottery.draw_selectors.draw_winners_for_enrolment", return_value=rows):
+    with mock.patch("lottery.draw.selectors.draw_winners_for_enrolment", return_value=rows):
         draw_committed.send(sender=type(lottery), lottery_id=lottery.pk, result_id=0)
 
 

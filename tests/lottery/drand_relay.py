@@ -12,7 +12,7 @@ import json
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-from lottery.draw_core import QUICKNET_CHAIN_HASH
+from lottery.draw.core import QUICKNET_CHAIN_HASH
 
 RECORDED_BEACONS = {
     657413: "b713718a38ae728dfd477991af2822e08d2f305e47718cef9f7848ce4050e7be"

@@ -1,6 +1,6 @@
 """Complete draw records (draw.json + ledger) for the rules of docs/draw-algorithm.md §6–7.
 
-Produced by `lottery.draw_core` itself: `python tests/lottery/draw_record_vectors.py`
+Produced by `lottery.draw.core` itself: `python tests/lottery/draw_record_vectors.py`
 rewrites the `records` section of draw_vectors.json, and a test checks the file is
 what this module produces. Each vector gives the problems a verifier must report
 (none for a valid draw).
@@ -18,7 +18,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parents[1]))
 
-from lottery import draw_core  # noqa: E402
+from lottery.draw import core as draw_core  # noqa: E402
 
 # A real quicknet beacon (drand-verify's published example).
 ROUND = 657413

@@ -72,7 +72,7 @@ def open_lottery(**kwargs) -> Lottery:
     """A lottery with one prize, opened through the service (its tickets exist)."""
     lottery = LotteryFactory(**kwargs)
     PrizeFactory(lottery=lottery)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.OPEN
     return lottery

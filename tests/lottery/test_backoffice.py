@@ -44,7 +44,7 @@ def online_paid(localstripe, lottery, buyer, quantity=2) -> Order:
 def cash_sale(lottery, admin, *, receipt="R-1", quantity=3) -> Order:
     return services.order_record_offline(
         lottery=lottery,
-        by=admin,
+        actor=admin,
         channel=Order.Channel.CASH,
         quantity=quantity,
         receipt_number=receipt,

@@ -54,14 +54,14 @@ def test_admin_refunds_an_order_and_voids_a_cash_sale_the_buyer_sees_the_refund(
     )
     cash = services.order_record_offline(
         lottery=lottery,
-        by=admin,
+        actor=admin,
         channel=Order.Channel.CASH,
         quantity=3,
         receipt_number="R-17",
         buyer_name="Dominique",
     )
     services.order_record_offline(
-        lottery=lottery, by=admin, channel=Order.Channel.CHEQUE, quantity=5, receipt_number="C-2"
+        lottery=lottery, actor=admin, channel=Order.Channel.CHEQUE, quantity=5, receipt_number="C-2"
     )
     # Sales spread over the first hours, as the chart will show them.
     for number, hours_ago in ((1, 5), (2, 5), (3, 3), (4, 3), (5, 3)):

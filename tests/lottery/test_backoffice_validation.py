@@ -83,10 +83,10 @@ def test_bundles_page_shows_the_price_and_duplicate_errors_on_their_fields(admin
 def test_opening_checks_bundles_against_the_ticket_price_set_later(lottery):
     PrizeFactory(lottery=lottery)
     BundleFactory(lottery=lottery, quantity=5, price_cents=800)
-    services.lottery_update(lottery=lottery, by=None, ticket_price_cents=150)
+    services.lottery_update(lottery=lottery, actor=None, ticket_price_cents=150)
 
     with pytest.raises(ValidationError) as exc:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
     assert any("moins que 5 billets" in m for m in exc.value.message_dict["__all__"])
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.DRAFT
@@ -125,7 +125,7 @@ def test_opening_refuses_two_prizes_of_the_same_rank(lottery):
     Prize.objects.filter(lottery=lottery).update(rank=1)  # as an older version allowed
 
     with pytest.raises(ValidationError) as exc:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
     assert any("rang 1" in m for m in exc.value.message_dict["__all__"])
 
 

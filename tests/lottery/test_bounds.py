@@ -70,7 +70,7 @@ def test_a_bundle_or_a_cash_sale_above_the_limit_is_refused():
     with pytest.raises(ValidationError) as refused:
         services.order_record_offline(
             lottery=lottery,
-            by=None,
+            actor=None,
             channel=Order.Channel.CASH,
             quantity=1,
             receipt_number="R-1",

@@ -31,7 +31,7 @@ def test_a_guest_buys_opens_the_tickets_from_the_email_and_signs_up(
     demo_site_create(log=lambda message: None)
     lottery = LotteryFactory(title="Tombola du jardin", ticket_price_cents=300, ticket_cap=40)
     PrizeFactory(lottery=lottery, name="Un atelier LinkedIn")
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     mail.outbox.clear()
     page = browser_page
 

@@ -30,7 +30,7 @@ def _lottery_on_the_site():
     lottery = LotteryFactory(title="Tombola des ateliers", ticket_price_cents=200, ticket_cap=50)
     PrizeFactory(lottery=lottery, name="Six mois d'ateliers LinkedIn")
     BundleFactory(lottery=lottery, quantity=5, price_cents=800)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     return index, lottery
 
 

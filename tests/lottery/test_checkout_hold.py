@@ -16,7 +16,7 @@ from tests.lottery.factories import LotteryFactory, PrizeFactory
 def _order(buyer) -> Order:
     lottery = LotteryFactory(ticket_cap=20)
     PrizeFactory(lottery=lottery)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     return services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
 
 

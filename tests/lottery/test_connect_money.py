@@ -101,7 +101,7 @@ def test_cash_takings_are_not_card_payments(localstripe, webhook_post, lottery):
     _served(localstripe, webhook_post, lottery)
     services.order_record_offline(
         lottery=lottery,
-        by=manager_of(lottery.association),
+        actor=manager_of(lottery.association),
         buyer_name="Dominique",
         quantity=2,
         channel=Order.Channel.CASH,

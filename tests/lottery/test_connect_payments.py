@@ -167,7 +167,7 @@ def test_refunds_and_cancellation_refunds_are_made_on_the_connected_account(
 
     second = _paid(localstripe, lottery, UserFactory())
     webhook_post(localstripe.event_payload(SUCCEEDED, second.stripe_payment_intent_id))
-    services.lottery_cancel(lottery=lottery, by=admin, note="La salle a brûlé.")
+    services.lottery_cancel(lottery=lottery, actor=admin, note="La salle a brûlé.")
     counts = payments.lottery_refunds_issue(lottery_id=lottery.pk)
 
     assert counts["refunded"] == 1
@@ -220,7 +220,7 @@ def test_a_disconnected_account_closes_online_sales_at_once(
     # Cash sales stay possible.
     services.order_record_offline(
         lottery=lottery,
-        by=manager_of(lottery.association),
+        actor=manager_of(lottery.association),
         channel=Order.Channel.CASH,
         quantity=1,
         receipt_number="R-9",

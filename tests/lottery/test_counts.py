@@ -117,7 +117,7 @@ def test_status_word_says_scheduled_for_a_draft_due_to_open(client):
     )
     PrizeFactory(lottery=lottery)
     assert selectors.lottery_status_word(lottery=lottery).key == "draft"
-    assert services.lottery_request_open(lottery=lottery, by=None) is False
+    assert services.lottery_request_open(lottery=lottery, actor=None) is False
     lottery.refresh_from_db()
     word = selectors.lottery_status_word(lottery=lottery)
     assert (word.key, word.draft, word.open) == ("scheduled", True, False)
@@ -127,6 +127,6 @@ def test_status_word_says_scheduled_for_a_draft_due_to_open(client):
     ).content.decode()
     assert 'data-status="scheduled">Scheduled</span>' in html
     assert "Draft" not in html.split("<h1>", 1)[1].split("</h1>", 1)[0]
-    services.lottery_unschedule(lottery=lottery, by=None)
+    services.lottery_unschedule(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     assert selectors.lottery_status_word(lottery=lottery).key == "draft"

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from associations.models import Membership
 from lottery import services
-from lottery.draw_certificate import certificate_pdf
+from lottery.draw.certificate import certificate_pdf
 from lottery.models import Order
 from tests.associations.factories import MembershipFactory
 from tests.factories import UserFactory

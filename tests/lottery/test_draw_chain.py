@@ -10,7 +10,8 @@ import xml.etree.ElementTree as ET
 import pytest
 from django.urls import reverse
 
-from lottery import commitment_chain, draw_core, services
+from lottery import commitment_chain, services
+from lottery.draw import core as draw_core
 from lottery.models import CommitmentEntry
 
 from .factories import open_lottery

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from lottery import drand, draw_core
-from lottery.draw_core import DrawInputError, Ledger, Stream
+from lottery import drand
+from lottery.draw import core as draw_core
+from lottery.draw.core import DrawInputError, Ledger, Stream
 
 VECTORS = json.loads(Path(__file__).with_name("draw_vectors.json").read_text())
 # A real quicknet beacon (round 657413), from drand-verify's published examples.

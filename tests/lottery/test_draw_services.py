@@ -11,7 +11,8 @@ from django.apps import apps
 from django.core import mail
 from django.core.exceptions import ValidationError
 
-from lottery import drand, draw_core, services
+from lottery import drand, services
+from lottery.draw import core as draw_core
 from lottery.models import DrawCommitment, DrawResult, DrawWinner, Lottery, Order, Ticket
 from lottery.signals import draw_committed
 from tests.factories import UserFactory
@@ -35,7 +36,7 @@ def closed_lottery(*, buyers: int = 3, quantity: int = 2, prizes=(1,), **kwargs)
     lottery = LotteryFactory(ticket_cap=50, **kwargs)
     for rank, qty in enumerate(prizes, start=1):
         PrizeFactory(lottery=lottery, rank=rank, quantity=qty)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.OPEN
     for _ in range(buyers):
@@ -124,7 +125,7 @@ def test_a_sealed_lottery_cannot_be_cancelled():
     lottery = closed_lottery()
     services.ledger_seal(lottery_id=lottery.pk)
     with pytest.raises(ValidationError, match="scellé|sealed"):
-        services.lottery_cancel(lottery=lottery, by=None)
+        services.lottery_cancel(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.CLOSED
 

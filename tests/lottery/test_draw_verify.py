@@ -132,7 +132,7 @@ def test_manage_draw_verify_refuses_an_undrawn_lottery():
 def test_the_script_checks_the_beacon_with_py_ecc_without_drand_verify(monkeypatch):
     import importlib.util
 
-    from lottery.draw_core import QUICKNET_PUBLIC_KEY
+    from lottery.draw.core import QUICKNET_PUBLIC_KEY
 
     from .drand_relay import RECORDED_BEACONS, forged
 

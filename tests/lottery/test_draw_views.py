@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from assosolos.asgi import application
 from lottery import services
-from lottery.draw_live import draw_broadcast
+from lottery.draw.live import draw_broadcast
 from lottery.models import DrawCommitment, DrawWinner
 from tests.factories import en, staff_sign_in
 
@@ -255,7 +255,7 @@ def test_a_member_cannot_record_a_late_hand_over_even_with_a_reason(settings):
     member = manager_of(lottery.association, role=Membership.Role.MEMBER)
 
     with pytest.raises(ValidationError):
-        services.winner_claim_record(winner=winner, by=member, late_reason="A friend.")
+        services.winner_claim_record(winner=winner, actor=member, late_reason="A friend.")
 
     winner.refresh_from_db()
     assert winner.claimed_at is None
@@ -270,7 +270,7 @@ def test_on_the_deadline_day_a_hand_over_is_on_time(settings):
     lottery.save(update_fields=["claim_deadline"])
     winner = DrawWinner.objects.first()
 
-    assert services.winner_claim_record(winner=winner, by=manager_of(lottery.association))
+    assert services.winner_claim_record(winner=winner, actor=manager_of(lottery.association))
 
     winner.refresh_from_db()
     assert winner.claimed_at is not None and not winner.claimed_late

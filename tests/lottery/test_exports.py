@@ -30,7 +30,7 @@ def lottery():
     lottery = LotteryFactory(ticket_price_cents=250)
     PrizeFactory(lottery=lottery)
     BundleFactory(lottery=lottery, quantity=5, price_cents=1050)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     return lottery
 
@@ -42,7 +42,7 @@ def orders(lottery):
     services.order_confirm_payment(order_id=online.pk, payment_intent_id="pi_export")
     cheque = services.order_record_offline(
         lottery=lottery,
-        by=None,
+        actor=None,
         channel="cheque",
         quantity=1,
         receipt_number="C-1",

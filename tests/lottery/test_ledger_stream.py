@@ -14,7 +14,8 @@ import io
 import pytest
 from django.db import connection
 
-from lottery import draw_core, ledger_stream, services
+from lottery import ledger_stream, services
+from lottery.draw import core as draw_core
 from lottery.models import DrawCommitment, Lottery, Order, Ticket
 from tests.factories import UserFactory
 

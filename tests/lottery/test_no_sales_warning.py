@@ -27,7 +27,7 @@ def lottery(settings, django_capture_on_commit_callbacks):
     lottery.manager = manager_of(lottery.association)
     lottery.staff = StaffFactory()
     with django_capture_on_commit_callbacks(execute=True):
-        assert services.lottery_request_open(lottery=lottery, by=None)
+        assert services.lottery_request_open(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     return lottery
 
@@ -47,7 +47,7 @@ def test_opening_schedules_the_warning_a_set_time_before_the_draw(lottery):
 def test_moving_the_draw_moves_the_warning(lottery, django_capture_on_commit_callbacks):
     later = lottery.draw_at + timedelta(days=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.lottery_update(lottery=lottery, by=None, draw_at=later)
+        services.lottery_update(lottery=lottery, actor=None, draw_at=later)
     schedule = Schedule.objects.get(name=no_sales_schedule_name(lottery.pk))
     assert schedule.next_run == later - timedelta(hours=24)
 

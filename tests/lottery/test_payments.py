@@ -23,7 +23,7 @@ def lottery():
     lottery = LotteryFactory(ticket_price_cents=200, ticket_cap=20)
     PrizeFactory(lottery=lottery)
     BundleFactory(lottery=lottery, quantity=5, price_cents=850)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     return lottery
 

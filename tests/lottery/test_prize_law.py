@@ -33,7 +33,7 @@ def test_money_or_what_stands_for_it_blocks_the_opening(name):
     PrizeFactory(lottery=lottery, rank=1, name="Panier garni")
     PrizeFactory(lottery=lottery, rank=2, name=name)
     with pytest.raises(ValidationError) as refused:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
     message = " ".join(refused.value.messages)
     assert name in message and "L322-3" in message
     lottery.refresh_from_db()
@@ -48,7 +48,7 @@ def test_money_or_what_stands_for_it_blocks_the_opening(name):
 def test_goods_open_and_a_mentioned_amount_is_only_a_warning(name):
     lottery = LotteryFactory()
     PrizeFactory(lottery=lottery, name=name)
-    assert services.lottery_request_open(lottery=lottery, by=None)
+    assert services.lottery_request_open(lottery=lottery, actor=None)
     warnings = selectors.lottery_warnings(lottery=lottery)
     if "€" in name:
         assert len(warnings) == 1 and name in warnings[0] and "L322-3" in warnings[0]
@@ -68,7 +68,7 @@ def test_a_scheduled_opening_with_a_cash_prize_added_later_does_not_open(setting
         draw_at=now + timedelta(days=11),
     )
     PrizeFactory(lottery=lottery, name="Panier garni")
-    assert services.lottery_request_open(lottery=lottery, by=None, now=now) is False
+    assert services.lottery_request_open(lottery=lottery, actor=None, now=now) is False
     PrizeFactory(lottery=lottery, rank=2, name="Bon d'achat de 20 €")
     assert services.lottery_open(lottery_id=lottery.pk, now=now + timedelta(hours=2)) is False
     lottery.refresh_from_db()

@@ -32,7 +32,7 @@ def _lottery_with_last_tickets(**kwargs):
     lottery = open_lottery(ticket_cap=CAP, **kwargs)
     services.order_record_offline(
         lottery=lottery,
-        by=None,
+        actor=None,
         channel=Order.Channel.CASH,
         quantity=CAP - LEFT,
         receipt_number="R-0001",

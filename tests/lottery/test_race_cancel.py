@@ -107,7 +107,7 @@ def _cancel_while_webhooks_arrive(lottery, paid):
             barrier.wait(timeout=30)
             if job == "cancel":
                 assert _webhook_inside.wait(timeout=30), "no webhook ever took its locks"
-                services.lottery_cancel(lottery=lottery, by=None, note="race")
+                services.lottery_cancel(lottery=lottery, actor=None, note="race")
                 outcomes[index] = "cancelled"
             else:
                 outcomes[index] = Client(raise_request_exception=False).post(

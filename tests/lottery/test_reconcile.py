@@ -192,7 +192,7 @@ def test_cancellation_refunds_each_order_once_even_when_run_twice(
     online = [_paid_online(localstripe, lottery, alice, 2), _paid_online(localstripe, lottery, bob)]
     cash = services.order_record_offline(
         lottery=lottery,
-        by=None,
+        actor=None,
         channel=Order.Channel.CASH,
         quantity=1,
         receipt_number="R-12",
@@ -204,7 +204,7 @@ def test_cancellation_refunds_each_order_once_even_when_run_twice(
     mail.outbox.clear()
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.lottery_cancel(lottery=lottery, by=None)  # queues the first run
+        services.lottery_cancel(lottery=lottery, actor=None)  # queues the first run
         tasks.lottery_refunds_run(lottery.pk)  # a retry of the same task
         tasks.payments_reconcile()
 
@@ -236,7 +236,7 @@ def test_cancellation_refunds_left_by_an_outage_are_retried(
     settings.STRIPE_API_BASE = "http://127.0.0.1:9"
 
     with django_capture_on_commit_callbacks(execute=True):
-        services.lottery_cancel(lottery=lottery, by=None)
+        services.lottery_cancel(lottery=lottery, actor=None)
     order.refresh_from_db()
     assert order.status == Order.Status.PAID
     assert Lottery.objects.get(pk=lottery.pk).status == Lottery.Status.CANCELLED

@@ -120,6 +120,8 @@ def _arrange(given: dict):
         Association.objects.filter(pk=lottery.association_id).update(
             status=Association.Status.SUSPENDED
         )
+    if given.get("association"):
+        Association.objects.filter(pk=lottery.association_id).update(status=given["association"])
     return lottery, buyer, pending, account.email
 
 
@@ -206,7 +208,7 @@ def test_a_statement_that_forgets_a_rule_fails_the_table(executor, monkeypatch):
 
 @pytest.mark.parametrize("executor", ["orm"], indirect=True)
 def test_an_orm_executor_that_misreads_the_sale_fails_the_table(executor, monkeypatch):
-    monkeypatch.setattr(reservations, "_suspended", lambda lottery: False)
+    monkeypatch.setattr(reservations, "_association_status", lambda lottery: "verified")
     with pytest.raises(AssertionError):
         _check(_case("suspended association"))
 

@@ -66,7 +66,7 @@ def test_opening_needs_a_prize_an_authorisation_and_positive_bundles():
     lottery = LotteryFactory(authorisation_reference="", authorisation_date=None)
     BundleFactory(lottery=lottery, quantity=5, price_cents=0)
     with pytest.raises(ValidationError) as exc:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
     errors = errors_of(exc)
     assert "authorisation_reference" in errors
     assert "authorisation_date" in errors
@@ -83,7 +83,7 @@ def test_only_a_verified_association_may_create_or_open_a_lottery():
     with pytest.raises(ValidationError):
         services.lottery_create(
             association=pending,
-            by=None,
+            actor=None,
             title="Tombola",
             ticket_price_cents=200,
             ticket_cap=10,
@@ -98,7 +98,7 @@ def test_only_a_verified_association_may_create_or_open_a_lottery():
     )
     lottery.refresh_from_db()
     with pytest.raises(ValidationError) as exc:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
     assert lottery.association.name in " ".join(exc.value.messages)
 
 
@@ -113,8 +113,8 @@ def test_create_makes_a_unique_slug_and_a_draft():
         "sales_close_at": now + timedelta(days=1),
         "draw_at": now + timedelta(days=2),
     }
-    first = services.lottery_create(association=association, by=None, **fields)
-    second = services.lottery_create(association=association, by=None, **fields)
+    first = services.lottery_create(association=association, actor=None, **fields)
+    second = services.lottery_create(association=association, actor=None, **fields)
     assert first.status == Lottery.Status.DRAFT
     assert first.slug == "tombola-dete"
     assert second.slug == "tombola-dete-2"
@@ -147,7 +147,7 @@ def test_prizes_in_kind_are_not_flagged(name):
 def test_warnings_do_not_block_opening():
     lottery = LotteryFactory()
     PrizeFactory(lottery=lottery, name="Panier garni d'une valeur de 200 €", value_cents=20000)
-    assert services.lottery_request_open(lottery=lottery, by=None) is True
+    assert services.lottery_request_open(lottery=lottery, actor=None) is True
 
 
 # --- Life cycle ----------------------------------------------------------------------
@@ -157,7 +157,7 @@ def test_opening_creates_numbered_tickets_and_records_the_transition():
     user = UserFactory()
     lottery = LotteryFactory(ticket_cap=25)
     PrizeFactory(lottery=lottery)
-    assert services.lottery_request_open(lottery=lottery, by=user) is True
+    assert services.lottery_request_open(lottery=lottery, actor=user) is True
     assert lottery.status == Lottery.Status.OPEN
     assert list(lottery.tickets.order_by("number").values_list("number", flat=True)) == list(
         range(1, 26)
@@ -170,7 +170,7 @@ def test_opening_in_the_future_waits_for_the_sweep():
     now = timezone.now()
     lottery = LotteryFactory(sales_open_at=now + timedelta(hours=2))
     PrizeFactory(lottery=lottery)
-    assert services.lottery_request_open(lottery=lottery, by=None) is False
+    assert services.lottery_request_open(lottery=lottery, actor=None) is False
     assert lottery.status == Lottery.Status.DRAFT
     assert lottery.open_requested_at is not None
 
@@ -189,9 +189,9 @@ def test_opening_now_moves_the_opening_and_the_schedule_then_does_nothing():
     now = timezone.now()
     lottery = LotteryFactory(sales_open_at=now + timedelta(days=2))
     PrizeFactory(lottery=lottery)
-    assert services.lottery_request_open(lottery=lottery, by=None) is False
+    assert services.lottery_request_open(lottery=lottery, actor=None) is False
 
-    services.lottery_open_now(lottery=lottery, by=None, now=now)
+    services.lottery_open_now(lottery=lottery, actor=None, now=now)
 
     assert lottery.status == Lottery.Status.OPEN
     assert lottery.sales_open_at == now
@@ -200,7 +200,7 @@ def test_opening_now_moves_the_opening_and_the_schedule_then_does_nothing():
     assert services.lottery_open(lottery_id=lottery.pk, now=later) is False
     assert services.lotteries_sales_sweep(now=later)["opened"] == 0
     with pytest.raises(ValidationError):
-        services.lottery_open_now(lottery=lottery, by=None)
+        services.lottery_open_now(lottery=lottery, actor=None)
     assert list(lottery.transitions.values_list("to_status", flat=True)) == ["open"]
 
 
@@ -209,7 +209,7 @@ def test_opening_now_refuses_a_cash_prize_and_changes_nothing():
     PrizeFactory(lottery=lottery, name="Carte cadeau de 30 €")
     opens_at = lottery.sales_open_at
     with pytest.raises(ValidationError) as exc:
-        services.lottery_open_now(lottery=lottery, by=None)
+        services.lottery_open_now(lottery=lottery, actor=None)
     assert "L322-3" in " ".join(exc.value.messages)
     lottery.refresh_from_db()
     assert (lottery.status, lottery.sales_open_at) == (Lottery.Status.DRAFT, opens_at)
@@ -237,10 +237,10 @@ def test_sweep_closes_due_lotteries_once():
 def test_only_texts_and_later_dates_change_once_open():
     lottery = open_lottery()
     with pytest.raises(ValidationError) as exc:
-        services.lottery_update(lottery=lottery, by=None, ticket_cap=500)
+        services.lottery_update(lottery=lottery, actor=None, ticket_cap=500)
     assert "ticket_cap" in errors_of(exc)
     lottery.refresh_from_db()
-    services.lottery_update(lottery=lottery, by=None, title="Nouveau titre")
+    services.lottery_update(lottery=lottery, actor=None, title="Nouveau titre")
     lottery.refresh_from_db()
     assert lottery.title == "Nouveau titre"
     assert lottery.ticket_cap == 100
@@ -260,7 +260,7 @@ def test_cancel_releases_holds_and_queues_refunds(django_capture_on_commit_callb
     lottery = open_lottery()
     held = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=2)
     with django_capture_on_commit_callbacks(execute=True):
-        services.lottery_cancel(lottery=lottery, by=None, note="mairie")
+        services.lottery_cancel(lottery=lottery, actor=None, note="mairie")
     assert lottery.status == Lottery.Status.CANCELLED
     held.refresh_from_db()
     assert held.status == Order.Status.EXPIRED
@@ -272,7 +272,7 @@ def test_cancel_releases_holds_and_queues_refunds(django_capture_on_commit_callb
     ]
     # A second cancel changes nothing and queues nothing.
     with django_capture_on_commit_callbacks(execute=True):
-        services.lottery_cancel(lottery=lottery, by=None)
+        services.lottery_cancel(lottery=lottery, actor=None)
     assert len(queued) == 2
     assert lottery.transitions.filter(to_status="cancelled").count() == 1
 
@@ -407,7 +407,7 @@ def test_a_lottery_stopped_after_a_sale_sells_nothing_more(stop):
     if stop == "close":
         services.lottery_close(lottery_id=lottery.pk)
     else:
-        services.lottery_cancel(lottery=lottery, by=None)
+        services.lottery_cancel(lottery=lottery, actor=None)
     with pytest.raises(services.SalesNotOpen):
         services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
     assert Order.objects.filter(lottery=lottery).count() == 1
@@ -493,7 +493,7 @@ def test_expiry_leaves_paid_and_offline_orders_alone():
     lottery = open_lottery()
     paid = paid_order(lottery=lottery)
     cash = services.order_record_offline(
-        lottery=lottery, by=None, channel="cash", quantity=1, receipt_number="A1"
+        lottery=lottery, actor=None, channel="cash", quantity=1, receipt_number="A1"
     )
     assert services.reservations_expire(now=timezone.now() + timedelta(days=1)) == 0
     paid.refresh_from_db()
@@ -609,7 +609,7 @@ def test_a_hold_paid_just_before_closing_is_served_after_closing():
 def test_confirm_on_a_cancelled_lottery_returns_false():
     lottery = open_lottery()
     order = services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
-    services.lottery_cancel(lottery=lottery, by=None)
+    services.lottery_cancel(lottery=lottery, actor=None)
     assert services.order_confirm_payment(order_id=order.pk, payment_intent_id="pi_c") is False
 
 
@@ -649,7 +649,7 @@ def test_cash_sale_sells_numbers_from_the_same_pool():
     clerk = UserFactory()
     order = services.order_record_offline(
         lottery=lottery,
-        by=clerk,
+        actor=clerk,
         channel=Order.Channel.CHEQUE,
         quantity=5,
         receipt_number="  C-12 ",
@@ -667,15 +667,15 @@ def test_cash_sale_needs_a_unique_receipt_number():
     lottery = open_lottery()
     with pytest.raises(ValidationError) as exc:
         services.order_record_offline(
-            lottery=lottery, by=None, channel="cash", quantity=1, receipt_number=" "
+            lottery=lottery, actor=None, channel="cash", quantity=1, receipt_number=" "
         )
     assert "receipt_number" in errors_of(exc)
     services.order_record_offline(
-        lottery=lottery, by=None, channel="cash", quantity=1, receipt_number="R-1"
+        lottery=lottery, actor=None, channel="cash", quantity=1, receipt_number="R-1"
     )
     with pytest.raises(ValidationError) as exc:
         services.order_record_offline(
-            lottery=lottery, by=None, channel="cash", quantity=1, receipt_number="r-1"
+            lottery=lottery, actor=None, channel="cash", quantity=1, receipt_number="r-1"
         )
     assert "receipt_number" in errors_of(exc)
     assert Order.objects.count() == 1
@@ -685,11 +685,11 @@ def test_cash_sales_at_the_cap_are_refused_past_it():
     lottery = open_lottery(ticket_cap=10)
     services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=4)
     services.order_record_offline(
-        lottery=lottery, by=None, channel="cash", quantity=6, receipt_number="R-1"
+        lottery=lottery, actor=None, channel="cash", quantity=6, receipt_number="R-1"
     )
     with pytest.raises(services.SoldOut):
         services.order_record_offline(
-            lottery=lottery, by=None, channel="cash", quantity=1, receipt_number="R-2"
+            lottery=lottery, actor=None, channel="cash", quantity=1, receipt_number="R-2"
         )
     assert Order.objects.filter(receipt_number="R-2").count() == 0
     assert lottery.tickets.filter(status=Ticket.Status.AVAILABLE).count() == 0
@@ -699,7 +699,7 @@ def test_cash_sale_needs_open_sales():
     lottery = LotteryFactory()
     with pytest.raises(services.SalesNotOpen):
         services.order_record_offline(
-            lottery=lottery, by=None, channel="cash", quantity=1, receipt_number="R-1"
+            lottery=lottery, actor=None, channel="cash", quantity=1, receipt_number="R-1"
         )
 
 
@@ -720,10 +720,10 @@ def test_price_takes_the_cheapest_mix_of_bundles_and_singles(quantity, expected)
 def test_an_edit_from_a_stale_copy_cannot_slip_in_once_sales_opened():
     stale = LotteryFactory()
     PrizeFactory(lottery=stale)
-    services.lottery_request_open(lottery=Lottery.objects.get(pk=stale.pk), by=None)
+    services.lottery_request_open(lottery=Lottery.objects.get(pk=stale.pk), actor=None)
     assert stale.status == Lottery.Status.DRAFT  # the copy in hand does not know
     with pytest.raises(ValidationError) as caught:
-        services.lottery_update(lottery=stale, by=None, ticket_price_cents=100)
+        services.lottery_update(lottery=stale, actor=None, ticket_price_cents=100)
     assert "ticket_price_cents" in caught.value.message_dict
     with pytest.raises(ValidationError):
         services.bundle_save(bundle=BundleFactory.build(lottery=stale, quantity=3))
@@ -736,8 +736,8 @@ def test_an_edit_from_a_stale_copy_cannot_slip_in_once_sales_opened():
 def test_a_text_edit_from_a_stale_copy_never_writes_an_old_status_back():
     stale = LotteryFactory()
     PrizeFactory(lottery=stale)
-    services.lottery_request_open(lottery=Lottery.objects.get(pk=stale.pk), by=None)
-    services.lottery_update(lottery=stale, by=None, description="Nouveau texte")
+    services.lottery_request_open(lottery=Lottery.objects.get(pk=stale.pk), actor=None)
+    services.lottery_update(lottery=stale, actor=None, description="Nouveau texte")
     fresh = Lottery.objects.get(pk=stale.pk)
     assert fresh.status == Lottery.Status.OPEN
     assert fresh.description == "Nouveau texte"
@@ -750,10 +750,10 @@ def test_no_lottery_opens_without_public_randomness_unless_allowed(settings):
     PrizeFactory(lottery=lottery)
 
     with pytest.raises(ValidationError) as refused:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
 
     assert "DRAND_URLS" in " ".join(refused.value.messages)
     lottery.refresh_from_db()
     assert lottery.status == Lottery.Status.DRAFT
     settings.DRAW_SEED_ONLY_ALLOWED = True
-    assert services.lottery_request_open(lottery=lottery, by=None)
+    assert services.lottery_request_open(lottery=lottery, actor=None)

@@ -26,7 +26,7 @@ def scheduled():
     """A draft whose opening is requested for tomorrow: "Scheduled"."""
     lottery = LotteryFactory(sales_open_at=timezone.now() + timedelta(days=1))
     PrizeFactory(lottery=lottery)
-    assert services.lottery_request_open(lottery=lottery, by=None) is False
+    assert services.lottery_request_open(lottery=lottery, actor=None) is False
     lottery.refresh_from_db()
     return lottery
 

@@ -33,7 +33,7 @@ def test_a_suspended_association_sells_nothing_online_nor_in_cash_until_lifted()
         services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)
     with pytest.raises(services.SalesNotOpen):
         services.order_record_offline(
-            lottery=lottery, by=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
+            lottery=lottery, actor=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
         )
     assert list(Order.objects.filter(lottery=lottery)) == [pending]
     assert Ticket.objects.filter(lottery=lottery, status=Ticket.Status.RESERVED).count() == 2
@@ -41,7 +41,7 @@ def test_a_suspended_association_sells_nothing_online_nor_in_cash_until_lifted()
     _suspend(lottery, Association.Status.VERIFIED)
     services.order_reserve(lottery=lottery, buyer=UserFactory(), quantity=1)
     services.order_record_offline(
-        lottery=lottery, by=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
+        lottery=lottery, actor=None, channel=Order.Channel.CASH, quantity=1, receipt_number="R1"
     )
 
 
@@ -55,12 +55,12 @@ def test_a_suspended_associations_lottery_leaves_the_listings_and_cannot_be_edit
     assert lottery not in selectors.lotteries_open()
     lottery.refresh_from_db()
     with pytest.raises(AssociationNotActive):
-        services.lottery_update(lottery=lottery, by=None, title="Changée pendant la suspension")
+        services.lottery_update(lottery=lottery, actor=None, title="Changée pendant la suspension")
     lottery.refresh_from_db()
     assert lottery.title != "Changée pendant la suspension"
     _suspend(lottery, Association.Status.VERIFIED)
     assert lottery in selectors.lotteries_open()
-    services.lottery_update(lottery=lottery, by=None, title="Changée après")
+    services.lottery_update(lottery=lottery, actor=None, title="Changée après")
 
 
 # --- Orders in flight when the association is suspended (localstripe) ----------------

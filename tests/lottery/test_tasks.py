@@ -21,7 +21,7 @@ def test_sales_sweep_opens_and_closes_on_time():
     PrizeFactory(lottery=due)
     Lottery.objects.filter(pk=due.pk).update(sales_open_at=timezone.now() + timedelta(minutes=30))
     due.refresh_from_db()
-    assert services.lottery_request_open(lottery=due, by=None) is False
+    assert services.lottery_request_open(lottery=due, actor=None) is False
     ending = open_lottery()
     Lottery.objects.filter(pk=due.pk).update(sales_open_at=timezone.now() - timedelta(minutes=1))
     Lottery.objects.filter(pk=ending.pk).update(

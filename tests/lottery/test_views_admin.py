@@ -85,7 +85,7 @@ def test_a_scheduled_draft_reads_scheduled_in_the_admin(client, staff_user):
         title="Tombola programmée", sales_open_at=timezone.now() + timedelta(days=3)
     )
     PrizeFactory(lottery=lottery)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     staff_sign_in(client, staff_user)
     row = client.get("/cms/loteries/").content.decode().split(lottery.title, 1)[1]
     assert "Scheduled" in row.split("</tr>", 1)[0]

@@ -225,7 +225,7 @@ def test_open_action_refuses_get(admin_client, lottery):
 
 def test_cancel_asks_then_cancels(admin_client, lottery):
     PrizeFactory(lottery=lottery)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     assert admin_client.get(url("manage_cancel", lottery)).status_code == 200
     admin_client.post(url("manage_cancel", lottery), {"reason": "Salle indisponible"})
     lottery.refresh_from_db()

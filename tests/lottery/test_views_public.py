@@ -113,7 +113,7 @@ def test_without_an_index_page_the_app_serves_the_lottery_itself(client):
 
 def test_cancelled_lottery_says_so(client):
     lottery = open_lottery()
-    services.lottery_cancel(lottery=lottery, by=None)
+    services.lottery_cancel(lottery=lottery, actor=None)
     response = client.get(lottery.get_absolute_url())
     assert response.status_code == 200
     assert "message-error" in response.content.decode()

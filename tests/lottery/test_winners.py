@@ -24,7 +24,7 @@ def _drawn_with_one_buyer_winning_everything(settings, django_capture_on_commit_
     lottery = LotteryFactory(ticket_cap=10)
     for rank, name in enumerate(PRIZES, start=1):
         PrizeFactory(lottery=lottery, rank=rank, name=name)
-    services.lottery_request_open(lottery=lottery, by=None)
+    services.lottery_request_open(lottery=lottery, actor=None)
     winner = UserFactory()
     # Three tickets sold, three prizes: every prize goes to this buyer.
     paid_order(lottery=lottery, buyer=winner, quantity=3)
@@ -54,7 +54,7 @@ def test_a_buyer_who_won_several_prizes_gets_one_email_listing_them_all(
         assert str(number) in email.body
     assert reverse("lottery:my_tickets") in email.body
     # Retrying the task sends nothing more.
-    from lottery.draw_emails import draw_winner_emails
+    from lottery.draw.emails import draw_winner_emails
 
     assert draw_winner_emails(result_id=lottery.draw_result.pk) == 0
 

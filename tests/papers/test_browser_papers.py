@@ -91,7 +91,7 @@ def test_request_authorisation_opening_report_and_funds_page(
         order = paid_order(lottery=lottery, quantity=quantity)
         Order.objects.filter(pk=order.pk).update(stripe_fee_cents=40, platform_fee_cents=0)
     services.order_record_offline(
-        lottery=lottery, by=admin, channel=Order.Channel.CASH, quantity=4, receipt_number="R-1"
+        lottery=lottery, actor=admin, channel=Order.Channel.CASH, quantity=4, receipt_number="R-1"
     )
     assert services.lottery_close(lottery_id=lottery.pk)
     lottery.refresh_from_db()

@@ -276,10 +276,10 @@ def sold_lottery(*, details: bool = True) -> Lottery:
     user = UserFactory()
     cash, cheque = Order.Channel.CASH, Order.Channel.CHEQUE
     services.order_record_offline(
-        lottery=lottery, by=user, channel=cash, quantity=3, receipt_number="R-1"
+        lottery=lottery, actor=user, channel=cash, quantity=3, receipt_number="R-1"
     )
     services.order_record_offline(
-        lottery=lottery, by=user, channel=cheque, quantity=2, receipt_number="R-2"
+        lottery=lottery, actor=user, channel=cheque, quantity=2, receipt_number="R-2"
     )
     _online(
         lottery, "pi_a", quantity=5, amount_cents=5000, stripe_fee_cents=120, platform_fee_cents=75

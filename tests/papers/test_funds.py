@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def _cash(lottery, by, quantity, receipt, channel=Order.Channel.CASH):
     return services.order_record_offline(
-        lottery=lottery, by=by, channel=channel, quantity=quantity, receipt_number=receipt
+        lottery=lottery, actor=by, channel=channel, quantity=quantity, receipt_number=receipt
     )
 
 

@@ -132,7 +132,7 @@ def test_the_authorisation_is_recorded_with_its_private_scan_and_sales_open(
     assert draft.authorisation_scan.storage is private_storage
     download = admin_client.get(_url(draft, "papers:authorisation_scan"))
     assert download.status_code == 200 and b"".join(download.streaming_content) == PDF
-    assert services.lottery_request_open(lottery=draft, by=None)
+    assert services.lottery_request_open(lottery=draft, actor=None)
 
     client.force_login(UserFactory())
     assert client.get(_url(draft, "papers:authorisation_scan")).status_code == 403

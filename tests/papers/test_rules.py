@@ -125,7 +125,7 @@ def test_sales_cannot_open_without_the_whole_authorisation(missing, field):
     PrizeFactory(lottery=lottery)
 
     with pytest.raises(ValidationError) as caught:
-        services.lottery_request_open(lottery=lottery, by=None)
+        services.lottery_request_open(lottery=lottery, actor=None)
 
     assert field in caught.value.message_dict
     lottery.refresh_from_db()

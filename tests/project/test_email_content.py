@@ -56,7 +56,7 @@ def test_a_cash_buyer_gets_no_link_to_an_order_page_they_cannot_open(
     lottery = open_lottery(ticket_cap=20)
     order = services.order_record_offline(
         lottery=lottery,
-        by=None,
+        actor=None,
         channel=Order.Channel.CASH,
         quantity=2,
         receipt_number="R-1",
@@ -64,7 +64,7 @@ def test_a_cash_buyer_gets_no_link_to_an_order_page_they_cannot_open(
         buyer_email="celine@example.org",
     )
     with django_capture_on_commit_callbacks(execute=True):
-        services.lottery_cancel(lottery=lottery, by=None)
+        services.lottery_cancel(lottery=lottery, actor=None)
 
     [message] = [m for m in mail.outbox if m.to == ["celine@example.org"]]
     assert "/confirmation/" not in message.body

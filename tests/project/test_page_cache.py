@@ -106,7 +106,7 @@ def test_every_kind_of_sale_or_status_change_refreshes_the_page(
     with django_capture_on_commit_callbacks(execute=True):
         if change == "cash sale":
             services.order_record_offline(
-                lottery=lottery, by=None, channel="cash", quantity=4, receipt_number="R-1"
+                lottery=lottery, actor=None, channel="cash", quantity=4, receipt_number="R-1"
             )
         elif change == "refund":
             services.order_mark_refunded(order_id=order.pk, refund_id="re_1")
@@ -381,7 +381,7 @@ def test_menu_links_are_kept_and_refreshed_when_a_page_is_published(
 def test_signed_in_visitors_share_the_rendered_parts_and_keep_their_own(
     lottery, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from lottery import draw_selectors
+    from lottery.draw import selectors as draw_selectors
 
     drawn = []
     original = draw_selectors.draw_state

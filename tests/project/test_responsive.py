@@ -68,7 +68,7 @@ def site_with_sales(transactional_db):
     services.order_reserve(lottery=lottery, buyer=buyer, quantity=2)  # left pending
     services.order_record_offline(
         lottery=lottery,
-        by=admin,
+        actor=admin,
         channel=Order.Channel.CASH,
         quantity=3,
         receipt_number="R-2026-0001",

@@ -6,7 +6,9 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lottery import drand, draw_core, services
+from lottery import drand
+from lottery.draw import core as draw_core
+from lottery.draw.selectors import draw_record_bytes
 from lottery.models import DrawResult, Lottery
 
 
@@ -26,7 +28,7 @@ class Command(BaseCommand):
         if result is None:
             raise CommandError(f"{found.slug} has not been drawn")
         # The bytes served as draw.json, read back: what the public downloads.
-        record = json.loads(services.draw_record_bytes(result=result))
+        record = json.loads(draw_record_bytes(result=result))
 
         def bls(round_number: int, signature: str) -> str:
             return drand.beacon_verify(round_number=round_number, signature=signature)

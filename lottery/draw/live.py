@@ -13,7 +13,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 from channels.layers import get_channel_layer
 from django.urls import path
 
-from .models import DrawResult, Lottery
+from ..models import DrawResult, Lottery
 
 CLOSE_NOT_FOUND = 4404
 

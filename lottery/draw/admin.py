@@ -14,8 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import drand, services
-from .models import DrawResult, Lottery
+from .. import drand, services
+from ..models import DrawResult, Lottery
 
 
 @staff_member_required
@@ -25,7 +25,7 @@ def draw_run(request: HttpRequest, pk: int) -> HttpResponse:
     already = DrawResult.objects.filter(lottery=lottery).exists()
     try:
         services.ledger_seal(lottery_id=lottery.pk)
-        services.draw_perform(lottery_id=lottery.pk, by=request.user)
+        services.draw_perform(lottery_id=lottery.pk, actor=request.user)
     except services.DrawNotDue as exc:
         messages.error(request, " ".join(exc.messages))
     except drand.BeaconError:

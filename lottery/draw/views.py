@@ -17,11 +17,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from . import draw_selectors, selectors, services
-from .draw_check_messages import draw_check_messages
-from .models import DrawWinner, Lottery
-from .services.after_seal import lottery_refunded_after_seal
-from .views import _managed_lottery
+from .. import selectors, services
+from ..models import DrawWinner, Lottery
+from ..services.after_seal import lottery_refunded_after_seal
+from ..views import _managed_lottery
+from . import selectors as draw_selectors
+from .check_messages import draw_check_messages
 
 
 def _public_lottery(slug: str) -> Lottery:
@@ -62,7 +63,7 @@ def draw_record(request: HttpRequest, slug: str) -> HttpResponse:
     if state.result is None:
         raise Http404
     response = HttpResponse(
-        services.draw_record_bytes(result=state.result), content_type="application/json"
+        draw_selectors.draw_record_bytes(result=state.result), content_type="application/json"
     )
     response["Content-Disposition"] = 'attachment; filename="draw.json"'
     return response
@@ -94,10 +95,11 @@ def draw_certificate(request: HttpRequest, slug: str) -> FileResponse:
 
 
 HERE = Path(__file__).resolve().parent
+LOTTERY = HERE.parent
 VERIFIER_FILES = {
-    "verify_draw.py": HERE.parent / "tools" / "verify_draw.py",
-    "draw_core.py": HERE / "draw_core.py",
-    "commitment_chain.py": HERE / "commitment_chain.py",
+    "verify_draw.py": LOTTERY.parent / "tools" / "verify_draw.py",
+    "draw_core.py": HERE / "core.py",
+    "commitment_chain.py": LOTTERY / "commitment_chain.py",
 }
 
 
@@ -143,7 +145,7 @@ def manage_claim_record(
     winner = get_object_or_404(DrawWinner, pk=winner_id, result__lottery=lottery)
     try:
         recorded = services.winner_claim_record(
-            winner=winner, by=request.user, late_reason=request.POST.get("late_reason", "")
+            winner=winner, actor=request.user, late_reason=request.POST.get("late_reason", "")
         )
     except ValidationError as exc:
         for message in exc.messages:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
-from .models import CommitmentEntry, DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
+from ..ledger_stream import holder_pseudonym
+from ..models import CommitmentEntry, DrawCommitment, DrawResult, DrawWinner, LedgerSeal, Lottery
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,6 @@ def draw_state(*, lottery: Lottery) -> DrawState:
 
 def holder_pseudonyms_of_user(*, user: Any) -> dict[int, str]:
     """lottery id → the user's pseudonym in that lottery's ledger, for "My tickets"."""
-    from .services.draw import holder_pseudonym
-
     if not getattr(user, "is_authenticated", False):
         return {}
     commitments = DrawCommitment.objects.filter(lottery__orders__buyer=user).distinct()
@@ -115,3 +115,8 @@ def winnings_of_user(*, user: Any, lottery_id: int | None = None) -> dict[int, l
     ).order_by("result__lottery_id", "prize__rank", "slot"):
         found.setdefault(winner.result.lottery_id, []).append(winner)
     return found
+
+
+def draw_record_bytes(*, result: DrawResult) -> bytes:
+    """The published draw.json, byte for byte the same every time it is served."""
+    return (json.dumps(result.record, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode()

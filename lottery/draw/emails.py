@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
-from assosolos.emails import absolute_url
+from assosolos.emails import absolute_url, email_send
 
-from .guest_links import guest_order_path
-from .models import DrawWinner
+from ..guest_links import guest_order_path
+from ..models import DrawWinner
 
 
 def _recipient(winner: DrawWinner) -> str:
@@ -75,14 +73,11 @@ def draw_winner_emails(*, result_id: int) -> int:
                 + reverse("lottery:draw_result", args=[lottery.slug]),
                 "tickets_url": settings.SITE_URL.rstrip("/") + reverse("lottery:my_tickets"),
             }
-            with translation.override(settings.LANGUAGE_CODE):
-                subject = render_to_string("lottery/email/draw_won_subject.txt", context)
-                body = render_to_string("lottery/email/draw_won.txt", context)
-            send_mail(
-                subject=" ".join(subject.split()),
-                message=body,
-                from_email=None,
-                recipient_list=[_recipient(winners[0])],
+            # Queued in this transaction (assosolos/emails.py): told and emailed together.
+            email_send(
+                template="lottery/email/draw_won",
+                context=context,
+                recipients=[_recipient(winners[0])],
             )
             sent += 1
     return sent

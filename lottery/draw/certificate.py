@@ -34,7 +34,10 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import TimeStamp
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-from .models import DrawResult, Lottery, Order, Prize
+from assosolos.money import money_text
+
+from ..models import DrawResult, Lottery, Order, Prize
+from .selectors import draw_record_bytes
 
 PARIS = ZoneInfo("Europe/Paris")
 PDF_SPACES = str.maketrans({"\u202f": " ", "\u00a0": " "})  # not in the base-14 fonts
@@ -54,9 +57,7 @@ def pdf_day(value: date | None) -> str:
 
 
 def pdf_euros(cents: int) -> str:
-    from .templatetags.lottery_tags import euros
-
-    return euros(cents).translate(PDF_SPACES)
+    return money_text(cents).translate(PDF_SPACES)
 
 
 def _split(value: str, size: int = 64) -> str:
@@ -122,8 +123,6 @@ def _grid(rows: list[list[Any]], widths: list[float]) -> Table:
 
 def certificate_facts(*, lottery: Lottery, result: DrawResult) -> dict[str, Any]:
     """What the certificate states, gathered once: the PDF only lays it out."""
-    from .services.draw import draw_record_bytes
-
     record = result.record
     association = lottery.association
     prizes = list(Prize.objects.filter(lottery=lottery).order_by("rank", "pk"))
