@@ -89,3 +89,15 @@ def english_client(client: Client) -> EnglishClient:
     english = EnglishClient()
     english.cookies = client.cookies
     return english
+
+
+def outbox_clear() -> None:
+    """Send what the email queue holds, then forget it: the emails a test checks next
+    are only those its next steps queue (a test transaction never commits, so queued
+    emails wait until something sends the queue)."""
+    from django.core import mail
+
+    from assosolos.emails import emails_send_queued
+
+    emails_send_queued()
+    mail.outbox.clear()

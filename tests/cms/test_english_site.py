@@ -46,7 +46,7 @@ def test_a_lottery_in_english_where_its_association_wrote_it_and_marked_french_e
     )
     PrizeFactory(lottery=lottery, name="Un vélo", name_en="A bicycle")
     PrizeFactory(lottery=lottery, name="Un panier garni")
-    lottery_services.lottery_request_open(lottery=lottery, by=None)
+    lottery_services.lottery_request_open(lottery=lottery, actor=None)
     # Addresses first: after an English request the test's thread reads English.
     url, index_url = lottery.get_absolute_url(), reverse("lottery:index")
 

@@ -22,7 +22,7 @@ from lottery import services
 from lottery.guest_links import guest_order_path, guest_order_token
 from lottery.models import Order
 from lottery.order_papers import draw_calendar, receipt_pdf
-from tests.factories import UserFactory
+from tests.factories import UserFactory, outbox_clear
 from tests.lottery.factories import open_lottery
 
 pytestmark = pytest.mark.django_db
@@ -184,7 +184,7 @@ def test_a_guest_who_won_a_seat_joins_the_group_once_the_account_is_confirmed(
     assert services.lottery_close(lottery_id=lottery.pk)
     assert services.ledger_seal(lottery_id=lottery.pk)
     lottery.refresh_from_db()
-    mail.outbox.clear()
+    outbox_clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.draw_perform(lottery_id=lottery.pk, now=lottery.draw_at + timedelta(minutes=1))
     assert not GroupMembership.objects.filter(group=group).exists()

@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from lottery import services
 from lottery.models import Lottery
-from tests.factories import UserFactory
+from tests.factories import UserFactory, outbox_clear
 
 from .factories import LotteryFactory, PrizeFactory, paid_order
 from .test_draw_services import after_draw_time
@@ -30,7 +30,7 @@ def _drawn_with_one_buyer_winning_everything(settings, django_capture_on_commit_
     paid_order(lottery=lottery, buyer=winner, quantity=3)
     services.lottery_close(lottery_id=lottery.pk)
     services.ledger_seal(lottery_id=lottery.pk)
-    mail.outbox.clear()
+    outbox_clear()
     with django_capture_on_commit_callbacks(execute=True):
         services.draw_perform(lottery_id=lottery.pk, now=after_draw_time(lottery))
     lottery.refresh_from_db()

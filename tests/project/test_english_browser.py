@@ -87,7 +87,7 @@ def test_the_english_site_from_its_home_to_a_lottery_and_the_showcase(
     )
     PrizeFactory(lottery=lottery, name="Un vélo", name_en="A bicycle")
     PrizeFactory(lottery=lottery, name="Un panier garni")  # no English name
-    lottery_services.lottery_request_open(lottery=lottery, by=None)
+    lottery_services.lottery_request_open(lottery=lottery, actor=None)
 
     group = GroupFactory(association=lottery.association, title="Groupe LinkedIn")
     author, peer, facilitator = (UserFactory(display_name=n) for n in ("Awa", "Paul", "Fanny"))
