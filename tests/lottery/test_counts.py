@@ -4,6 +4,7 @@ import re
 from datetime import timedelta
 
 import pytest
+from bs4 import BeautifulSoup
 from django.urls import reverse
 from django.utils import timezone
 
@@ -130,3 +131,18 @@ def test_status_word_says_scheduled_for_a_draft_due_to_open(client):
     services.lottery_unschedule(lottery=lottery, actor=None)
     lottery.refresh_from_db()
     assert selectors.lottery_status_word(lottery=lottery).key == "draft"
+
+
+def test_my_tickets_says_reserved_for_an_unpaid_order_and_paid_once_paid(client, sold_and_held):
+    lottery = sold_and_held
+    client.force_login(lottery.buyer)
+    url = en(reverse("lottery:my_tickets"))
+    row = BeautifulSoup(client.get(url).content, "html.parser").select_one("tbody tr")
+    assert row.select_one(".badge").get_text(strip=True) == "Reserved, not paid"
+    assert row.find("a", string="Pay")
+    services.order_confirm_payment(
+        order_id=lottery.pending.pk, payment_intent_id=f"pi_{lottery.pending.pk}"
+    )
+    row = BeautifulSoup(client.get(url).content, "html.parser").select_one("tbody tr")
+    assert row.select_one(".badge").get_text(strip=True) == "Paid"
+    assert not row.find("a", string="Pay")
