@@ -36,7 +36,7 @@ from django.utils.translation import gettext as _
 
 from .effects import room_group_name, room_user_group_name
 from .frames import FrameError, frame_client_id, frame_decode, frame_validate
-from .hub import Outbox, room_hub_join, room_hub_leave
+from .hub import Outbox, being_cancelled, room_hub_join, room_hub_leave
 from .models import GroupMembership
 from .services import room as room_services
 from .services import room_edit as room_edit_services
@@ -93,6 +93,10 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         try:
             return await self._layer_receive()
         except Exception as exc:  # noqa: BLE001 - the layer is away; the socket closes
+            if being_cancelled():
+                # The wait was cancelled (the consumer is ending) and the Redis client
+                # turned the cancellation into a connection error: end, never wait on.
+                raise asyncio.CancelledError from exc
             logger.warning("room socket: the channel layer failed: %s", exc)
             self._layer_lost()
             # Nothing more comes from the layer on this socket; the consumer ends with

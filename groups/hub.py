@@ -49,6 +49,14 @@ REFRESH_SECONDS = 300.0
 RETRY_DELAYS = (0.1, 0.5, 1.0, 2.0, 5.0)
 
 
+def being_cancelled() -> bool:
+    """Whether the running task has been asked to stop. The Redis client can turn a
+    cancellation into a connection error; a loop that catches errors to retry must
+    then end instead of waiting on, or the socket's ending never completes."""
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 class Outbox:
     """Text frames waiting for one socket, sent in order: at once while the socket takes
     them without waiting, else by a task that runs while any wait.
@@ -208,7 +216,9 @@ class RoomHub:
         while True:
             try:
                 event = await self.layer.receive(self.channel)
-            except Exception:
+            except Exception as exc:
+                if being_cancelled():
+                    raise asyncio.CancelledError from exc
                 logger.exception("room hub %s: receive failed; retrying", self.group)
                 # A single failure is retried at once; a second one in a row is an
                 # outage: the local sockets close with "try again later", and their
