@@ -4,6 +4,7 @@ Tests that need PostgreSQL, Redis or Chromium skip when those are absent on a
 developer's machine, but fail with CI=true: CI must run every one of them.
 """
 
+import contextlib
 import os
 import shutil
 
@@ -111,10 +112,34 @@ def _wagtail_tree_after_flush(sender, **kwargs) -> None:
     )
 
 
+# A SQLite database migrated earlier (CI makes one while the PostgreSQL pass runs): each
+# test process starts from a copy of it instead of running every migration again.
+SQLITE_TEMPLATE = os.environ.get("TEST_SQLITE_TEMPLATE", "")
+
+
+def _sqlite() -> bool:
+    return settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3"
+
+
 def pytest_configure(config):
     from django.db.models.signals import post_migrate
 
     post_migrate.connect(_wagtail_tree_after_flush, dispatch_uid="tests_wagtail_tree")
+    if SQLITE_TEMPLATE and _sqlite():
+        config.option.reuse_db = True  # keep the copy: migrate then finds nothing to do
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix):
+    if SQLITE_TEMPLATE and _sqlite():
+        copy = settings.DATABASES["default"]["TEST"]["NAME"]
+        shutil.copyfile(SQLITE_TEMPLATE, copy)
+        yield
+        for path in (copy, f"{copy}-wal", f"{copy}-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                os.remove(path)
+        return
+    yield
 
 
 def pytest_collection_modifyitems(config, items):
