@@ -24,6 +24,7 @@ from associations.models import Association
 from assosolos.cache import CacheUnavailable, cache_required
 from assosolos.forms import form_errors_apply
 from assosolos.page_cache import page_cache_seconds, page_depends_on, page_versions_token
+from assosolos.personal import personal_page
 from assosolos.ratelimit import client_address, ratelimit, ratelimit_consume
 from assosolos.unavailable import service_unavailable_response
 from connect.selectors import payments_readiness
@@ -81,11 +82,14 @@ def lottery_detail(request: HttpRequest, slug: str) -> HttpResponse:
     data = selectors.lottery_page_data(slug=slug, request=request)
     if data is None:
         raise Http404
-    return render(
-        request,
-        "lottery/lottery_page.html",
-        lottery_public_context(request=request, lottery=data.lottery, data=data),
-    )
+    context = lottery_public_context(request=request, lottery=data.lottery, data=data)
+    if request.user.is_authenticated:
+        # Anonymous visitors get the page cache's copy; a signed-in one gets this
+        # process's skeleton of the page with their own parts rendered (personal.py).
+        return personal_page(
+            request, "lottery/lottery_page.html", context, shared_key=context["shared_key"]
+        )
+    return render(request, "lottery/lottery_page.html", context)
 
 
 @require_POST

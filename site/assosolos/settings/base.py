@@ -106,8 +106,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "wagtail.contrib.settings.context_processors.settings",
             ],
-            # {% sections "<place>" %}: what apps add to site/'s pages (sections.py).
-            "libraries": {"sections": "assosolos.sections"},
+            # {% sections "<place>" %}: what apps add to site/'s pages (sections.py);
+            # {% personal "<template>" %}: a page's part that is the visitor's own (personal.py).
+            "libraries": {"sections": "assosolos.sections", "personal": "assosolos.personal"},
         },
     },
 ]
