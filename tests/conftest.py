@@ -112,7 +112,7 @@ def _wagtail_tree_after_flush(sender, **kwargs) -> None:
     )
 
 
-# A SQLite database migrated earlier (CI makes one while the PostgreSQL pass runs): each
+# A SQLite database migrated earlier (CI makes one beside the PostgreSQL template): each
 # test process starts from a copy of it instead of running every migration again.
 SQLITE_TEMPLATE = os.environ.get("TEST_SQLITE_TEMPLATE", "")
 

@@ -208,8 +208,13 @@ def _may_serve(request: HttpRequest) -> bool:
     user = getattr(request, "user", None)
     if user is None or user.is_authenticated:
         return False
+    return not messages_waiting(request)
+
+
+def messages_waiting(request: HttpRequest) -> bool:
+    """Whether messages wait to be shown on this request's page (never shared)."""
     storage = getattr(request, "_messages", None)
-    return not (storage is not None and len(storage))
+    return storage is not None and bool(len(storage))
 
 
 def _page_key(request: HttpRequest) -> str:
@@ -264,8 +269,7 @@ def _entry_for(
     session = getattr(request, "session", None)
     if session is not None and session.modified:
         return None
-    storage = getattr(request, "_messages", None)
-    if storage is not None and len(storage):
+    if messages_waiting(request):
         return None
     content = response.content
     content, tokens = CSRF_INPUT.subn(rb"\1" + CSRF_PLACEHOLDER + rb"\3", content)

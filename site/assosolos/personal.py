@@ -34,7 +34,13 @@ from django.middleware.csrf import get_token
 from django.template.loader import get_template, render_to_string
 from django.utils.safestring import mark_safe
 
-from .page_cache import CSRF_INPUT, CSRF_PLACEHOLDER, local_cache, page_cache_seconds
+from .page_cache import (
+    CSRF_INPUT,
+    CSRF_PLACEHOLDER,
+    local_cache,
+    messages_waiting,
+    page_cache_seconds,
+)
 
 register = template.Library()
 
@@ -65,11 +71,6 @@ class PersonalNode(template.Node):
             return mark_safe(HOLE_MARK)  # noqa: S308 - a fixed marker, no input
         with context.push():
             return context.template.engine.get_template(name).render(context)
-
-
-def _messages_waiting(request: HttpRequest) -> bool:
-    storage = getattr(request, "_messages", None)
-    return storage is not None and bool(len(storage))
 
 
 def _skeleton_key(request: HttpRequest, template_name: str, shared_key: str) -> str:
@@ -105,7 +106,7 @@ def personal_page(
     shows alike to every visitor), its personal parts rendered for this visitor."""
     seconds = page_cache_seconds()
     local = local_cache()
-    if seconds <= 0 or local is None or _messages_waiting(request):
+    if seconds <= 0 or local is None or messages_waiting(request):
         return HttpResponse(render_to_string(template_name, context, request=request))
     key = _skeleton_key(request, template_name, shared_key)
     skeleton = local.get(key)
