@@ -136,7 +136,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         try:
             # Membership is decided here, before the handshake is accepted.
             access = await database_sync_to_async(room_services.room_access)(
-                group_id=self.group_id, user=self.user
+                group_id=self.group_id, actor=self.user
             )
         except room_services.RoomError as exc:
             # Accepted only to give the client a close code it can explain to the person;
@@ -308,7 +308,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
             room_services.room_message_post, thread_sensitive=not _posts_in_parallel()
         )(
             group_id=self.group_id,
-            user=self.user,
+            actor=self.user,
             body=content["body"],
             broadcast=False,
             reply_to_seq=content["reply_to"],
@@ -347,7 +347,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
     async def on_edit(self, content: dict) -> None:
         # The room hears of it from the service, after the commit.
         await database_sync_to_async(room_edit_services.room_message_edit)(
-            group_id=self.group_id, seq=content["seq"], user=self.user, body=content["body"]
+            group_id=self.group_id, seq=content["seq"], actor=self.user, body=content["body"]
         )
         await self.send_json(
             {"type": "ack", "client_id": content["client_id"], "seq": content["seq"]}
@@ -355,7 +355,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_delete(self, content: dict) -> None:
         await database_sync_to_async(room_edit_services.room_message_delete)(
-            group_id=self.group_id, seq=content["seq"], user=self.user
+            group_id=self.group_id, seq=content["seq"], actor=self.user
         )
         await self.send_json(
             {"type": "ack", "client_id": content["client_id"], "seq": content["seq"]}
@@ -388,14 +388,14 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
 
     async def on_read(self, content: dict) -> None:
         await database_sync_to_async(room_services.room_read_mark)(
-            group_id=self.group_id, user=self.user, seq=content["seq"]
+            group_id=self.group_id, actor=self.user, seq=content["seq"]
         )
 
     async def on_react(self, content: dict) -> None:
         await database_sync_to_async(room_services.room_reaction_toggle)(
             group_id=self.group_id,
             seq=content["seq"],
-            user=self.user,
+            actor=self.user,
             emoji=content["emoji"],
         )
 
@@ -403,7 +403,7 @@ class RoomConsumer(AsyncJsonWebsocketConsumer):
         await database_sync_to_async(room_services.room_message_report)(
             group_id=self.group_id,
             seq=content["seq"],
-            user=self.user,
+            actor=self.user,
             reason=content["reason"],
         )
         await self.send_json({"type": "reported", "seq": content["seq"]})

@@ -83,7 +83,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 def room(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(pk)
     try:
-        access = services.room_access(group_id=group.pk, user=request.user)
+        access = services.room_access(group_id=group.pk, actor=request.user)
     except services.RoomError as exc:
         raise PermissionDenied(exc.message) from exc
     context = {"group": group, "is_moderator": access.is_moderator, "membership": access.membership}
@@ -112,7 +112,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
     if form.is_valid():
         try:
             services.group_apply(
-                group=group, user=request.user, message=form.cleaned_data["message"]
+                group=group, actor=request.user, message=form.cleaned_data["message"]
             )
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
@@ -125,7 +125,7 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def leave(request: HttpRequest, pk: int) -> HttpResponse:
     group = _group(pk)
-    services.group_leave(group=group, user=request.user)
+    services.group_leave(group=group, actor=request.user)
     messages.success(request, _("You have left %(group)s.") % {"group": group.title})
     return redirect("accounts:dashboard")
 
@@ -137,7 +137,7 @@ def invitation_respond(request: HttpRequest, pk: int) -> HttpResponse:
     accept = request.POST.get("answer") == "accept"
     try:
         outcome = services.group_invitation_respond(
-            invitation=invitation, user=request.user, accept=accept
+            invitation=invitation, actor=request.user, accept=accept
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
@@ -342,7 +342,7 @@ def session_detail(request: HttpRequest, pk: int, session_pk: int) -> HttpRespon
     if request.method == "POST" and membership is not None and form.is_valid():
         try:
             services.commitment_set(
-                session=session, user=request.user, goal=form.cleaned_data["goal"]
+                session=session, actor=request.user, goal=form.cleaned_data["goal"]
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
@@ -381,7 +381,7 @@ def commitment_report(request: HttpRequest, pk: int, commitment_pk: int) -> Http
     commitment = get_object_or_404(Commitment, pk=commitment_pk, session__group_id=pk)
     try:
         services.commitment_report(
-            commitment=commitment, user=request.user, done=request.POST.get("done") == "yes"
+            commitment=commitment, actor=request.user, done=request.POST.get("done") == "yes"
         )
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))

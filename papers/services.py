@@ -34,9 +34,9 @@ REQUEST_FIELDS = (
 )
 
 
-def _require_manager(*, lottery: Lottery, by: Any) -> None:
+def _require_manager(*, lottery: Lottery, actor: Any) -> None:
     association_manage_check(
-        actor=by,
+        actor=actor,
         association=lottery.association,
         message=_("Only the association's owners and admins change its papers."),
     )
@@ -47,9 +47,9 @@ def _require_not_cancelled(lottery: Lottery) -> None:
         raise ValidationError(_("This lottery is cancelled: its papers no longer change."))
 
 
-def request_save(*, lottery: Lottery, by: Any, **fields: Any) -> LotteryRequest:
+def request_save(*, lottery: Lottery, actor: Any, **fields: Any) -> LotteryRequest:
     """Create or update what the authorisation request declares."""
-    _require_manager(lottery=lottery, by=by)
+    _require_manager(lottery=lottery, actor=actor)
     _require_not_cancelled(lottery)
     unknown = set(fields) - set(REQUEST_FIELDS)
     if unknown:
@@ -65,16 +65,16 @@ def request_save(*, lottery: Lottery, by: Any, **fields: Any) -> LotteryRequest:
 
 
 def cost_line_add(
-    *, lottery: Lottery, by: Any, kind: str, label: str, amount_cents: int
+    *, lottery: Lottery, actor: Any, kind: str, label: str, amount_cents: int
 ) -> CostLine:
-    _require_manager(lottery=lottery, by=by)
+    _require_manager(lottery=lottery, actor=actor)
     _require_not_cancelled(lottery)
     line = CostLine(
         lottery=lottery,
         kind=kind,
         label=(label or "").strip(),
         amount_cents=amount_cents,
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
     if not line.amount_cents or line.amount_cents <= 0:
         raise ValidationError({"amount_cents": _("A cost is a positive amount.")})
@@ -83,8 +83,8 @@ def cost_line_add(
     return line
 
 
-def cost_line_delete(*, line: CostLine, by: Any) -> None:
-    _require_manager(lottery=line.lottery, by=by)
+def cost_line_delete(*, line: CostLine, actor: Any) -> None:
+    _require_manager(lottery=line.lottery, actor=actor)
     _require_not_cancelled(line.lottery)
     line.delete()
 
@@ -100,7 +100,7 @@ AUTHORISATION_FIELDS = (
 def authorisation_record(
     *,
     lottery: Lottery,
-    by: Any,
+    actor: Any,
     reference: str,
     date: dt.date | None,
     commune: str,
@@ -112,7 +112,7 @@ def authorisation_record(
     While the lottery is a draft everything may change; once sales opened only what
     is still missing may be filled in (what the public saw stays as it was).
     """
-    _require_manager(lottery=lottery, by=by)
+    _require_manager(lottery=lottery, actor=actor)
     today = today or timezone.localdate()
     errors: dict[str, list[str]] = {}
     reference, commune = (reference or "").strip(), (commune or "").strip()
@@ -160,7 +160,7 @@ def authorisation_record(
 def fund_use_add(
     *,
     lottery: Lottery,
-    by: Any,
+    actor: Any,
     amount_cents: int,
     used_on: dt.date,
     beneficiary: str,
@@ -169,7 +169,7 @@ def fund_use_add(
     today: dt.date | None = None,
 ) -> FundUse:
     """Record how part of the money raised was used; only after the draw."""
-    _require_manager(lottery=lottery, by=by)
+    _require_manager(lottery=lottery, actor=actor)
     if lottery.status != Lottery.Status.DRAWN:
         raise ValidationError(_("The use of the funds is recorded once the draw is made."))
     today = today or timezone.localdate()
@@ -195,7 +195,7 @@ def fund_use_add(
         used_on=used_on,
         beneficiary=beneficiary.strip(),
         description=(description or "").strip(),
-        created_by=by if getattr(by, "pk", None) else None,
+        created_by=actor if getattr(actor, "pk", None) else None,
     )
     if proof is not None:
         use.proof.save(proof.name, proof, save=False)
@@ -204,8 +204,8 @@ def fund_use_add(
     return use
 
 
-def fund_use_delete(*, use: FundUse, by: Any) -> None:
-    _require_manager(lottery=use.lottery, by=by)
+def fund_use_delete(*, use: FundUse, actor: Any) -> None:
+    _require_manager(lottery=use.lottery, actor=actor)
     if use.proof:
         use.proof.delete(save=False)
     use.delete()

@@ -59,14 +59,14 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
     if action == "request":
         form = forms["request_form"] = RequestForm(request.POST, instance=papers.request)
         if form.is_valid():
-            services.request_save(lottery=lottery, by=user, **form.cleaned_data)
+            services.request_save(lottery=lottery, actor=user, **form.cleaned_data)
             return _("The request's details are saved.")
         return None
     if action == "cost_add":
         form = forms["cost_form"] = CostLineForm(request.POST)
         if form.is_valid():
             try:
-                services.cost_line_add(lottery=lottery, by=user, **form.cleaned_data)
+                services.cost_line_add(lottery=lottery, actor=user, **form.cleaned_data)
             except ValidationError as exc:
                 form_errors_apply(form, exc)
                 return None
@@ -74,7 +74,7 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
         return None
     if action == "cost_delete":
         line = get_object_or_404(CostLine, lottery=lottery, pk=request.POST.get("line") or 0)
-        services.cost_line_delete(line=line, by=user)
+        services.cost_line_delete(line=line, actor=user)
         return _("The cost is removed.")
     if action == "authorisation":
         form = forms["authorisation_form"] = AuthorisationForm(request.POST, request.FILES)
@@ -82,7 +82,7 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
             try:
                 services.authorisation_record(
                     lottery=lottery,
-                    by=user,
+                    actor=user,
                     reference=form.cleaned_data["reference"],
                     date=form.cleaned_data["date"],
                     commune=form.cleaned_data["commune"],
@@ -106,7 +106,7 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
         form = forms["use_form"] = FundUseForm(request.POST, request.FILES)
         if form.is_valid():
             try:
-                services.fund_use_add(lottery=lottery, by=user, **form.cleaned_data)
+                services.fund_use_add(lottery=lottery, actor=user, **form.cleaned_data)
             except ValidationError as exc:
                 form_errors_apply(form, exc)
                 return None
@@ -114,7 +114,7 @@ def _handle(request: HttpRequest, lottery: Lottery, papers, forms: dict) -> str 
         return None
     if action == "use_delete":
         use = get_object_or_404(FundUse, lottery=lottery, pk=request.POST.get("use") or 0)
-        services.fund_use_delete(use=use, by=user)
+        services.fund_use_delete(use=use, actor=user)
         return _("The use of the funds is removed.")
     raise Http404
 

@@ -49,7 +49,7 @@ def room_attachment_caption(caption: Any) -> str:
 
 
 def room_attachment_post(
-    *, group_id: int, user: Any, upload: Any, caption: str = ""
+    *, group_id: int, actor: Any, upload: Any, caption: str = ""
 ) -> RoomAttachmentPosted:
     """Save an image message in the room and broadcast it after the commit.
 
@@ -58,7 +58,7 @@ def room_attachment_post(
     both cases nothing is saved.
     """
     caption = room_attachment_caption(caption)
-    access = room_access(group_id=group_id, user=user)
+    access = room_access(group_id=group_id, actor=actor)
     membership = access.membership
     post = PostSnapshot(
         signed_in=True,
@@ -73,7 +73,7 @@ def room_attachment_post(
         raise ImageRefused("no_file", _("Choose an image to send."))
     if upload.size is not None and upload.size > max_bytes:
         raise too_big(max_bytes)
-    room_post_decide(post, rate_ok=room_rate_allows(group_id=group_id, user_id=user.pk))
+    room_post_decide(post, rate_ok=room_rate_allows(group_id=group_id, user_id=actor.pk))
     # One byte more than allowed is enough to know it is too big.
     data = upload.read(max_bytes + 1)
     prepared = image_prepare(
@@ -84,7 +84,7 @@ def room_attachment_post(
         max_pixels=settings.GROUPS_ROOM_ATTACHMENT_MAX_PIXELS,
     )
     return _save(
-        group_id=group_id, user=user, membership=membership, caption=caption, image=prepared
+        group_id=group_id, user=actor, membership=membership, caption=caption, image=prepared
     )
 
 
@@ -97,7 +97,7 @@ def _save(
     try:
         with transaction.atomic():
             message = room_post.message_save_by_orm(
-                group_id=group_id, user=user, body=caption, membership=membership
+                group_id=group_id, actor=user, body=caption, membership=membership
             )
             full = private_storage.save(
                 f"{stem}.{image.full.extension}", ContentFile(image.full.data)

@@ -88,7 +88,7 @@ def _upload(request: HttpRequest, pk: int, limit: UploadLimit) -> HttpResponse:
         if limit.exceeded:
             raise too_big(max_bytes)
         posted = services.room_attachment_post(
-            group_id=pk, user=request.user, upload=upload, caption=request.POST.get("caption", "")
+            group_id=pk, actor=request.user, upload=upload, caption=request.POST.get("caption", "")
         )
     except (RoomError, ImageRefused) as exc:
         return _refusal(exc)
@@ -100,7 +100,7 @@ def _upload(request: HttpRequest, pk: int, limit: UploadLimit) -> HttpResponse:
 
 def _serve(request: HttpRequest, pk: int, attachment_pk: int, *, thumbnail: bool) -> FileResponse:
     try:
-        access = room_access(group_id=pk, user=request.user)
+        access = room_access(group_id=pk, actor=request.user)
     except RoomError as exc:
         raise Http404(exc.message) from exc
     attachment = selectors.room_attachment_visible(access=access, attachment_id=attachment_pk)

@@ -34,9 +34,9 @@ def mention_record(*, message: Any, user_id: int) -> Mention:
     return mention
 
 
-def notification_choice_set(*, user: Any, digest_email: bool, push: bool) -> NotificationChoice:
+def notification_choice_set(*, actor: Any, digest_email: bool, push: bool) -> NotificationChoice:
     choice, _created = NotificationChoice.objects.update_or_create(
-        user_id=user.pk, defaults={"digest_email": digest_email, "push": push}
+        user_id=actor.pk, defaults={"digest_email": digest_email, "push": push}
     )
     return choice
 
@@ -70,8 +70,10 @@ def digest_unsubscribe(*, token: str) -> int | None:
     return user_id
 
 
-def push_subscription_save(*, user: Any, endpoint: str, p256dh: str, auth: str) -> PushSubscription:
-    """Keep a browser's subscription for `user` (a browser that changes hands moves with it)."""
+def push_subscription_save(
+    *, actor: Any, endpoint: str, p256dh: str, auth: str
+) -> PushSubscription:
+    """Keep a browser's subscription for `actor` (a browser that changes hands moves with it)."""
     if not push_enabled():
         raise ValidationError(_("Browser notifications are not available on this site."))
     if not push_endpoint_allowed(endpoint):
@@ -82,7 +84,7 @@ def push_subscription_save(*, user: Any, endpoint: str, p256dh: str, auth: str) 
         raise ValidationError(_("This subscription's keys are not valid."))
     with transaction.atomic():
         subscription, _created = PushSubscription.objects.update_or_create(
-            endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+            endpoint=endpoint, defaults={"user": actor, "p256dh": p256dh, "auth": auth}
         )
     return subscription
 
@@ -96,6 +98,6 @@ def _b64url_decode(text: Any) -> bytes | None:
         return None
 
 
-def push_subscription_delete(*, user: Any, endpoint: str) -> int:
-    deleted, _rows = PushSubscription.objects.filter(user_id=user.pk, endpoint=endpoint).delete()
+def push_subscription_delete(*, actor: Any, endpoint: str) -> int:
+    deleted, _rows = PushSubscription.objects.filter(user_id=actor.pk, endpoint=endpoint).delete()
     return deleted

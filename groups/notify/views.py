@@ -29,7 +29,7 @@ def notify_settings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         form = NotificationChoiceForm(request.POST)
         if form.is_valid():
-            services.notification_choice_set(user=request.user, **form.cleaned_data)
+            services.notification_choice_set(actor=request.user, **form.cleaned_data)
             messages.success(request, _("Your choice is saved."))
             return redirect("groups:notify_settings")
     else:
@@ -77,7 +77,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     if not form.is_valid():
         return JsonResponse({"error": _("This subscription is not valid.")}, status=400)
     try:
-        services.push_subscription_save(user=request.user, **form.cleaned_data)
+        services.push_subscription_save(actor=request.user, **form.cleaned_data)
     except ValidationError as exc:
         return JsonResponse({"error": " ".join(exc.messages)}, status=400)
     return JsonResponse({"ok": True}, status=201)
@@ -87,7 +87,7 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
 @require_POST
 def push_unsubscribe(request: HttpRequest) -> JsonResponse:
     endpoint = request.POST.get("endpoint", "")[:1000]
-    deleted = services.push_subscription_delete(user=request.user, endpoint=endpoint)
+    deleted = services.push_subscription_delete(actor=request.user, endpoint=endpoint)
     return JsonResponse({"ok": True, "deleted": deleted})
 
 

@@ -20,7 +20,7 @@ RESULTS_PER_PAGE = 20
 def room_search(request: HttpRequest, pk: int) -> HttpResponse:
     group = get_object_or_404(Group.objects.select_related("association"), pk=pk)
     try:
-        services.room_access(group_id=group.pk, user=request.user)
+        services.room_access(group_id=group.pk, actor=request.user)
     except services.RoomError as exc:
         raise PermissionDenied(exc.message) from exc
     form = RoomSearchForm(request.GET)

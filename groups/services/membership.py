@@ -144,17 +144,17 @@ def _waiting_list_promote(*, group: Group) -> list[int]:
     return promoted
 
 
-def group_apply(*, group: Group, user: Any, message: str = "") -> GroupApplication:
+def group_apply(*, group: Group, actor: Any, message: str = "") -> GroupApplication:
     if group.admission != Group.Admission.APPLICATIONS:
         raise GroupError(_("This group takes members by invitation only."))
     association_require_active(association=group.association)
     with transaction.atomic():
         _group_lock(group.pk)
-        if GroupMembership.objects.filter(group=group, user=user).exists():
+        if GroupMembership.objects.filter(group=group, user=actor).exists():
             raise GroupError(_("You are already in this group."))
-        if group.applications.filter(user=user, status=GroupApplication.Status.PENDING).exists():
+        if group.applications.filter(user=actor, status=GroupApplication.Status.PENDING).exists():
             raise GroupError(_("Your application is already waiting for an answer."))
-        return GroupApplication.objects.create(group=group, user=user, message=message[:2000])
+        return GroupApplication.objects.create(group=group, user=actor, message=message[:2000])
 
 
 def group_application_decide(*, application: GroupApplication, actor: Any, accept: bool) -> str:
@@ -193,8 +193,8 @@ def group_invite(*, group: Group, actor: Any, email: str) -> GroupInvitation:
     return invitation
 
 
-def group_invitation_respond(*, invitation: GroupInvitation, user: Any, accept: bool) -> str:
-    if invitation.email.lower() != (user.email or "").lower():
+def group_invitation_respond(*, invitation: GroupInvitation, actor: Any, accept: bool) -> str:
+    if invitation.email.lower() != (actor.email or "").lower():
         raise PermissionDenied(_("This invitation was sent to another address."))
     with transaction.atomic():
         locked = _group_lock(invitation.group_id)
@@ -207,7 +207,7 @@ def group_invitation_respond(*, invitation: GroupInvitation, user: Any, accept: 
         invitation.save(update_fields=["status"])
         if not accept:
             return "declined"
-        return _enroll(group=locked, user=user, joined_via=JoinedVia.INVITATION)
+        return _enroll(group=locked, user=actor, joined_via=JoinedVia.INVITATION)
 
 
 def _membership_end(*, group: Group, user_id: int) -> None:
@@ -228,13 +228,13 @@ def group_member_remove(*, membership: GroupMembership, actor: Any) -> None:
         _membership_end(group=locked, user_id=membership.user_id)
 
 
-def group_leave(*, group: Group, user: Any) -> None:
+def group_leave(*, group: Group, actor: Any) -> None:
     """Leave a group, decline a won seat, or leave its waiting list."""
     with transaction.atomic():
         locked = _group_lock(group.pk)
-        WaitingListEntry.objects.filter(group=locked, user=user).delete()
-        if GroupMembership.objects.filter(group=locked, user=user).exists():
-            _membership_end(group=locked, user_id=user.pk)
+        WaitingListEntry.objects.filter(group=locked, user=actor).delete()
+        if GroupMembership.objects.filter(group=locked, user=actor).exists():
+            _membership_end(group=locked, user_id=actor.pk)
 
 
 def group_member_mute(*, membership: GroupMembership, actor: Any, minutes: int) -> GroupMembership:

@@ -52,18 +52,18 @@ class RoomAccess:
     is_moderator: bool
 
 
-def room_access(*, group_id: int, user: Any) -> RoomAccess:
+def room_access(*, group_id: int, actor: Any) -> RoomAccess:
     """Who may enter: members, the facilitator and the association's admins.
 
     Raises RoomError with the close code as `code` ("4401", "4403", "4404").
     """
-    if user is None or not user.is_authenticated:
+    if actor is None or not actor.is_authenticated:
         raise RoomError(str(CLOSE_NOT_SIGNED_IN), _("Sign in to enter the room."))
     group = Group.objects.select_related("association").filter(pk=group_id).first()
     if group is None:
         raise RoomError(str(CLOSE_NOT_FOUND), _("This group does not exist."))
-    membership = selectors.group_membership(user=user, group_id=group_id)
-    is_moderator = selectors.group_is_moderator(user=user, group=group, membership=membership)
+    membership = selectors.group_membership(user=actor, group_id=group_id)
+    is_moderator = selectors.group_is_moderator(user=actor, group=group, membership=membership)
     if membership is None and not is_moderator:
         raise RoomError(str(CLOSE_FORBIDDEN), _("Only the group's members enter its room."))
     return RoomAccess(group=group, membership=membership, is_moderator=is_moderator)
@@ -151,7 +151,7 @@ def room_rate_allows(*, group_id: int, user_id: int) -> bool:
 def room_message_post(
     *,
     group_id: int,
-    user: Any,
+    actor: Any,
     body: str,
     broadcast: bool = True,
     reply_to_seq: int | None = None,
@@ -167,10 +167,10 @@ def room_message_post(
     every socket's queries while the layer is reached.
     """
     body = room_post_body(body or "")
-    signed_in = user is not None and user.is_authenticated
+    signed_in = actor is not None and actor.is_authenticated
     # The hot path: a member is one query; anyone else goes through the full check.
     membership = (
-        GroupMembership.objects.filter(group_id=group_id, user_id=user.pk).first()
+        GroupMembership.objects.filter(group_id=group_id, user_id=actor.pk).first()
         if signed_in
         else None
     )
@@ -179,7 +179,7 @@ def room_message_post(
         group = Group.objects.select_related("association").filter(pk=group_id).first()
         group_exists = group is not None
         moderator = group_exists and selectors.group_is_moderator(
-            user=user, group=group, membership=None
+            user=actor, group=group, membership=None
         )
     original = None
     if reply_to_seq is not None and group_exists and signed_in:
@@ -197,10 +197,10 @@ def room_message_post(
         reply=room_post.reply_state(reply_to_seq=reply_to_seq, original=original),
     )
     room_post_decide(post)
-    room_post_decide(post, rate_ok=room_rate_allows(group_id=group_id, user_id=user.pk))
+    room_post_decide(post, rate_ok=room_rate_allows(group_id=group_id, user_id=actor.pk))
     if room_post.room_post_executor(body) == "statement":
         message = room_post.message_save_by_statement(
-            group_id=group_id, user=user, body=body, membership=membership, reply_to=original
+            group_id=group_id, actor=actor, body=body, membership=membership, reply_to=original
         )
         if broadcast:
             broadcast_on_commit(
@@ -209,7 +209,7 @@ def room_message_post(
         return message
     with transaction.atomic():
         message = room_post.message_save_by_orm(
-            group_id=group_id, user=user, body=body, membership=membership, reply_to=original
+            group_id=group_id, actor=actor, body=body, membership=membership, reply_to=original
         )
         if broadcast:
             broadcast_on_commit(
@@ -217,7 +217,7 @@ def room_message_post(
             )
         if "@" in body:
             # Those away are told by digest and push, as each chose (groups.notify).
-            for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=user):
+            for mentioned_id in _mentioned_user_ids(group_id=group_id, body=body, author=actor):
                 mention_record(message=message, user_id=mentioned_id)
     return message
 
@@ -236,10 +236,10 @@ def _mentioned_user_ids(*, group_id: int, body: str, author: Any) -> list[int]:
     return found
 
 
-def room_read_mark(*, group_id: int, user: Any, seq: int) -> None:
+def room_read_mark(*, group_id: int, actor: Any, seq: int) -> None:
     """Move the member's read mark forward (never back, never past the last message)."""
     GroupMembership.objects.filter(
-        group_id=group_id, user_id=user.pk, last_read_seq__lt=seq, group__last_seq__gte=seq
+        group_id=group_id, user_id=actor.pk, last_read_seq__lt=seq, group__last_seq__gte=seq
     ).update(last_read_seq=seq)
 
 
@@ -254,7 +254,7 @@ def _message_get(*, group_id: int, seq: int, live: bool = False) -> Message:
 
 
 def room_message_hide(*, group_id: int, seq: int, actor: Any) -> Message:
-    access = room_access(group_id=group_id, user=actor)
+    access = room_access(group_id=group_id, actor=actor)
     if not access.is_moderator:
         raise RoomError("forbidden", _("Only moderators hide messages."))
     with transaction.atomic():
@@ -272,15 +272,15 @@ def room_message_hide(*, group_id: int, seq: int, actor: Any) -> Message:
     return message
 
 
-def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> dict[str, int]:
+def room_reaction_toggle(*, group_id: int, seq: int, actor: Any, emoji: str) -> dict[str, int]:
     if emoji not in REACTIONS:
         raise RoomError("bad_reaction", _("This reaction is not available."))
-    room_access(group_id=group_id, user=user)
+    room_access(group_id=group_id, actor=actor)
     with transaction.atomic():
         message = _message_get(group_id=group_id, seq=seq, live=True)
-        deleted, _rows = Reaction.objects.filter(message=message, user=user, emoji=emoji).delete()
+        deleted, _rows = Reaction.objects.filter(message=message, user=actor, emoji=emoji).delete()
         if not deleted:
-            Reaction.objects.create(message=message, user=user, emoji=emoji)
+            Reaction.objects.create(message=message, user=actor, emoji=emoji)
         counts = selectors.room_reaction_counts(message_ids=[message.pk]).get(message.pk, {})
         names = selectors.room_reactor_names(message_ids=[message.pk]).get(message.pk, {})
         frame = {"type": "reactions", "seq": seq, "reactions": counts, "reacted_by": names}
@@ -288,13 +288,13 @@ def room_reaction_toggle(*, group_id: int, seq: int, user: Any, emoji: str) -> d
     return counts
 
 
-def room_message_report(*, group_id: int, seq: int, user: Any, reason: str = "") -> MessageReport:
+def room_message_report(*, group_id: int, seq: int, actor: Any, reason: str = "") -> MessageReport:
     """Report a message once; the moderators' open room pages learn of it after the commit."""
-    access = room_access(group_id=group_id, user=user)
+    access = room_access(group_id=group_id, actor=actor)
     message = _message_get(group_id=group_id, seq=seq, live=True)
     with transaction.atomic():
         report, created = MessageReport.objects.get_or_create(
-            message=message, reporter=user, defaults={"reason": (reason or "")[:500]}
+            message=message, reporter=actor, defaults={"reason": (reason or "")[:500]}
         )
         if created and message.hidden_at is None:
             frame = {"type": "report", "report": report_frame(report)}
@@ -329,7 +329,7 @@ def room_reports_dismiss(*, group_id: int, seq: int, actor: Any) -> int:
 
     Returns how many reports were closed (0 when another moderator got there first).
     """
-    access = room_access(group_id=group_id, user=actor)
+    access = room_access(group_id=group_id, actor=actor)
     if not access.is_moderator:
         raise RoomError("forbidden", _("Only moderators handle reports."))
     message = _message_get(group_id=group_id, seq=seq)

@@ -41,7 +41,7 @@ def _own_message_locked(*, group_id: int, seq: int, user: Any) -> Message:
     return message
 
 
-def room_message_edit(*, group_id: int, seq: int, user: Any, body: str) -> Message:
+def room_message_edit(*, group_id: int, seq: int, actor: Any, body: str) -> Message:
     """Replace the text of the caller's own message; the room learns it after the commit.
 
     The rules of posting hold: the text is checked as a post's, a muted member may not
@@ -49,16 +49,16 @@ def room_message_edit(*, group_id: int, seq: int, user: Any, body: str) -> Messa
     hidden and cannot be edited. The same text again changes nothing.
     """
     body = room_post_body(body or "")
-    access = room_access(group_id=group_id, user=user)
+    access = room_access(group_id=group_id, actor=actor)
     if access.membership is not None and access.membership.is_muted():
         raise RoomError("muted", _("A moderator has muted you for a while."))
     with transaction.atomic():
-        message = _own_message_locked(group_id=group_id, seq=seq, user=user)
+        message = _own_message_locked(group_id=group_id, seq=seq, user=actor)
         if message.hidden_at is not None:
             raise RoomError("hidden", _("A moderator hid this message; it cannot be edited."))
         if message.body == body:
             return message
-        if not room_rate_allows(group_id=group_id, user_id=user.pk):
+        if not room_rate_allows(group_id=group_id, user_id=actor.pk):
             raise RoomError("rate_limited", _("Slow down: you are sending messages too fast."))
         now = timezone.now()
         MessageRevision.objects.create(
@@ -89,12 +89,12 @@ def room_message_edit(*, group_id: int, seq: int, user: Any, body: str) -> Messa
     return message
 
 
-def room_message_delete(*, group_id: int, seq: int, user: Any) -> Message:
+def room_message_delete(*, group_id: int, seq: int, actor: Any) -> Message:
     """Delete the caller's own message: a tombstone for the room, a record for moderation
     (its text and author, not its image)."""
-    room_access(group_id=group_id, user=user)
+    room_access(group_id=group_id, actor=actor)
     with transaction.atomic():
-        message = _own_message_locked(group_id=group_id, seq=seq, user=user)
+        message = _own_message_locked(group_id=group_id, seq=seq, user=actor)
         now = timezone.now()
         MessageDeletion.objects.create(
             message=message, author_id=message.author_id, body=message.body, deleted_at=now
@@ -114,7 +114,7 @@ def room_message_delete(*, group_id: int, seq: int, user: Any) -> Message:
 def room_message_revisions(*, group_id: int, seq: int, actor: Any) -> dict:
     """For the room's moderators: a message's earlier versions, and if it was deleted,
     its last text and author while the moderation record lasts."""
-    access = room_access(group_id=group_id, user=actor)
+    access = room_access(group_id=group_id, actor=actor)
     if not access.is_moderator:
         raise RoomError("forbidden", _("Only moderators see earlier versions."))
     message = selectors.room_message_with_past(group_id=group_id, seq=seq)

@@ -117,7 +117,7 @@ def room_post_executor(body: str) -> str:
 def message_save_by_orm(
     *,
     group_id: int,
-    user: Any,
+    actor: Any,
     body: str,
     membership: GroupMembership | None,
     reply_to: Message | None = None,
@@ -131,7 +131,7 @@ def message_save_by_orm(
     else:
         seq = groups.values_list("last_seq", flat=True).get() + 1
     message = Message.objects.create(
-        group_id=group_id, seq=seq, author=user, body=body, reply_to=reply_to
+        group_id=group_id, seq=seq, author=actor, body=body, reply_to=reply_to
     )
     if not ROOM_POST_LOCKING:
         groups.update(last_seq=seq)
@@ -143,7 +143,7 @@ def message_save_by_orm(
 def message_save_by_statement(
     *,
     group_id: int,
-    user: Any,
+    actor: Any,
     body: str,
     membership: GroupMembership | None,
     reply_to: Message | None = None,
@@ -191,7 +191,7 @@ def message_save_by_statement(
     """  # noqa: S608 (names from the models, values bound)
     params = {
         "group_id": group_id,
-        "user_id": user.pk,
+        "user_id": actor.pk,
         "body": body,
         "now": now,
         "membership_id": membership.pk if membership is not None else None,
@@ -207,7 +207,7 @@ def message_save_by_statement(
         pk=row[0],
         group_id=group_id,
         seq=row[1],
-        author=user,
+        author=actor,
         body=body,
         created_at=now,
         reply_to=reply_to,

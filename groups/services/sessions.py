@@ -34,22 +34,22 @@ def session_create(*, group: Group, actor: Any, **fields: Any) -> Session:
     return Session.objects.create(group=group, **fields)
 
 
-def commitment_set(*, session: Session, user: Any, goal: str) -> Commitment:
+def commitment_set(*, session: Session, actor: Any, goal: str) -> Commitment:
     """A member sets (or rewrites) their goal for the week at a session."""
-    if not GroupMembership.objects.filter(group_id=session.group_id, user=user).exists():
+    if not GroupMembership.objects.filter(group_id=session.group_id, user=actor).exists():
         raise PermissionDenied(_("Only the group's members set goals."))
     goal = goal.strip()
     if not goal:
         raise GroupError({"goal": _("Write a concrete goal.")})
     commitment, _created = Commitment.objects.update_or_create(
-        session=session, user=user, defaults={"goal": goal[:300]}
+        session=session, user=actor, defaults={"goal": goal[:300]}
     )
     return commitment
 
 
-def commitment_report(*, commitment: Commitment, user: Any, done: bool) -> Commitment:
+def commitment_report(*, commitment: Commitment, actor: Any, done: bool) -> Commitment:
     """The member says whether they did it; reported once, at the next session or later."""
-    if commitment.user_id != user.pk:
+    if commitment.user_id != actor.pk:
         raise PermissionDenied(_("Only its author reports on a goal."))
     with transaction.atomic():
         commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)

@@ -161,7 +161,7 @@ class AssociationDecisionView(PermissionCheckedMixin, WagtailAdminTemplateMixin,
         try:
             service(
                 association=self.object,
-                staff_user=self.request.user,
+                actor=self.request.user,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:
@@ -237,7 +237,7 @@ class AssociationDetailsChangeDecisionView(
         try:
             change = service(
                 change_id=self.change.pk,
-                staff_user=self.request.user,
+                actor=self.request.user,
                 reason=form.cleaned_data["reason"],
             )
         except ValidationError as exc:

@@ -72,7 +72,7 @@ def association_register(request):
         data = form.cleaned_data
         try:
             association = services.association_register(
-                user=request.user,
+                actor=request.user,
                 name=data["name"],
                 legal_form=data["legal_form"],
                 rna_number=data["rna_number"],
@@ -154,7 +154,7 @@ def association_edit(request, slug: str):
             fields["logo"] = ""
         try:
             pending = services.association_details_update(
-                association=association, user=request.user, **fields
+                association=association, actor=request.user, **fields
             )
         except ValidationError as exc:
             form_errors_apply(form, exc)
@@ -188,7 +188,7 @@ def document_upload(request, slug: str):
     if form.is_valid():
         services.association_document_add(
             association=association,
-            user=request.user,
+            actor=request.user,
             kind=form.cleaned_data["kind"],
             file=form.cleaned_data["file"],
         )
@@ -255,7 +255,7 @@ def invitation_revoke(request, slug: str, pk: int):
     association = managed_association_get(request, slug)
     invitation = get_object_or_404(Invitation, association=association, pk=pk)
     try:
-        services.invitation_revoke(invitation=invitation, user=request.user)
+        services.invitation_revoke(invitation=invitation, actor=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
     else:
@@ -270,13 +270,13 @@ def invitation_accept(request, token: str):
     user = request.user if request.user.is_authenticated else None
     error = error_code = None
     try:
-        services.invitation_check(invitation=invitation, user=user)
+        services.invitation_check(invitation=invitation, actor=user)
     except services.InvitationError as exc:
         error, error_code = _error_text(exc), exc.code
 
     if request.method == "POST" and user is not None and error is None:
         try:
-            membership = services.invitation_accept(token=token, user=user)
+            membership = services.invitation_accept(token=token, actor=user)
         except services.InvitationError as exc:
             error, error_code = _error_text(exc), exc.code
         else:
@@ -354,7 +354,7 @@ def membership_remove(request, slug: str, pk: int):
 def association_leave(request, slug: str):
     association = _member_association(request, slug)
     try:
-        services.association_leave(association=association, user=request.user)
+        services.association_leave(association=association, actor=request.user)
     except ValidationError as exc:
         messages.error(request, _error_text(exc))
         return redirect(association.get_dashboard_url())

@@ -31,7 +31,7 @@ def pending():
     owner = MembershipFactory(association=association, role=Membership.Role.OWNER).user
     services.association_document_add(
         association=association,
-        user=owner,
+        actor=owner,
         kind=AssociationDocument.Kind.STATUTES,
         file=pdf_file("statuts-entraide.pdf"),
     )

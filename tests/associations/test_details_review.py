@@ -63,9 +63,9 @@ def test_a_new_name_and_commune_wait_for_review_while_other_fields_apply(client,
 
 def test_a_second_edit_adds_to_the_pending_change(verified):
     association, owner = verified
-    services.association_details_update(association=association, user=owner, name="Nouveau nom")
+    services.association_details_update(association=association, actor=owner, name="Nouveau nom")
     services.association_details_update(
-        association=association, user=owner, commune="Villeurbanne", postcode="69100"
+        association=association, actor=owner, commune="Villeurbanne", postcode="69100"
     )
     change = AssociationDetailsChange.objects.get()
     assert change.changes == {
@@ -78,7 +78,7 @@ def test_a_second_edit_adds_to_the_pending_change(verified):
 def test_an_invalid_proposal_is_refused_at_once(verified):
     association, owner = verified
     with pytest.raises(ValidationError) as exc:
-        services.association_details_update(association=association, user=owner, postcode="６９１")
+        services.association_details_update(association=association, actor=owner, postcode="６９１")
     assert "postcode" in exc.value.error_dict
     assert not AssociationDetailsChange.objects.exists()
 
@@ -87,7 +87,7 @@ def test_a_pending_association_changes_its_details_directly(verified):
     association, owner = verified
     Association.objects.filter(pk=association.pk).update(status=Status.PENDING)
     association.refresh_from_db()
-    services.association_details_update(association=association, user=owner, name="Autre nom")
+    services.association_details_update(association=association, actor=owner, name="Autre nom")
     association.refresh_from_db()
     assert association.name == "Autre nom"
     assert not AssociationDetailsChange.objects.exists()
@@ -96,7 +96,7 @@ def test_a_pending_association_changes_its_details_directly(verified):
 def test_staff_accept_the_change_in_the_review_screen(client, verified):
     association, owner = verified
     change = services.association_details_update(
-        association=association, user=owner, name="Entraide Villeurbanne", commune="Villeurbanne"
+        association=association, actor=owner, name="Entraide Villeurbanne", commune="Villeurbanne"
     )
     assert selectors.associations_for_review().first() == association
     staff_sign_in(client, StaffFactory())
@@ -114,14 +114,14 @@ def test_staff_accept_the_change_in_the_review_screen(client, verified):
     # Decided once only.
     with pytest.raises(ValidationError):
         services.association_details_change_reject(
-            change_id=change.pk, staff_user=StaffFactory(), reason="Trop tard"
+            change_id=change.pk, actor=StaffFactory(), reason="Trop tard"
         )
 
 
 def test_staff_reject_the_change_with_a_reason(client, verified):
     association, owner = verified
     change = services.association_details_update(
-        association=association, user=owner, name="Autre chose"
+        association=association, actor=owner, name="Autre chose"
     )
     staff_sign_in(client, StaffFactory())
     url = reverse("association_review:details_change", args=["reject", change.pk])
@@ -139,7 +139,7 @@ def test_staff_reject_the_change_with_a_reason(client, verified):
 def test_site_users_cannot_decide_a_change(client, verified):
     association, owner = verified
     change = services.association_details_update(
-        association=association, user=owner, name="Autre chose"
+        association=association, actor=owner, name="Autre chose"
     )
     client.force_login(owner)
     client.post(reverse("association_review:details_change", args=["accept", change.pk]))

@@ -101,9 +101,9 @@ def test_removing_a_member_revokes_the_invitations_they_sent(team):
 
 def test_leaving_revokes_the_invitations_one_sent(team):
     invitation, token = invite(team, "by-admin@example.org", inviter=team.admin)
-    services.association_leave(association=team.association, user=team.admin)
+    services.association_leave(association=team.association, actor=team.admin)
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=UserFactory(email="by-admin@example.org"))
+        services.invitation_accept(token=token, actor=UserFactory(email="by-admin@example.org"))
     assert exc.value.code == "invitation_revoked"
 
 
@@ -112,7 +112,7 @@ def test_accepting_rechecks_that_the_inviter_may_still_invite(team):
     # Demoted to plain member: they could not send this invitation today.
     Membership.objects.filter(user=team.admin).update(role=Role.MEMBER)
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=UserFactory(email="new@example.org"))
+        services.invitation_accept(token=token, actor=UserFactory(email="new@example.org"))
     assert exc.value.code == "invitation_inviter_gone"
     assert not Membership.objects.filter(user__email="new@example.org").exists()
 
@@ -122,7 +122,7 @@ def test_an_owner_invitation_needs_an_inviter_who_is_still_owner(team):
     _, token = invite(team, "boss@example.org", inviter=second_owner, role=Role.OWNER)
     Membership.objects.filter(user=second_owner).update(role=Role.ADMIN)
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=UserFactory(email="boss@example.org"))
+        services.invitation_accept(token=token, actor=UserFactory(email="boss@example.org"))
     assert exc.value.code == "invitation_inviter_gone"
 
 
@@ -130,7 +130,7 @@ def test_accepting_is_refused_once_the_association_is_suspended(team):
     _, token = invite(team, "new@example.org")
     Association.objects.filter(pk=team.association.pk).update(status=Status.SUSPENDED)
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=UserFactory(email="new@example.org"))
+        services.invitation_accept(token=token, actor=UserFactory(email="new@example.org"))
     assert exc.value.code == "invitation_inviter_gone"
 
 

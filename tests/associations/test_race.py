@@ -29,7 +29,7 @@ def _both_owners_leave(monkeypatch):
 
     monkeypatch.setattr(selectors, "association_owner_count", slow_count)
     results = run_at_once(
-        owners, lambda user: services.association_leave(association=association, user=user)
+        owners, lambda user: services.association_leave(association=association, actor=user)
     )
     outcomes = []
     for _user, result in results:

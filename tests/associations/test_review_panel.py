@@ -36,7 +36,7 @@ def test_the_dashboard_lists_registrations_and_changes_waiting(client, settings)
     )
     verified = AssociationFactory(name="Asso Vérifiée")
     owner = MembershipFactory(association=verified, role=Membership.Role.OWNER).user
-    services.association_details_update(association=verified, user=owner, commune="Nantes")
+    services.association_details_update(association=verified, actor=owner, commune="Nantes")
     AssociationFactory(name="Rien à faire")
 
     page = BeautifulSoup(dashboard(client).content, "html.parser")

@@ -37,7 +37,7 @@ def register(user, **overrides):
         "contact_email": "contact@tremplin.example.org",
     }
     fields.update(overrides)
-    return services.association_register(user=user, **fields)
+    return services.association_register(actor=user, **fields)
 
 
 # --- Registration -----------------------------------------------------------------------
@@ -182,7 +182,7 @@ def test_each_decision_records_who_when_why_and_emails_the_owners(
     staff = StaffFactory()
 
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        decide(association=association, staff_user=staff, reason="Pièces vérifiées.")
+        decide(association=association, actor=staff, reason="Pièces vérifiées.")
         assert mail.outbox == []  # nothing leaves before the commit
 
     assert len(callbacks) == 1
@@ -209,7 +209,7 @@ def test_each_decision_records_who_when_why_and_emails_the_owners(
 def test_reject_and_suspend_need_a_reason(start, decide):
     association = AssociationFactory(status=start)
     with pytest.raises(ValidationError) as exc:
-        decide(association=association, staff_user=StaffFactory(), reason="   ")
+        decide(association=association, actor=StaffFactory(), reason="   ")
     assert "reason" in exc.value.error_dict
     association.refresh_from_db()
     assert association.status == start
@@ -219,7 +219,7 @@ def test_only_staff_decide():
     association = AssociationFactory(status=Status.PENDING)
     owner = MembershipFactory(association=association, role=Role.OWNER).user
     with pytest.raises(PermissionDenied):
-        services.association_verify(association=association, staff_user=owner)
+        services.association_verify(association=association, actor=owner)
     association.refresh_from_db()
     assert association.status == Status.PENDING
 
@@ -238,14 +238,14 @@ def test_decisions_that_make_no_sense_in_the_current_status_are_refused(
 ):
     association = AssociationFactory(status=start)
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
-        decide(association=association, staff_user=StaffFactory(), reason="Raison")
+        decide(association=association, actor=StaffFactory(), reason="Raison")
     assert mail.outbox == []
     assert not AssociationStatusChange.objects.exists()
 
 
 def test_a_suspended_association_can_be_verified_again():
     association = AssociationFactory(status=Status.SUSPENDED, status_reason="Plainte")
-    services.association_verify(association=association, staff_user=StaffFactory())
+    services.association_verify(association=association, actor=StaffFactory())
     association.refresh_from_db()
     assert association.status == Status.VERIFIED
     assert association.status_reason == ""
@@ -305,7 +305,7 @@ def test_invitation_email_carries_a_link_that_adds_the_invited_person(
     assert token not in invitation.token_hash
     assert invitation.expires_at - invitation.created_at == timedelta(days=7)
 
-    membership = services.invitation_accept(token=token, user=invited)
+    membership = services.invitation_accept(token=token, actor=invited)
     assert membership.role == Role.MEMBER
     invitation.refresh_from_db()
     assert invitation.accepted_by == invited
@@ -317,10 +317,10 @@ def test_an_invitation_can_be_used_only_once(team):
         association=team.association, inviter=team.owner, email="a@example.org"
     )
     first = UserFactory(email="a@example.org")
-    services.invitation_accept(token=token, user=first)
+    services.invitation_accept(token=token, actor=first)
     Membership.objects.filter(user=first).delete()  # even after leaving, the link is spent
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=first)
+        services.invitation_accept(token=token, actor=first)
     assert exc.value.code == "invitation_used"
     assert not Membership.objects.filter(user=first).exists()
 
@@ -334,7 +334,7 @@ def test_an_expired_invitation_is_refused(team):
     )
     late = UserFactory(email="late@example.org")
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=late)
+        services.invitation_accept(token=token, actor=late)
     assert exc.value.code == "invitation_expired"
     assert not Membership.objects.filter(user=late).exists()
 
@@ -344,7 +344,7 @@ def test_an_invitation_is_bound_to_the_invited_email(team):
         association=team.association, inviter=team.owner, email="invited@example.org"
     )
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=team.stranger)
+        services.invitation_accept(token=token, actor=team.stranger)
     assert exc.value.code == "invitation_wrong_email"
     assert "invited@example.org" in exc.value.messages[0]
     assert not Membership.objects.filter(user=team.stranger, association=team.association).exists()
@@ -359,7 +359,7 @@ def test_an_invitation_accepts_a_verified_secondary_address(team):
     EmailAddress.objects.create(
         user=team.stranger, email="pro@example.org", verified=True, primary=False
     )
-    services.invitation_accept(token=token, user=team.stranger)
+    services.invitation_accept(token=token, actor=team.stranger)
     assert selectors.association_is_member(user=team.stranger, association=team.association)
 
 
@@ -369,11 +369,11 @@ def test_an_unknown_or_revoked_token_is_refused(team):
     )
     user = UserFactory(email="x@example.org")
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token + "x", user=user)
+        services.invitation_accept(token=token + "x", actor=user)
     assert exc.value.code == "invitation_unknown"
-    services.invitation_revoke(invitation=invitation, user=team.admin)
+    services.invitation_revoke(invitation=invitation, actor=team.admin)
     with pytest.raises(services.InvitationError) as exc:
-        services.invitation_accept(token=token, user=user)
+        services.invitation_accept(token=token, actor=user)
     assert exc.value.code == "invitation_revoked"
 
 
@@ -386,8 +386,8 @@ def test_a_new_invitation_to_the_same_address_replaces_the_old_one(team):
     )
     user = UserFactory(email="y@example.org")
     with pytest.raises(services.InvitationError):
-        services.invitation_accept(token=old_token, user=user)
-    services.invitation_accept(token=new_token, user=user)
+        services.invitation_accept(token=old_token, actor=user)
+    services.invitation_accept(token=new_token, actor=user)
 
 
 def test_members_and_strangers_cannot_invite(team):
@@ -476,7 +476,7 @@ def test_the_last_owner_cannot_be_demoted(team):
 
 def test_the_last_owner_cannot_leave(team):
     with pytest.raises(ValidationError) as exc:
-        services.association_leave(association=team.association, user=team.owner)
+        services.association_leave(association=team.association, actor=team.owner)
     assert "last owner" in exc.value.messages[0]
     assert selectors.association_is_owner(user=team.owner, association=team.association)
 
@@ -485,13 +485,13 @@ def test_an_owner_can_leave_once_there_is_another_owner(team):
     services.membership_change_role(
         membership=_membership(team, team.admin), actor=team.owner, role=Role.OWNER
     )
-    services.association_leave(association=team.association, user=team.owner)
+    services.association_leave(association=team.association, actor=team.owner)
     assert not selectors.association_is_member(user=team.owner, association=team.association)
     assert selectors.association_owner_count(association=team.association) == 1
 
 
 def test_members_can_leave(team):
-    services.association_leave(association=team.association, user=team.member)
+    services.association_leave(association=team.association, actor=team.member)
     assert not selectors.association_is_member(user=team.member, association=team.association)
 
 
@@ -504,11 +504,11 @@ def test_a_details_edit_never_undoes_a_staff_decision_taken_meanwhile(team):
     stale = Association.objects.get(pk=team.association.pk)
     services.association_suspend(
         association=Association.objects.get(pk=team.association.pk),
-        staff_user=StaffFactory(),
+        actor=StaffFactory(),
         reason="Statuts à mettre à jour.",
     )
     services.association_details_update(
-        association=stale, user=team.owner, purpose="Un nouvel objet."
+        association=stale, actor=team.owner, purpose="Un nouvel objet."
     )
     fresh = Association.objects.get(pk=team.association.pk)
     assert fresh.status == Association.Status.SUSPENDED
@@ -518,5 +518,5 @@ def test_a_details_edit_never_undoes_a_staff_decision_taken_meanwhile(team):
 def test_identifiers_cannot_be_changed_through_the_details(team):
     with pytest.raises(ValueError, match="rna_number"):
         services.association_details_update(
-            association=team.association, user=team.owner, rna_number="W123456789"
+            association=team.association, actor=team.owner, rna_number="W123456789"
         )

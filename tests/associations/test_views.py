@@ -452,7 +452,7 @@ def test_a_made_up_invitation_link_is_refused(client):
 def document(team):
     return services.association_document_add(
         association=team.association,
-        user=team.owner,
+        actor=team.owner,
         kind=AssociationDocument.Kind.STATUTES,
         file=pdf_file("statuts.pdf"),
     )

@@ -92,7 +92,7 @@ def test_leaving_the_group_withdraws_the_answers_and_frees_the_place(group, alic
     services.session_answer_set(session=session, actor=alice, answer=COMING)
     with pytest.raises(SessionFull):
         services.session_answer_set(session=session, actor=bob, answer=COMING)
-    services.group_leave(group=group, user=alice)
+    services.group_leave(group=group, actor=alice)
     services.session_answer_set(session=session, actor=bob, answer=COMING)
     assert _answer(session, bob) == COMING
 

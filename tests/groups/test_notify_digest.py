@@ -39,7 +39,7 @@ def clock(monkeypatch, settings):
 
 
 def post(group, author, body):
-    return services.room_message_post(group_id=group.pk, user=author, body=body)
+    return services.room_message_post(group_id=group.pk, actor=author, body=body)
 
 
 def digests_to(user) -> list[Email]:
@@ -86,7 +86,7 @@ def test_only_unread_and_visible_mentions_are_sent(db, clock, group, alice, bob,
     read = post(group, alice, "@Bob lu depuis")
     hidden = post(group, alice, "@Bob masqué ensuite")
     services.room_message_hide(group_id=group.pk, seq=hidden.seq, actor=facilitator)
-    services.room_read_mark(group_id=group.pk, user=bob, seq=read.seq)
+    services.room_read_mark(group_id=group.pk, actor=bob, seq=read.seq)
     clock.advance(10)
     assert digest.mention_digests_send() == 0
     # Weighed once and settled: they are not looked at again.

@@ -50,7 +50,7 @@ def test_without_the_lock_two_runs_send_two_digests(
     require_postgres, monkeypatch, both_runs_meet, group, alice, bob
 ):
     monkeypatch.setattr(digest, "DIGEST_LOCKING", False)
-    services.room_message_post(group_id=group.pk, user=alice, body="@Bob regarde")
+    services.room_message_post(group_id=group.pk, actor=alice, body="@Bob regarde")
     assert run_twice(bob.pk) == [True, True]
     assert Email.objects.filter(to=bob.email).count() == 2
 
@@ -58,6 +58,6 @@ def test_without_the_lock_two_runs_send_two_digests(
 def test_with_the_lock_two_runs_send_one_digest(
     require_postgres, both_runs_meet, group, alice, bob
 ):
-    services.room_message_post(group_id=group.pk, user=alice, body="@Bob regarde")
+    services.room_message_post(group_id=group.pk, actor=alice, body="@Bob regarde")
     assert run_twice(bob.pk) == [False, True]
     assert Email.objects.filter(to=bob.email).count() == 1

@@ -54,7 +54,7 @@ class Browser:
 
     def subscribe(self, user, endpoint):
         return notify_services.push_subscription_save(
-            user=user,
+            actor=user,
             endpoint=endpoint,
             p256dh=b64url(public_point(self.key)),
             auth=b64url(self.auth),
@@ -70,7 +70,7 @@ class Browser:
 
 def mention(group, author, body, capture):
     with capture(execute=True):
-        return services.room_message_post(group_id=group.pk, user=author, body=body)
+        return services.room_message_post(group_id=group.pk, actor=author, body=body)
 
 
 def test_a_mention_while_away_is_pushed_signed_and_encrypted(
@@ -136,7 +136,7 @@ def test_without_vapid_keys_push_is_off(
 ):
     settings.WEBPUSH_VAPID_PRIVATE_KEY = ""
     with django_capture_on_commit_callbacks() as callbacks:
-        services.room_message_post(group_id=group.pk, user=alice, body="@Bob hello")
+        services.room_message_post(group_id=group.pk, actor=alice, body="@Bob hello")
     # The room is told of the message; no task is queued.
     assert [c.__qualname__.split(".")[0] for c in callbacks] == ["broadcast_on_commit"]
     client.force_login(bob)
@@ -225,13 +225,13 @@ def test_no_push_once_the_message_is_read_or_hidden(db, service, group, alice, b
 
     Browser().subscribe(bob, service.endpoint("bob"))
     # Posted, but the task runs later (after the commit, in the cluster).
-    read = services.room_message_post(group_id=group.pk, user=alice, body="@Bob un")
-    hidden = services.room_message_post(group_id=group.pk, user=alice, body="@Bob deux")
+    read = services.room_message_post(group_id=group.pk, actor=alice, body="@Bob un")
+    hidden = services.room_message_post(group_id=group.pk, actor=alice, body="@Bob deux")
     services.room_message_hide(group_id=group.pk, seq=hidden.seq, actor=facilitator)
-    services.room_read_mark(group_id=group.pk, user=bob, seq=read.seq)
+    services.room_read_mark(group_id=group.pk, actor=bob, seq=read.seq)
     assert mention_push_send(Mention.objects.get(message=hidden).pk) == 0
     assert mention_push_send(Mention.objects.get(message=read).pk) == 0
     assert service.received == []
-    later = services.room_message_post(group_id=group.pk, user=alice, body="@Bob trois")
+    later = services.room_message_post(group_id=group.pk, actor=alice, body="@Bob trois")
     assert mention_push_send(Mention.objects.get(message=later).pk) == 1
     assert len(service.received) == 1

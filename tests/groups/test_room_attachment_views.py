@@ -170,7 +170,7 @@ def test_the_room_page_has_the_image_form_and_its_script(client, group, alice):
 @pytest.fixture
 def shared(group, alice):
     return room_attachment_post(
-        group_id=group.pk, user=alice, upload=upload(png_bytes(), "b.png"), caption="ma bannière"
+        group_id=group.pk, actor=alice, upload=upload(png_bytes(), "b.png"), caption="ma bannière"
     ).attachment
 
 

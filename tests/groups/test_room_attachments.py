@@ -68,7 +68,7 @@ def test_a_photo_is_saved_upright_bounded_and_without_its_exif_or_position(group
     assert Image.open(io.BytesIO(data)).getexif().get_ifd(GPS_IFD)  # the source has a position
 
     posted = room_attachment_post(
-        group_id=group.pk, user=alice, upload=upload(data), caption="  Ma bannière  "
+        group_id=group.pk, actor=alice, upload=upload(data), caption="  Ma bannière  "
     )
 
     message = Message.objects.get(group=group)
@@ -103,7 +103,7 @@ def test_a_photo_is_saved_upright_bounded_and_without_its_exif_or_position(group
 
 def test_a_small_image_keeps_its_size(group, alice):
     posted = room_attachment_post(
-        group_id=group.pk, user=alice, upload=upload(jpeg_bytes((120, 80)))
+        group_id=group.pk, actor=alice, upload=upload(jpeg_bytes((120, 80)))
     )
     assert (posted.attachment.width, posted.attachment.height) == (120, 80)
     assert max(posted.attachment.thumb_width, posted.attachment.thumb_height) == 64
@@ -112,7 +112,7 @@ def test_a_small_image_keeps_its_size(group, alice):
 def test_a_png_named_jpg_is_accepted_as_the_png_it_is(group, alice):
     data = png_bytes(text={"Author": "Alice Martin", "Comment": "chez moi, 12 rue X"})
     posted = room_attachment_post(
-        group_id=group.pk, user=alice, upload=upload(data, "banner.jpg", "image/jpeg")
+        group_id=group.pk, actor=alice, upload=upload(data, "banner.jpg", "image/jpeg")
     )
     attachment = posted.attachment
     assert attachment.content_type == "image/png"
@@ -127,7 +127,7 @@ def test_a_png_named_jpg_is_accepted_as_the_png_it_is(group, alice):
 def test_a_webp_is_kept_as_webp_without_its_exif(group, alice):
     data = webp_bytes(exif=exif_with_gps())
     assert Image.open(io.BytesIO(data)).info.get("exif")
-    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(data, "x.webp"))
+    posted = room_attachment_post(group_id=group.pk, actor=alice, upload=upload(data, "x.webp"))
     saved = saved_image(posted.attachment)
     assert saved.format == "WEBP"
     assert not saved.info.get("exif")
@@ -135,8 +135,8 @@ def test_a_webp_is_kept_as_webp_without_its_exif(group, alice):
 
 
 def test_the_message_frame_carries_the_image_and_history_and_sync_too(group, alice, bob):
-    room_message_post(group_id=group.pk, user=bob, body="avant")
-    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+    room_message_post(group_id=group.pk, actor=bob, body="avant")
+    posted = room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     image = posted.frame["attachment"]
     pk = posted.attachment.pk
     assert image["url"] == f"/groupes/{group.pk}/salon/images/{pk}/"
@@ -150,7 +150,7 @@ def test_the_message_frame_carries_the_image_and_history_and_sync_too(group, ali
 
 
 def test_a_hidden_message_s_image_leaves_the_frames(group, alice, facilitator):
-    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+    posted = room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     Message.objects.filter(pk=posted.message.pk).update(
         hidden_at=timezone.now(), hidden_by=facilitator
     )
@@ -166,7 +166,7 @@ def test_a_file_over_the_size_limit_is_refused(group, alice, settings):
     data = jpeg_bytes((800, 800))
     assert len(data) > 5_000
     with pytest.raises(ImageRefused) as refused:
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(data))
+        room_attachment_post(group_id=group.pk, actor=alice, upload=upload(data))
     assert refused.value.code == "too_big"
     assert_nothing_saved(group)
 
@@ -176,7 +176,7 @@ def test_a_file_that_claims_a_smaller_size_is_still_refused(group, alice, settin
     file = upload(jpeg_bytes((800, 800)))
     file.size = 100  # what a client could claim; the bytes are counted all the same
     with pytest.raises(ImageRefused) as refused:
-        room_attachment_post(group_id=group.pk, user=alice, upload=file)
+        room_attachment_post(group_id=group.pk, actor=alice, upload=file)
     assert refused.value.code == "too_big"
     assert_nothing_saved(group)
 
@@ -200,7 +200,9 @@ def test_a_file_that_is_not_a_whole_jpeg_png_or_webp_is_refused(
     group, alice, data, name, content_type
 ):
     with pytest.raises(ImageRefused) as refused:
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(data, name, content_type))
+        room_attachment_post(
+            group_id=group.pk, actor=alice, upload=upload(data, name, content_type)
+        )
     assert refused.value.code == "not_image"
     assert_nothing_saved(group)
 
@@ -210,7 +212,7 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(group, alice, sett
     data = bomb_bytes()
     assert len(data) < 200_000
     with pytest.raises(ImageRefused) as refused:
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(data, "b.png"))
+        room_attachment_post(group_id=group.pk, actor=alice, upload=upload(data, "b.png"))
     assert refused.value.code == "too_many_pixels"
     assert_nothing_saved(group)
 
@@ -218,14 +220,14 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(group, alice, sett
 def test_the_pixel_limit_is_a_setting(group, alice, settings):
     settings.GROUPS_ROOM_ATTACHMENT_MAX_PIXELS = 100 * 100
     with pytest.raises(ImageRefused):
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes((101, 100))))
-    room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes((100, 100))))
+        room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes((101, 100))))
+    room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes((100, 100))))
 
 
 def test_a_caption_over_the_message_length_is_refused(group, alice):
     with pytest.raises(RoomError) as refused:
         room_attachment_post(
-            group_id=group.pk, user=alice, upload=upload(jpeg_bytes()), caption="x" * 4001
+            group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()), caption="x" * 4001
         )
     assert refused.value.code == "too_long"
     assert_nothing_saved(group)
@@ -234,10 +236,10 @@ def test_a_caption_over_the_message_length_is_refused(group, alice):
 def test_only_members_and_moderators_post_images(group, alice, facilitator):
     stranger = UserFactory()
     with pytest.raises(RoomError) as refused:
-        room_attachment_post(group_id=group.pk, user=stranger, upload=upload(jpeg_bytes()))
+        room_attachment_post(group_id=group.pk, actor=stranger, upload=upload(jpeg_bytes()))
     assert refused.value.code == "4403"
     assert_nothing_saved(group)
-    posted = room_attachment_post(group_id=group.pk, user=facilitator, upload=upload(jpeg_bytes()))
+    posted = room_attachment_post(group_id=group.pk, actor=facilitator, upload=upload(jpeg_bytes()))
     assert posted.message.seq == 1
 
 
@@ -246,17 +248,17 @@ def test_a_muted_member_cannot_post_an_image(group, alice):
         muted_until=timezone.now() + timezone.timedelta(minutes=10)
     )
     with pytest.raises(RoomError) as refused:
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+        room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     assert refused.value.code == "muted"
     assert_nothing_saved(group)
 
 
 def test_images_count_in_the_same_rate_limit_as_messages(group, alice, settings):
     settings.GROUPS_ROOM_RATE_LIMIT = 2
-    room_message_post(group_id=group.pk, user=alice, body="un")
-    room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+    room_message_post(group_id=group.pk, actor=alice, body="un")
+    room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     with pytest.raises(RoomError) as refused:
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+        room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     assert refused.value.code == "rate_limited"
     assert Message.objects.filter(group=group).count() == 2
     assert RoomAttachment.objects.count() == 1
@@ -270,12 +272,12 @@ def test_a_failure_while_saving_leaves_no_message_and_no_file(group, alice, monk
 
     monkeypatch.setattr(RoomAttachment.objects, "create", broken_create)
     with pytest.raises(RuntimeError):
-        room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+        room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     assert_nothing_saved(group)
 
 
 def test_deleting_the_message_deletes_its_files(group, alice, django_capture_on_commit_callbacks):
-    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+    posted = room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     assert len(stored_files()) == 2
     with django_capture_on_commit_callbacks(execute=True):
         posted.message.delete()
@@ -287,9 +289,9 @@ def test_the_author_deleting_the_message_takes_the_image_back(
 ):
     from groups.services.room_edit import room_message_delete
 
-    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(jpeg_bytes()))
+    posted = room_attachment_post(group_id=group.pk, actor=alice, upload=upload(jpeg_bytes()))
     with django_capture_on_commit_callbacks(execute=True):
-        room_message_delete(group_id=group.pk, seq=posted.message.seq, user=alice)
+        room_message_delete(group_id=group.pk, seq=posted.message.seq, actor=alice)
     assert not RoomAttachment.objects.exists()
     assert stored_files() == []
     posted.message.refresh_from_db()
@@ -303,7 +305,7 @@ def test_a_colour_profile_is_applied_then_dropped(group, alice):
     buffer = io.BytesIO()
     Image.new("RGB", (100, 80), (30, 160, 90)).save(buffer, "JPEG", icc_profile=profile)
     assert Image.open(io.BytesIO(buffer.getvalue())).info.get("icc_profile")
-    posted = room_attachment_post(group_id=group.pk, user=alice, upload=upload(buffer.getvalue()))
+    posted = room_attachment_post(group_id=group.pk, actor=alice, upload=upload(buffer.getvalue()))
     saved = saved_image(posted.attachment)
     assert not saved.info.get("icc_profile")
     red, green, blue = saved.getpixel((50, 40))

@@ -16,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(group, author, body, **extra) -> Message:
-    return services.room_message_post(group_id=group.pk, user=author, body=body, **extra)
+    return services.room_message_post(group_id=group.pk, actor=author, body=body, **extra)
 
 
 def _state(message: Message) -> tuple:
@@ -37,9 +37,9 @@ def _refused(code: str, call, **kwargs) -> None:
 def test_an_edit_replaces_the_text_marks_it_and_keeps_the_earlier_version(group, alice):
     message = _post(group, alice, "Bonjour a tous")
     services.room_message_edit(
-        group_id=group.pk, seq=message.seq, user=alice, body=" Bonjour à tous "
+        group_id=group.pk, seq=message.seq, actor=alice, body=" Bonjour à tous "
     )
-    services.room_message_edit(group_id=group.pk, seq=message.seq, user=alice, body="Bonjour !")
+    services.room_message_edit(group_id=group.pk, seq=message.seq, actor=alice, body="Bonjour !")
     message.refresh_from_db()
     assert message.body == "Bonjour !"
     assert message.edited_at is not None
@@ -49,7 +49,7 @@ def test_an_edit_replaces_the_text_marks_it_and_keeps_the_earlier_version(group,
     assert frame["body"] == "Bonjour !"
     assert frame["edited_at"] == message.edited_at.isoformat()
     # The same text again is no edit: no new version, no new mark.
-    services.room_message_edit(group_id=group.pk, seq=message.seq, user=alice, body="Bonjour !")
+    services.room_message_edit(group_id=group.pk, seq=message.seq, actor=alice, body="Bonjour !")
     assert MessageRevision.objects.filter(message=message).count() == 2
 
 
@@ -60,19 +60,19 @@ def test_an_edit_is_refused_for_someone_elses_a_deleted_a_hidden_or_a_missing_me
     GroupMemberFactory(group=other_room, user=alice)
     theirs = _post(group, bob, "le message de Bob")
     deleted = _post(group, alice, "effacé")
-    services.room_message_delete(group_id=group.pk, seq=deleted.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=deleted.seq, actor=alice)
     hidden = _post(group, alice, "masqué")
     services.room_message_hide(group_id=group.pk, seq=hidden.seq, actor=facilitator)
     elsewhere = _post(other_room, alice, "dans l'autre salon")
     before = [_state(m) for m in (theirs, deleted, hidden, elsewhere)]
     edit = services.room_message_edit
-    _refused("forbidden", edit, group_id=group.pk, seq=theirs.seq, user=alice, body="pirate")
-    _refused("deleted", edit, group_id=group.pk, seq=deleted.seq, user=alice, body="revenu")
-    _refused("hidden", edit, group_id=group.pk, seq=hidden.seq, user=alice, body="démasqué")
+    _refused("forbidden", edit, group_id=group.pk, seq=theirs.seq, actor=alice, body="pirate")
+    _refused("deleted", edit, group_id=group.pk, seq=deleted.seq, actor=alice, body="revenu")
+    _refused("hidden", edit, group_id=group.pk, seq=hidden.seq, actor=alice, body="démasqué")
     # The other room's message is number 1 there; here, number 1 is Bob's.
-    _refused("forbidden", edit, group_id=group.pk, seq=elsewhere.seq, user=alice, body="x")
-    _refused("not_found", edit, group_id=group.pk, seq=99, user=alice, body="x")
-    _refused("empty", edit, group_id=group.pk, seq=theirs.seq, user=bob, body="   ")
+    _refused("forbidden", edit, group_id=group.pk, seq=elsewhere.seq, actor=alice, body="x")
+    _refused("not_found", edit, group_id=group.pk, seq=99, actor=alice, body="x")
+    _refused("empty", edit, group_id=group.pk, seq=theirs.seq, actor=bob, body="   ")
     assert [_state(m) for m in (theirs, deleted, hidden, elsewhere)] == before
     assert not MessageRevision.objects.exists()
 
@@ -81,13 +81,13 @@ def test_posting_rules_hold_for_edits_mute_and_rate_limit(group, alice, facilita
     settings.GROUPS_ROOM_RATE_LIMIT = 2
     settings.GROUPS_ROOM_RATE_PERIOD = 3600
     message = _post(group, alice, "un")
-    services.room_message_edit(group_id=group.pk, seq=message.seq, user=alice, body="deux")
+    services.room_message_edit(group_id=group.pk, seq=message.seq, actor=alice, body="deux")
     _refused(
         "rate_limited",
         services.room_message_edit,
         group_id=group.pk,
         seq=message.seq,
-        user=alice,
+        actor=alice,
         body="trois",
     )
     assert _state(message)[0] == "deux"
@@ -103,7 +103,7 @@ def test_posting_rules_hold_for_edits_mute_and_rate_limit(group, alice, facilita
         services.room_message_edit,
         group_id=group.pk,
         seq=message.seq,
-        user=alice,
+        actor=alice,
         body="quatre",
     )
     assert _state(message)[0] == "deux"
@@ -114,9 +114,9 @@ def test_posting_rules_hold_for_edits_mute_and_rate_limit(group, alice, facilita
 
 def test_a_deleted_message_leaves_a_tombstone_and_its_text_nowhere_members_read(group, alice, bob):
     message = _post(group, alice, "mon numéro est le 06 12 34 56 78")
-    services.room_message_edit(group_id=group.pk, seq=message.seq, user=alice, body="oups")
-    services.room_reaction_toggle(group_id=group.pk, seq=message.seq, user=bob, emoji="👍")
-    services.room_message_delete(group_id=group.pk, seq=message.seq, user=alice)
+    services.room_message_edit(group_id=group.pk, seq=message.seq, actor=alice, body="oups")
+    services.room_reaction_toggle(group_id=group.pk, seq=message.seq, actor=bob, emoji="👍")
+    services.room_message_delete(group_id=group.pk, seq=message.seq, actor=alice)
     message.refresh_from_db()
     assert (message.body, message.author_id) == ("", None)
     assert message.deleted_at is not None
@@ -144,12 +144,12 @@ def test_a_deleted_message_leaves_a_tombstone_and_its_text_nowhere_members_read(
 def test_a_deletion_is_refused_for_someone_elses_or_a_deleted_message(group, alice, bob):
     theirs = _post(group, bob, "à Bob")
     mine = _post(group, alice, "à moi")
-    services.room_message_delete(group_id=group.pk, seq=mine.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=mine.seq, actor=alice)
     before = [_state(theirs), _state(mine)]
     delete = services.room_message_delete
-    _refused("forbidden", delete, group_id=group.pk, seq=theirs.seq, user=alice)
-    _refused("deleted", delete, group_id=group.pk, seq=mine.seq, user=alice)
-    _refused("not_found", delete, group_id=group.pk, seq=42, user=alice)
+    _refused("forbidden", delete, group_id=group.pk, seq=theirs.seq, actor=alice)
+    _refused("deleted", delete, group_id=group.pk, seq=mine.seq, actor=alice)
+    _refused("not_found", delete, group_id=group.pk, seq=42, actor=alice)
     assert [_state(theirs), _state(mine)] == before
     assert MessageDeletion.objects.count() == 1
 
@@ -161,7 +161,7 @@ def test_a_deleted_message_no_longer_counts_as_unread_nor_takes_reactions_or_rep
     second = _post(group, alice, "deux")
     (entry,) = selectors.groups_of_user(user=bob)
     assert entry.unread == 2
-    services.room_message_delete(group_id=group.pk, seq=second.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=second.seq, actor=alice)
     (entry,) = selectors.groups_of_user(user=bob)
     assert entry.unread == 1
     assert first.seq < second.seq
@@ -170,17 +170,17 @@ def test_a_deleted_message_no_longer_counts_as_unread_nor_takes_reactions_or_rep
         services.room_reaction_toggle,
         group_id=group.pk,
         seq=second.seq,
-        user=bob,
+        actor=bob,
         emoji="👍",
     )
-    _refused("deleted", services.room_message_report, group_id=group.pk, seq=second.seq, user=bob)
+    _refused("deleted", services.room_message_report, group_id=group.pk, seq=second.seq, actor=bob)
     assert not Reaction.objects.exists() and not MessageReport.objects.exists()
 
 
 def test_moderators_keep_reading_a_reported_message_that_its_author_deleted(group, alice, bob):
     message = _post(group, alice, "insulte")
-    services.room_message_report(group_id=group.pk, seq=message.seq, user=bob, reason="grossier")
-    services.room_message_delete(group_id=group.pk, seq=message.seq, user=alice)
+    services.room_message_report(group_id=group.pk, seq=message.seq, actor=bob, reason="grossier")
+    services.room_message_delete(group_id=group.pk, seq=message.seq, actor=alice)
     (entry,) = selectors.room_open_reports(group=group)
     assert entry.deleted
     assert (entry.text, entry.author_name) == ("insulte", "Alice")
@@ -193,7 +193,7 @@ def test_the_facilitator_and_staff_see_earlier_versions_members_do_not(
     group, alice, bob, facilitator
 ):
     message = _post(group, alice, "première version")
-    services.room_message_edit(group_id=group.pk, seq=message.seq, user=alice, body="seconde")
+    services.room_message_edit(group_id=group.pk, seq=message.seq, actor=alice, body="seconde")
     for moderator in (facilitator, StaffFactory()):
         frame = services.room_message_revisions(group_id=group.pk, seq=message.seq, actor=moderator)
         assert [v["body"] for v in frame["versions"]] == ["première version"]
@@ -206,7 +206,7 @@ def test_the_facilitator_and_staff_see_earlier_versions_members_do_not(
             seq=message.seq,
             actor=member,
         )
-    services.room_message_delete(group_id=group.pk, seq=message.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=message.seq, actor=alice)
     frame = services.room_message_revisions(group_id=group.pk, seq=message.seq, actor=facilitator)
     assert frame["deleted"]["body"] == "seconde"
     assert frame["deleted"]["author"] == "Alice"
@@ -220,10 +220,10 @@ def test_the_moderation_record_is_purged_after_the_retention_and_not_before(
 ):
     settings.GROUPS_ROOM_DELETED_RETENTION_DAYS = 30
     kept = _post(group, alice, "gardé")
-    services.room_message_edit(group_id=group.pk, seq=kept.seq, user=alice, body="gardé, modifié")
+    services.room_message_edit(group_id=group.pk, seq=kept.seq, actor=alice, body="gardé, modifié")
     gone = _post(group, alice, "secret")
-    services.room_message_edit(group_id=group.pk, seq=gone.seq, user=alice, body="secret 2")
-    services.room_message_delete(group_id=group.pk, seq=gone.seq, user=alice)
+    services.room_message_edit(group_id=group.pk, seq=gone.seq, actor=alice, body="secret 2")
+    services.room_message_delete(group_id=group.pk, seq=gone.seq, actor=alice)
     deleted_at = MessageDeletion.objects.get().deleted_at
     # The test clock: the day before the end of the retention, then at its end.
     assert services.room_deleted_messages_purge(now=deleted_at + timedelta(days=29)) == 0
@@ -242,7 +242,7 @@ def test_the_moderation_record_is_purged_after_the_retention_and_not_before(
 def test_the_purge_runs_on_a_schedule(group, alice, settings):
     settings.GROUPS_ROOM_DELETED_RETENTION_DAYS = 0
     message = _post(group, alice, "bientôt oublié")
-    services.room_message_delete(group_id=group.pk, seq=message.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=message.seq, actor=alice)
     tasks.schedules_ensure()
     schedule = Schedule.objects.get(name="groups: purge deleted room messages")
     assert (schedule.schedule_type, schedule.repeats) == (Schedule.MINUTES, -1)
@@ -274,7 +274,7 @@ def test_a_reply_references_its_original_and_carries_an_excerpt_of_it(group, ali
 def test_a_deleted_reply_no_longer_quotes_what_it_answered(group, alice, bob):
     original = _post(group, alice, "question")
     reply = _post(group, bob, "réponse", reply_to_seq=original.seq)
-    services.room_message_delete(group_id=group.pk, seq=reply.seq, user=bob)
+    services.room_message_delete(group_id=group.pk, seq=reply.seq, actor=bob)
     (_first, frame) = room_services.room_catch_up(group_id=group.pk, after=0)
     assert (frame["deleted"], frame["reply_to"]) == (True, None)
 
@@ -282,10 +282,10 @@ def test_a_deleted_reply_no_longer_quotes_what_it_answered(group, alice, bob):
 def test_a_reply_follows_its_original_edited_then_deleted_without_leaking_it(group, alice, bob):
     original = _post(group, alice, "première idée")
     reply = _post(group, bob, "d'accord", reply_to_seq=original.seq)
-    services.room_message_edit(group_id=group.pk, seq=original.seq, user=alice, body="autre idée")
+    services.room_message_edit(group_id=group.pk, seq=original.seq, actor=alice, body="autre idée")
     (_first, frame) = room_services.room_catch_up(group_id=group.pk, after=0)
     assert frame["reply_to"]["excerpt"] == "autre idée"
-    services.room_message_delete(group_id=group.pk, seq=original.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=original.seq, actor=alice)
     (_first, frame) = room_services.room_catch_up(group_id=group.pk, after=0)
     assert frame["seq"] == reply.seq
     assert frame["reply_to"] == {
@@ -303,12 +303,12 @@ def test_a_reply_to_a_missing_or_deleted_message_is_refused_and_saves_nothing(gr
     _post(other_room, alice, "un")
     _post(other_room, alice, "deux")
     original = _post(group, alice, "supprimé bientôt")
-    services.room_message_delete(group_id=group.pk, seq=original.seq, user=alice)
+    services.room_message_delete(group_id=group.pk, seq=original.seq, actor=alice)
     count = Message.objects.count()
     post = services.room_message_post
     # Number 2 exists in the other room only: a room's replies look in that room.
-    _refused("not_found", post, group_id=group.pk, user=bob, body="hein ?", reply_to_seq=2)
-    _refused("deleted", post, group_id=group.pk, user=bob, body="hein ?", reply_to_seq=1)
+    _refused("not_found", post, group_id=group.pk, actor=bob, body="hein ?", reply_to_seq=2)
+    _refused("deleted", post, group_id=group.pk, actor=bob, body="hein ?", reply_to_seq=1)
     assert Message.objects.count() == count
     assert group.__class__.objects.get(pk=group.pk).last_seq == 1
 
@@ -354,11 +354,11 @@ def test_an_edit_racing_the_deletion_never_brings_the_text_back(
 
         def edit(seq=message.seq, n=n):
             return services.room_message_edit(
-                group_id=group.pk, seq=seq, user=alice, body=f"après {n}"
+                group_id=group.pk, seq=seq, actor=alice, body=f"après {n}"
             )
 
         def delete(seq=message.seq):
-            return services.room_message_delete(group_id=group.pk, seq=seq, user=alice)
+            return services.room_message_delete(group_id=group.pk, seq=seq, actor=alice)
 
         edited, deleted = _at_once(edit, delete)
         assert isinstance(deleted, Message), deleted

@@ -50,7 +50,7 @@ def test_an_edit_a_reply_and_a_deletion_appear_live_and_a_reply_jumps_to_its_ori
     group.last_seq = 120
     group.save(update_fields=["last_seq"])
     services.room_message_post(
-        group_id=group.pk, user=bob, body="Je réponds", reply_to_seq=1, broadcast=False
+        group_id=group.pk, actor=bob, body="Je réponds", reply_to_seq=1, broadcast=False
     )
     alice_page = _open_room(_playwright_browser, contexts, server, alice, group)
     bob_page = _open_room(_playwright_browser, contexts, server, bob, group)

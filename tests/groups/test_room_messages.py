@@ -353,12 +353,12 @@ async def test_a_member_removed_while_connected_cannot_post(group, alice):
 
 def test_room_post_service_refuses_empty_text(group, alice):
     with pytest.raises(services.RoomError) as exc:
-        services.room_message_post(group_id=group.pk, user=alice, body="   ")
+        services.room_message_post(group_id=group.pk, actor=alice, body="   ")
     assert exc.value.code == "empty"
 
 
 def test_stranger_cannot_post_through_the_service(group):
     stranger = UserFactory()
     with pytest.raises(services.RoomError) as exc:
-        services.room_message_post(group_id=group.pk, user=stranger, body="hello")
+        services.room_message_post(group_id=group.pk, actor=stranger, body="hello")
     assert exc.value.code == "4403"

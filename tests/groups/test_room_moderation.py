@@ -17,7 +17,7 @@ pytestmark = pytest.mark.django_db
 
 
 def _message(group, author, body: str = "un message déplacé") -> Message:
-    return services.room_message_post(group_id=group.pk, user=author, body=body)
+    return services.room_message_post(group_id=group.pk, actor=author, body=body)
 
 
 def _membership(group, user) -> GroupMembership:
@@ -65,8 +65,8 @@ def test_moderators_see_open_reports_by_message_and_the_members_panel(
     carol = GroupMemberFactory(group=group, user=UserFactory(display_name="Carol")).user
     rude = _message(group, alice, "texte insultant")
     _message(group, alice, "message correct")
-    services.room_message_report(group_id=group.pk, seq=rude.seq, user=bob, reason="insulte")
-    services.room_message_report(group_id=group.pk, seq=rude.seq, user=carol)
+    services.room_message_report(group_id=group.pk, seq=rude.seq, actor=bob, reason="insulte")
+    services.room_message_report(group_id=group.pk, seq=rude.seq, actor=carol)
 
     client.force_login(facilitator)
     response = client.get(reverse("groups:room", args=[group.pk]))
@@ -87,7 +87,7 @@ def test_moderators_see_open_reports_by_message_and_the_members_panel(
 
 def test_members_see_neither_reports_nor_moderation_tools(client, group, alice, bob):
     rude = _message(group, alice)
-    services.room_message_report(group_id=group.pk, seq=rude.seq, user=bob, reason="insulte")
+    services.room_message_report(group_id=group.pk, seq=rude.seq, actor=bob, reason="insulte")
     client.force_login(alice)
     response = client.get(reverse("groups:room", args=[group.pk]))
     assert response.status_code == 200
@@ -100,7 +100,7 @@ def test_members_see_neither_reports_nor_moderation_tools(client, group, alice, 
 def test_an_association_admin_outside_the_group_sees_the_reports(client, group, alice, bob):
     admin = AdminFactory(association=group.association).user
     rude = _message(group, alice)
-    services.room_message_report(group_id=group.pk, seq=rude.seq, user=bob)
+    services.room_message_report(group_id=group.pk, seq=rude.seq, actor=bob)
     client.force_login(admin)
     response = client.get(reverse("groups:room", args=[group.pk]))
     assert [e.message for e in response.context["reported"]] == [rude]
@@ -109,7 +109,7 @@ def test_an_association_admin_outside_the_group_sees_the_reports(client, group, 
 def test_hidden_or_dismissed_messages_leave_the_report_list(group, facilitator, alice, bob):
     first, second = _message(group, alice, "un"), _message(group, alice, "deux")
     for message in (first, second):
-        services.room_message_report(group_id=group.pk, seq=message.seq, user=bob)
+        services.room_message_report(group_id=group.pk, seq=message.seq, actor=bob)
     services.room_message_hide(group_id=group.pk, seq=first.seq, actor=facilitator)
     assert [e.message for e in selectors.room_open_reports(group=group)] == [second]
     services.room_reports_dismiss(group_id=group.pk, seq=second.seq, actor=facilitator)
@@ -123,7 +123,7 @@ def test_the_moderators_room_page_costs_the_same_queries_with_more_reports(
     for i in range(reports):
         message = _message(group, alice, f"message {i}")
         reporter = GroupMemberFactory(group=group).user
-        services.room_message_report(group_id=group.pk, seq=message.seq, user=reporter)
+        services.room_message_report(group_id=group.pk, seq=message.seq, actor=reporter)
     client.force_login(facilitator)
     # Nine, and the members' names for the "@" autocomplete.
     with django_assert_max_num_queries(10):
@@ -137,7 +137,7 @@ def test_the_moderators_room_page_costs_the_same_queries_with_more_reports(
 def test_the_facilitator_dismisses_reports_and_the_message_stays(client, group, facilitator, alice):
     message = _message(group, alice)
     bob = GroupMemberFactory(group=group).user
-    services.room_message_report(group_id=group.pk, seq=message.seq, user=bob)
+    services.room_message_report(group_id=group.pk, seq=message.seq, actor=bob)
     client.force_login(facilitator)
     url = reverse("groups:room_reports_dismiss", args=[group.pk, message.seq])
     response = client.post(url, follow=True)
@@ -153,7 +153,7 @@ def test_the_facilitator_dismisses_reports_and_the_message_stays(client, group, 
 
 def test_members_and_strangers_cannot_dismiss_reports(client, group, alice, bob):
     message = _message(group, alice)
-    services.room_message_report(group_id=group.pk, seq=message.seq, user=bob)
+    services.room_message_report(group_id=group.pk, seq=message.seq, actor=bob)
     url = reverse("groups:room_reports_dismiss", args=[group.pk, message.seq])
     for person in (bob, UserFactory()):
         client.force_login(person)

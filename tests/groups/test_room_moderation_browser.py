@@ -115,7 +115,7 @@ def test_the_facilitator_mutes_a_member_from_the_room_with_the_keyboard(
     assert muted_until is not None
 
     # A refusal reaches the moderator as the server's message: Bob left meanwhile.
-    services.group_leave(group=group, user=bob)
+    services.group_leave(group=group, actor=bob)
     panel.get_by_role("button", name="Appliquer — Bob").click()
     expect(panel.locator("#room-members-result")).to_have_text(
         "Cette personne n'est pas dans le groupe."

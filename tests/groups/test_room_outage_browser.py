@@ -69,7 +69,7 @@ def test_the_room_page_waits_through_an_outage_and_catches_up(
     expect(status).to_have_text(room.get_attribute("data-i18n-try-later"))
     # Saved while the room's live delivery is away (its broadcast goes nowhere).
     room_services.room_message_post(
-        group_id=group.pk, user=bob, body="Pendant la panne", broadcast=False
+        group_id=group.pk, actor=bob, body="Pendant la panne", broadcast=False
     )
 
     redis_server.start()

@@ -71,9 +71,9 @@ def _check(case: dict) -> None:
     group = GroupFactory(title="Groupe Mastodon")
     GroupMemberFactory(group=group, user=UserFactory(display_name="Bob"))
     first_author = GroupMemberFactory(group=group).user
-    first = room_services.room_message_post(group_id=group.pk, user=first_author, body="premier")
+    first = room_services.room_message_post(group_id=group.pk, actor=first_author, body="premier")
     if case.get("original") == "deleted":
-        room_edit.room_message_delete(group_id=group.pk, seq=first.seq, user=first_author)
+        room_edit.room_message_delete(group_id=group.pk, seq=first.seq, actor=first_author)
     elif case.get("original") == "hidden":
         moderator = AdminFactory(association=group.association).user
         room_services.room_message_hide(group_id=group.pk, seq=first.seq, actor=moderator)
@@ -83,14 +83,14 @@ def _check(case: dict) -> None:
         if case["who"] == "muted":
             room_services.room_rate_allows(group_id=group.pk, user_id=author.pk)
         else:
-            room_services.room_message_post(group_id=group.pk, user=author, body=f"avant {i}")
+            room_services.room_message_post(group_id=group.pk, actor=author, body=f"avant {i}")
     group_id = -1 if case.get("room") == "missing" else group.pk
     before = list(Message.objects.order_by("pk").values_list("pk", "seq", "body"))
     last_seq = Group.objects.get(pk=group.pk).last_seq
     expect = case["expect"]
     try:
         message = room_services.room_message_post(
-            group_id=group_id, user=author, body=_body(case), reply_to_seq=case.get("reply")
+            group_id=group_id, actor=author, body=_body(case), reply_to_seq=case.get("reply")
         )
     except room_services.RoomError as exc:
         assert exc.code == expect.get("code"), (case["name"], exc.code, exc.message)
@@ -143,7 +143,7 @@ def _post_at_once(group, authors) -> list:
         try:
             barrier.wait(timeout=30)
             outcomes[index] = room_services.room_message_post(
-                group_id=group.pk, user=author, body=f"message {index}", broadcast=False
+                group_id=group.pk, actor=author, body=f"message {index}", broadcast=False
             )
         except Exception as exc:  # noqa: BLE001 - every outcome is checked
             outcomes[index] = exc

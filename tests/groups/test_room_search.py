@@ -96,7 +96,7 @@ def test_an_edited_message_is_found_by_its_new_words_not_its_old_ones(
         monkeypatch.setattr(search, "SEARCH_BACKEND", "contains")
     message = say(group, alice, "atelier tricot jeudi")
     room_message_edit(
-        group_id=group.pk, seq=message.seq, user=alice, body="atelier poterie vendredi"
+        group_id=group.pk, seq=message.seq, actor=alice, body="atelier poterie vendredi"
     )
     assert found(group, "poterie") == ["atelier poterie vendredi"]
     assert found(group, "vendredi") == ["atelier poterie vendredi"]
@@ -113,7 +113,7 @@ def test_a_deleted_message_never_matches(backend, monkeypatch, group, alice):
         monkeypatch.setattr(search, "SEARCH_BACKEND", "contains")
     kept = say(group, alice, "profil LinkedIn à revoir")
     gone = say(group, alice, "profil à effacer")
-    room_message_delete(group_id=group.pk, seq=gone.seq, user=alice)
+    room_message_delete(group_id=group.pk, seq=gone.seq, actor=alice)
     assert found(group, "profil") == [kept.body]
     assert list(search.room_messages_searchable(group_id=group.pk)) == [kept]
 

@@ -108,9 +108,9 @@ def test_application_accepted_gives_a_seat_and_emails(django_capture_on_commit_c
     admin = AdminFactory()
     group = GroupFactory(association=admin.association)
     applicant = UserFactory()
-    application = services.group_apply(group=group, user=applicant, message="Je débute.")
+    application = services.group_apply(group=group, actor=applicant, message="Je débute.")
     with pytest.raises(services.GroupError):
-        services.group_apply(group=group, user=applicant)
+        services.group_apply(group=group, actor=applicant)
     with django_capture_on_commit_callbacks(execute=True):
         outcome = services.group_application_decide(
             application=application, actor=admin.user, accept=True
@@ -125,7 +125,7 @@ def test_application_accepted_gives_a_seat_and_emails(django_capture_on_commit_c
 def test_invitation_only_group_refuses_applications():
     group = GroupFactory(admission=Group.Admission.INVITATION)
     with pytest.raises(services.GroupError):
-        services.group_apply(group=group, user=UserFactory())
+        services.group_apply(group=group, actor=UserFactory())
     assert not GroupApplication.objects.exists()
 
 
@@ -135,8 +135,8 @@ def test_invitation_is_answered_by_the_invited_address_only():
     guest = UserFactory(email="invitee@example.org")
     invitation = services.group_invite(group=group, actor=admin.user, email="Invitee@Example.org")
     with pytest.raises(PermissionDenied):
-        services.group_invitation_respond(invitation=invitation, user=UserFactory(), accept=True)
-    assert services.group_invitation_respond(invitation=invitation, user=guest, accept=True) == (
+        services.group_invitation_respond(invitation=invitation, actor=UserFactory(), accept=True)
+    assert services.group_invitation_respond(invitation=invitation, actor=guest, accept=True) == (
         "member"
     )
     assert GroupMembership.objects.get(user=guest).joined_via == JoinedVia.INVITATION
@@ -151,14 +151,14 @@ def test_full_group_puts_newcomers_on_the_waiting_list_and_a_freed_seat_goes_to_
     group = GroupFactory(association=admin.association, capacity=2)
     first, second = _fill(group, 2)
     late = UserFactory()
-    application = services.group_apply(group=group, user=late)
+    application = services.group_apply(group=group, actor=late)
     assert (
         services.group_application_decide(application=application, actor=admin.user, accept=True)
         == "waiting"
     )
     assert list(group.waiting_list.values_list("user", flat=True)) == [late.pk]
     with django_capture_on_commit_callbacks(execute=True):
-        services.group_leave(group=group, user=first)
+        services.group_leave(group=group, actor=first)
     assert GroupMembership.objects.filter(group=group, user=late).exists()
     assert not WaitingListEntry.objects.exists()
     assert mail.outbox[-1].to == [late.email]
@@ -169,7 +169,7 @@ def test_facilitator_does_not_take_a_seat():
     GroupMemberFactory(group=group, role=GroupMembership.Role.FACILITATOR)
     invitation = GroupInvitation.objects.create(group=group, email="x@example.org")
     user = UserFactory(email="x@example.org")
-    assert services.group_invitation_respond(invitation=invitation, user=user, accept=True) == (
+    assert services.group_invitation_respond(invitation=invitation, actor=user, accept=True) == (
         "member"
     )
 
@@ -232,7 +232,7 @@ def test_winner_can_decline_the_seat():
     group = GroupFactory()
     winner = UserFactory()
     assert services.group_seat_award(group_id=group.pk, user_id=winner.pk, prize_id=0) == "member"
-    services.group_leave(group=group, user=winner)
+    services.group_leave(group=group, actor=winner)
     assert not GroupMembership.objects.filter(group=group).exists()
 
 
@@ -263,17 +263,17 @@ def test_a_member_cannot_plan_sessions(group, alice):
 def test_commitment_is_set_then_reported_once_by_its_author(group, alice, bob):
     session = SessionFactory(group=group)
     commitment = services.commitment_set(
-        session=session, user=alice, goal="Contacter trois personnes"
+        session=session, actor=alice, goal="Contacter trois personnes"
     )
     with pytest.raises(PermissionDenied):
-        services.commitment_report(commitment=commitment, user=bob, done=True)
-    services.commitment_report(commitment=commitment, user=alice, done=True)
+        services.commitment_report(commitment=commitment, actor=bob, done=True)
+    services.commitment_report(commitment=commitment, actor=alice, done=True)
     commitment.refresh_from_db()
     assert commitment.outcome == Commitment.Outcome.DONE
     with pytest.raises(services.GroupError):
-        services.commitment_report(commitment=commitment, user=alice, done=False)
+        services.commitment_report(commitment=commitment, actor=alice, done=False)
     with pytest.raises(PermissionDenied):
-        services.commitment_set(session=session, user=UserFactory(), goal="x")
+        services.commitment_set(session=session, actor=UserFactory(), goal="x")
 
 
 def test_calendar_lists_the_sessions_as_events(group):

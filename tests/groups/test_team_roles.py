@@ -92,7 +92,7 @@ def test_a_facilitator_removed_from_the_team_moderates_nothing_any_more(
         )
     assert GroupMembership.objects.filter(group=team_group, user=member).exists()
     with pytest.raises(room_services.RoomError) as refused:
-        services.room_access(group_id=team_group.pk, user=appointed)
+        services.room_access(group_id=team_group.pk, actor=appointed)
     assert refused.value.code == str(room_services.CLOSE_FORBIDDEN)
     assert appointed.pk not in selectors.room_moderator_ids(group=team_group)
 
@@ -101,7 +101,7 @@ def test_a_facilitator_removed_from_the_team_moderates_nothing_any_more(
 def test_leaving_the_team_of_ones_own_accord_ends_the_facilitator_role_too(
     team_group, owner, appointed
 ):
-    association_services.association_leave(association=team_group.association, user=appointed)
+    association_services.association_leave(association=team_group.association, actor=appointed)
     team_group.refresh_from_db()
     assert team_group.facilitator_id is None
     assert not GroupMembership.objects.filter(group=team_group, user=appointed).exists()

@@ -71,9 +71,7 @@ def _suspend_by_staff(lottery, capture):
     from tests.factories import StaffFactory
 
     with capture(execute=True):
-        association_suspend(
-            association=lottery.association, staff_user=StaffFactory(), reason="Fraude."
-        )
+        association_suspend(association=lottery.association, actor=StaffFactory(), reason="Fraude.")
 
 
 def test_suspension_cancels_pending_payment_intents_and_the_card_cannot_be_charged(

@@ -104,9 +104,9 @@ def test_main_pages_of_every_role_have_no_serious_accessibility_violation(
     group.save(update_fields=["facilitator"])
     SessionFactory(group=group)
     # A room with a conversation: a message, an answer to it, a reaction.
-    first = room_message_post(group_id=group.pk, user=peer, body="Bonjour à tous !")
-    room_message_post(group_id=group.pk, user=author, body="Bonjour Paul.", reply_to_seq=first.seq)
-    room_reaction_toggle(group_id=group.pk, seq=first.seq, user=author, emoji=REACTIONS[0])
+    first = room_message_post(group_id=group.pk, actor=peer, body="Bonjour à tous !")
+    room_message_post(group_id=group.pk, actor=author, body="Bonjour Paul.", reply_to_seq=first.seq)
+    room_reaction_toggle(group_id=group.pk, seq=first.seq, actor=author, emoji=REACTIONS[0])
     pitch = _pitch_approved(group=group, author=author, peer=peer, facilitator=facilitator)
     edition = pitch_services.showcase_publish(
         association_id=group.association_id, now=pitch.approved_at + dt.timedelta(days=8)

@@ -15,7 +15,7 @@ ChangeStatus = AssociationDetailsChange.Status
 
 
 def association_details_update(
-    *, association: Association, user: Any, **fields: Any
+    *, association: Association, actor: Any, **fields: Any
 ) -> AssociationDetailsChange | None:
     """Managers update their association's details (not its identifiers).
 
@@ -23,7 +23,7 @@ def association_details_update(
     staff, and the public page shows the verified details until they accept it. Other
     fields apply at once. Returns the pending proposal, if there is one.
     """
-    selectors.association_manage_check(actor=user, association=association)
+    selectors.association_manage_check(actor=actor, association=association)
     unknown = set(fields) - set(Association.EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable by managers: {sorted(unknown)}")
@@ -60,14 +60,14 @@ def association_details_update(
             if change is None:
                 change = AssociationDetailsChange(association=association)
             change.changes = {**change.changes, **reviewed}
-            change.proposed_by = user
+            change.proposed_by = actor
             change.proposed_at = timezone.now()
             change.save()
     return change
 
 
 def _decide_change(
-    *, change_id: int, staff_user: Any, status: str, reason: str = ""
+    *, change_id: int, actor: Any, status: str, reason: str = ""
 ) -> AssociationDetailsChange:
     with transaction.atomic():
         change = (
@@ -86,7 +86,7 @@ def _decide_change(
             association.save(update_fields=[*change.changes, "updated_at"])
             change.association = association
         change.status = status
-        change.decided_by = staff_user
+        change.decided_by = actor
         change.decided_at = timezone.now()
         change.reason = (reason or "").strip()
         change.save(update_fields=["status", "decided_by", "decided_at", "reason"])
@@ -94,20 +94,20 @@ def _decide_change(
 
 
 def association_details_change_accept(
-    *, change_id: int, staff_user: Any, reason: str = ""
+    *, change_id: int, actor: Any, reason: str = ""
 ) -> AssociationDetailsChange:
     """Staff accept a proposed name or commune: the association shows it from now on."""
     return _decide_change(
-        change_id=change_id, staff_user=staff_user, status=ChangeStatus.ACCEPTED, reason=reason
+        change_id=change_id, actor=actor, status=ChangeStatus.ACCEPTED, reason=reason
     )
 
 
 def association_details_change_reject(
-    *, change_id: int, staff_user: Any, reason: str
+    *, change_id: int, actor: Any, reason: str
 ) -> AssociationDetailsChange:
     """Staff refuse a proposed name or commune: the verified details stay."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason: it is shown to the association.")})
     return _decide_change(
-        change_id=change_id, staff_user=staff_user, status=ChangeStatus.REJECTED, reason=reason
+        change_id=change_id, actor=actor, status=ChangeStatus.REJECTED, reason=reason
     )

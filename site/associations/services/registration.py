@@ -139,7 +139,7 @@ def association_identifiers_clean(
 
 def association_register(
     *,
-    user: Any,
+    actor: Any,
     name: str,
     address: str,
     postcode: str,
@@ -161,7 +161,7 @@ def association_register(
 
     It starts pending; staff are told, and the owner gets a receipt by email.
     """
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
     rna_number, siren = association_identifiers_clean(rna_number=rna_number, siren=siren)
     documents = list(documents)
@@ -182,7 +182,7 @@ def association_register(
         facebook_url=facebook_url,
         instagram_url=instagram_url,
         x_url=x_url,
-        created_by=user,
+        created_by=actor,
     )
     if logo:
         association.logo = logo
@@ -191,15 +191,15 @@ def association_register(
             association.slug = _unique_slug(association.name)
             association.full_clean(exclude=["slug", "logo"], validate_constraints=False)
             association.save()
-            Membership.objects.create(association=association, user=user, role=Role.OWNER)
+            Membership.objects.create(association=association, user=actor, role=Role.OWNER)
             for kind, file in documents:
-                association_document_add(association=association, user=user, kind=kind, file=file)
+                association_document_add(association=association, actor=actor, kind=kind, file=file)
             staff_emails = list(
                 get_user_model()
                 .objects.filter(is_staff=True, is_active=True)
                 .values_list("email", flat=True)
             )
-            emails.email_registration_received(association=association, recipients=[user.email])
+            emails.email_registration_received(association=association, recipients=[actor.email])
             emails.email_registration_to_staff(association=association, recipients=staff_emails)
     except IntegrityError as exc:
         # Two registrations of the same number at once: the database constraint decides.
@@ -210,10 +210,10 @@ def association_register(
 
 
 def association_document_add(
-    *, association: Association, user: Any, kind: str, file: UploadedFile
+    *, association: Association, actor: Any, kind: str, file: UploadedFile
 ) -> AssociationDocument:
     """Attach a private document (statutes, prefecture's receipt) to an association."""
-    selectors.association_manage_check(actor=user, association=association)
+    selectors.association_manage_check(actor=actor, association=association)
     if kind not in AssociationDocument.Kind.values:
         raise ValidationError(_("Unknown kind of document."), code="invalid_kind")
     content_type = validate_document_file(file)
@@ -223,7 +223,7 @@ def association_document_add(
         original_name=(getattr(file, "name", "") or "document")[-255:],
         content_type=content_type,
         size=file.size,
-        uploaded_by=user,
+        uploaded_by=actor,
     )
     file.seek(0)
     document.file.save(file.name, file, save=False)
@@ -246,9 +246,9 @@ def association_decision_allowed(*, association: Association, status: str) -> bo
 
 
 def _association_decide(
-    *, association: Association, staff_user: Any, status: str, reason: str
+    *, association: Association, actor: Any, status: str, reason: str
 ) -> Association:
-    if not (getattr(staff_user, "is_staff", False) and staff_user.is_active):
+    if not (getattr(actor, "is_staff", False) and actor.is_active):
         raise PermissionDenied
     reason = (reason or "").strip()
     if status != Status.VERIFIED and not reason:
@@ -264,7 +264,7 @@ def _association_decide(
         now = timezone.now()
         association.status = status
         association.status_reason = reason
-        association.status_changed_by = staff_user
+        association.status_changed_by = actor
         association.status_changed_at = now
         association.save(
             update_fields=[
@@ -279,7 +279,7 @@ def _association_decide(
             association=association,
             status=status,
             reason=reason,
-            decided_by=staff_user,
+            decided_by=actor,
             decided_at=now,
         )
         association_status_changed.send(
@@ -290,21 +290,19 @@ def _association_decide(
     return association
 
 
-def association_verify(
-    *, association: Association, staff_user: Any, reason: str = ""
-) -> Association:
+def association_verify(*, association: Association, actor: Any, reason: str = "") -> Association:
     return _association_decide(
-        association=association, staff_user=staff_user, status=Status.VERIFIED, reason=reason
+        association=association, actor=actor, status=Status.VERIFIED, reason=reason
     )
 
 
-def association_reject(*, association: Association, staff_user: Any, reason: str) -> Association:
+def association_reject(*, association: Association, actor: Any, reason: str) -> Association:
     return _association_decide(
-        association=association, staff_user=staff_user, status=Status.REJECTED, reason=reason
+        association=association, actor=actor, status=Status.REJECTED, reason=reason
     )
 
 
-def association_suspend(*, association: Association, staff_user: Any, reason: str) -> Association:
+def association_suspend(*, association: Association, actor: Any, reason: str) -> Association:
     return _association_decide(
-        association=association, staff_user=staff_user, status=Status.SUSPENDED, reason=reason
+        association=association, actor=actor, status=Status.SUSPENDED, reason=reason
     )

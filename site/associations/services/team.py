@@ -147,8 +147,8 @@ def invitations_revoke_sent_by(*, association: Association, user: Any) -> int:
     ).update(revoked_at=timezone.now())
 
 
-def invitation_check(*, invitation: Invitation | None, user: Any | None = None) -> None:
-    """Raise InvitationError unless the invitation can still be accepted (by `user`)."""
+def invitation_check(*, invitation: Invitation | None, actor: Any | None = None) -> None:
+    """Raise InvitationError unless the invitation can still be accepted (by `actor`)."""
     if invitation is None:
         raise InvitationError(
             _("This invitation link is not valid. Ask the association for a new one."),
@@ -174,42 +174,42 @@ def invitation_check(*, invitation: Invitation | None, user: Any | None = None) 
             ),
             code="invitation_inviter_gone",
         )
-    if user is not None and not _user_has_email(user=user, email=invitation.email):
+    if actor is not None and not _user_has_email(user=actor, email=invitation.email):
         raise InvitationError(
             _(
                 "This invitation was sent to %(email)s, but you are signed in as %(current)s. "
                 "Sign in with the invited address to accept it."
             ),
             code="invitation_wrong_email",
-            params={"email": invitation.email, "current": user.email},
+            params={"email": invitation.email, "current": actor.email},
         )
 
 
-def invitation_accept(*, token: str, user: Any) -> Membership:
+def invitation_accept(*, token: str, actor: Any) -> Membership:
     """Accept an invitation: once, before it expires, by the invited address only."""
-    if not getattr(user, "is_authenticated", False):
+    if not getattr(actor, "is_authenticated", False):
         raise PermissionDenied
     with transaction.atomic():
         invitation = invitation_get(token=token)
         if invitation is not None:
             # Lock it, so two clicks cannot both accept.
             invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
-        invitation_check(invitation=invitation, user=user)
-        if Membership.objects.filter(association=invitation.association, user=user).exists():
+        invitation_check(invitation=invitation, actor=actor)
+        if Membership.objects.filter(association=invitation.association, user=actor).exists():
             raise InvitationError(
                 _("You are already in this association's team."), code="invitation_member"
             )
         membership = Membership.objects.create(
-            association=invitation.association, user=user, role=invitation.role
+            association=invitation.association, user=actor, role=invitation.role
         )
         invitation.accepted_at = timezone.now()
-        invitation.accepted_by = user
+        invitation.accepted_by = actor
         invitation.save(update_fields=["accepted_at", "accepted_by"])
     return membership
 
 
-def invitation_revoke(*, invitation: Invitation, user: Any) -> Invitation:
-    _require_manager(user=user, association=invitation.association)
+def invitation_revoke(*, invitation: Invitation, actor: Any) -> Invitation:
+    _require_manager(user=actor, association=invitation.association)
     if invitation.is_used:
         raise ValidationError(_("This invitation has already been accepted."))
     if not invitation.is_revoked:
@@ -300,8 +300,8 @@ def membership_remove(*, membership: Membership, actor: Any) -> None:
         )
 
 
-def association_leave(*, association: Association, user: Any) -> None:
-    membership = Membership.objects.filter(association=association, user=user).first()
+def association_leave(*, association: Association, actor: Any) -> None:
+    membership = Membership.objects.filter(association=association, user=actor).first()
     if membership is None:
         raise ValidationError(_("You are not in this association's team."))
-    membership_remove(membership=membership, actor=user)
+    membership_remove(membership=membership, actor=actor)
